@@ -1,0 +1,46 @@
+# kamdash — two commands: `make setup`, then `make run` (or `make test`).
+PYTHON ?= python3
+VENV := .venv
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+UV_VERSION := 0.13.9
+BIN := $(VENV)/bin
+PORT ?= 8501
+KAMDASH_DATA_DIR ?= sample_data
+
+.PHONY: setup test check format lint types run bench e2e clean
+
+# uv is bootstrapped by pip into its own folder, then installs the exact versions in uv.lock
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
+	UV_PYTHON=$(PYTHON) $(UV) sync --frozen
+	touch $@
+
+setup: $(VENV)/.installed
+
+test: setup
+	$(BIN)/pytest -q
+
+format: setup
+	$(BIN)/ruff format kamdash app.py app_pages tests
+
+lint: setup
+	$(BIN)/ruff format --check kamdash app.py app_pages tests
+	$(BIN)/ruff check kamdash app.py app_pages tests
+
+types: setup
+	$(BIN)/mypy
+
+check: lint types test
+
+run: setup
+	KAMDASH_DATA_DIR=$(KAMDASH_DATA_DIR) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+bench: setup
+	$(BIN)/kamdash bench --out bench-results.json
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,77 @@
+"""Calendar arithmetic of the metric definitions, for labels and for checking input.
+
+The SQL computes the same dates itself; this module exists so the CLI and UI can parse and
+describe periods (prior year, TTM) without a database round trip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kamdash.errors import KamdashError
+
+DateLike = dt.date | str
+
+
+def parse_date(value: DateLike, *, name: str = "date") -> dt.date:
+    """An ISO date (`2025-03-31`) or a date; a clear error otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise KamdashError(f"{name}: {value!r} is not a date in YYYY-MM-DD form") from None
+
+
+def minus_years(day: dt.date, years: int) -> dt.date:
+    """Same calendar day `years` earlier; 29 Feb maps to 28 Feb."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise KamdashError(
+                f"period end {self.end.isoformat()} is before its start {self.start.isoformat()}"
+            )
+
+    @classmethod
+    def of(cls, start: DateLike, end: DateLike) -> Period:
+        return cls(parse_date(start, name="start"), parse_date(end, name="end"))
+
+    def prior_year(self) -> Period:
+        return Period(minus_years(self.start, 1), minus_years(self.end, 1))
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+def ttm(as_of: dt.date) -> Period:
+    """Trailing twelve months ending at `as_of`."""
+    return Period(minus_years(as_of, 1) + dt.timedelta(days=1), as_of)
+
+
+def prior_ttm(as_of: dt.date) -> Period:
+    return Period(minus_years(as_of, 2) + dt.timedelta(days=1), minus_years(as_of, 1))
+
+
+def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The last day of every month from start's month to end's, the final one capped at end."""
+    result: list[dt.date] = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        next_first = dt.date(year + month // 12, month % 12 + 1, 1)
+        result.append(min(next_first - dt.timedelta(days=1), end))
+        year, month = next_first.year, next_first.month
+    return result

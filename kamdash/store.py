@@ -1,0 +1,352 @@
+"""The metrics API: one data folder, opened into DuckDB, answering every figure as polars.
+
+`open_store(data_dir)` validates the export, builds the SQL layers (intermediate tables are
+materialized once per data version) and returns a `Store`. Every method binds its dates and
+filters as query parameters and calls one mart of `sql/marts`; nothing here recomputes a
+metric. A `Store` is safe to share between threads: each call runs on its own cursor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import polars as pl
+
+from kamdash.contract import TABLES
+from kamdash.errors import DataValidationError, KamdashError, NotFoundError
+from kamdash.periods import DateLike, Period, month_ends, parse_date
+from kamdash.sources import DataSources, discover
+from kamdash.sqlfiles import load_objects
+from kamdash.validation import ValidationReport, validate_connection
+
+FILTER_COLUMNS: dict[str, str] = {
+    # filter name (API, CLI, URL) → column of int_accounts it matches
+    "kam_id": "kam_id",
+    "industry": "industry",
+    "region": "region",
+    "group_name": "holding_name",
+    "account_id": "account_id",
+}
+Level = Literal["account", "kam", "group", "portfolio"]
+FilterValue = str | Sequence[str] | None
+
+DEFAULT_DSO_DAYS = 90
+
+
+def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    config: dict[str, Any] = {}
+    if memory_limit:
+        config["memory_limit"] = memory_limit
+    if threads:
+        config["threads"] = threads
+    return duckdb.connect(":memory:", config=config)
+
+
+def file_variable(table: str) -> str:
+    return f"kamdash_files_{table}"
+
+
+def bind_sources(con: duckdb.DuckDBPyConnection, sources: DataSources) -> None:
+    """Bind each table's file list to the variable its raw view reads (per connection)."""
+    for table in TABLES:
+        files = [str(path) for path in sources.files(table.name)]
+        con.sql(f"set variable {file_variable(table.name)} = $1", params=[files])
+
+
+class Store:
+    """Figures of one validated data folder."""
+
+    def __init__(
+        self,
+        sources: DataSources,
+        con: duckdb.DuckDBPyConnection,
+        report: ValidationReport,
+        dso_days: int = DEFAULT_DSO_DAYS,
+    ) -> None:
+        self.sources = sources
+        self.data_dir = sources.data_dir
+        self.report = report
+        self.dso_days = dso_days
+        self.fingerprint = sources.fingerprint()
+        self._con = con
+        self._lock = threading.Lock()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            cursor = self._con.cursor()
+        bind_sources(cursor, self.sources)
+        return cursor
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
+        cursor = self.cursor()
+        try:
+            return cursor.sql(sql, params=list(params)).pl()
+        finally:
+            cursor.close()
+
+    def scope(self, **filters: FilterValue) -> list[str] | None:
+        """Account ids matching the filters (None = every account, no filter given)."""
+        unknown = set(filters) - set(FILTER_COLUMNS)
+        if unknown:
+            raise KamdashError(
+                f"unknown filter {', '.join(sorted(unknown))}; "
+                f"filters are {', '.join(FILTER_COLUMNS)}"
+            )
+        lists = {name: _as_list(value) for name, value in filters.items()}
+        if all(values is None for values in lists.values()):
+            return None
+        conditions = []
+        params: list[Any] = []
+        for name, values in lists.items():
+            if values is None:
+                continue
+            params.append(values)
+            conditions.append(f"list_contains(${len(params)}, {FILTER_COLUMNS[name]})")
+        frame = self.query(
+            "select account_id from int_accounts where "
+            + " and ".join(conditions)
+            + " order by account_id",
+            params,
+        )
+        return frame["account_id"].to_list()
+
+    # -- dimensions -------------------------------------------------------------------------
+
+    def account_list(self) -> pl.DataFrame:
+        """Every account with its attributes, for pickers and headers."""
+        return self.query("select * from int_accounts order by account_name, account_id")
+
+    def account(self, account_id: str) -> dict[str, Any]:
+        frame = self.query("select * from int_accounts where account_id = $1", [account_id])
+        if frame.is_empty():
+            raise NotFoundError(f"account {account_id!r} not found")
+        return frame.row(0, named=True)
+
+    def managers(self) -> pl.DataFrame:
+        return self.query("select * from stg_managers order by kam_name, kam_id")
+
+    def data_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """First and last document date in the data."""
+        row = self.query("select min(invoice_date) as first, max(invoice_date) as last from int_documents")
+        return row["first"][0], row["last"][0]
+
+    # -- figures ----------------------------------------------------------------------------
+
+    def accounts(
+        self,
+        start: DateLike,
+        end: DateLike,
+        as_of: DateLike | None = None,
+        **filters: FilterValue,
+    ) -> pl.DataFrame:
+        """One row per account in scope (also those with no activity), by account_id."""
+        period, as_of_date = _period_and_as_of(start, end, as_of)
+        return self.query(
+            "select * from account_metrics($1, $2, $3, $4, $5) order by account_id",
+            [period.start, period.end, as_of_date, self.dso_days, self.scope(**filters)],
+        )
+
+    def rollup(
+        self,
+        start: DateLike,
+        end: DateLike,
+        as_of: DateLike | None = None,
+        *,
+        level: Level = "portfolio",
+        **filters: FilterValue,
+    ) -> pl.DataFrame:
+        """Account figures rolled up per KAM, holding group or for the whole scope."""
+        period, as_of_date = _period_and_as_of(start, end, as_of)
+        return self.query(
+            "select * from rollup_metrics($1, $2, $3, $4, $5, $6) order by revenue desc, unit_id",
+            [period.start, period.end, as_of_date, self.dso_days, self.scope(**filters), level],
+        )
+
+    def portfolio(
+        self,
+        start: DateLike,
+        end: DateLike,
+        as_of: DateLike | None = None,
+        **filters: FilterValue,
+    ) -> dict[str, Any]:
+        frame = self.rollup(start, end, as_of, level="portfolio", **filters)
+        if frame.is_empty():
+            # no account in scope: sums are zero and every ratio is undefined
+            return {
+                name: (0 if frame.schema[name].is_numeric() and name in _ADDITIVE else None)
+                for name in frame.columns
+                if name not in ("unit_id", "unit_name")
+            }
+        row = frame.row(0, named=True)
+        row.pop("unit_id")
+        row.pop("unit_name")
+        return row
+
+    def kams(
+        self, start: DateLike, end: DateLike, as_of: DateLike | None = None, **filters: FilterValue
+    ) -> pl.DataFrame:
+        return self.rollup(start, end, as_of, level="kam", **filters).rename(
+            {"unit_id": "kam_id", "unit_name": "kam_name"}
+        )
+
+    def groups(
+        self, start: DateLike, end: DateLike, as_of: DateLike | None = None, **filters: FilterValue
+    ) -> pl.DataFrame:
+        return self.rollup(start, end, as_of, level="group", **filters).rename(
+            {"unit_id": "group_name"}
+        ).drop("unit_name")
+
+    def bridge(
+        self,
+        base_start: DateLike,
+        base_end: DateLike,
+        start: DateLike,
+        end: DateLike,
+        **filters: FilterValue,
+    ) -> dict[str, float]:
+        """Price–volume–mix bridge from the base period's revenue to the period's."""
+        base, period = Period.of(base_start, base_end), Period.of(start, end)
+        frame = self.query(
+            "select * from pvm_bridge($1, $2, $3, $4, $5)",
+            [base.start, base.end, period.start, period.end, self.scope(**filters)],
+        )
+        return {name: float(value) for name, value in frame.row(0, named=True).items()}
+
+    def bridge_by_product(
+        self,
+        base_start: DateLike,
+        base_end: DateLike,
+        start: DateLike,
+        end: DateLike,
+        **filters: FilterValue,
+    ) -> pl.DataFrame:
+        base, period = Period.of(base_start, base_end), Period.of(start, end)
+        return self.query(
+            "select * from pvm_by_product($1, $2, $3, $4, $5) order by revenue desc, product_id",
+            [base.start, base.end, period.start, period.end, self.scope(**filters)],
+        )
+
+    def monthly(
+        self,
+        start: DateLike,
+        end: DateLike,
+        *,
+        level: Level = "portfolio",
+        **filters: FilterValue,
+    ) -> pl.DataFrame:
+        """Revenue, COGS, GM, billing and plan per month (every month, zeros included)."""
+        period = Period.of(start, end)
+        return self.query(
+            "select * from monthly_series($1, $2, $3, $4) order by unit_id, month",
+            [period.start, period.end, self.scope(**filters), level],
+        )
+
+    def product_mix(
+        self,
+        start: DateLike,
+        end: DateLike,
+        *,
+        level: Literal["product", "category"] = "product",
+        **filters: FilterValue,
+    ) -> pl.DataFrame:
+        period = Period.of(start, end)
+        return self.query(
+            "select * from product_mix($1, $2, $3, $4) order by revenue desc, item_id",
+            [period.start, period.end, self.scope(**filters), level],
+        )
+
+    def open_items(self, as_of: DateLike, **filters: FilterValue) -> pl.DataFrame:
+        """Open documents and unapplied cash at as_of, oldest due first; sums to open AR."""
+        return self.query(
+            "select * from open_items($1, $2) "
+            "order by days_past_due desc nulls last, open_balance desc, item_id",
+            [parse_date(as_of, name="as_of"), self.scope(**filters)],
+        )
+
+    def payment_behaviour(
+        self,
+        start: DateLike,
+        end: DateLike,
+        *,
+        level: Level = "portfolio",
+        **filters: FilterValue,
+    ) -> pl.DataFrame:
+        period = Period.of(start, end)
+        return self.query(
+            "select * from payment_behaviour_monthly($1, $2, $3, $4) order by unit_id, month",
+            [period.start, period.end, self.scope(**filters), level],
+        )
+
+    def receivables_trend(
+        self,
+        start: DateLike,
+        end: DateLike,
+        *,
+        level: Level = "portfolio",
+        **filters: FilterValue,
+    ) -> pl.DataFrame:
+        """Open AR, overdue and DSO at every month end from start to end (end included)."""
+        period = Period.of(start, end)
+        return self.query(
+            "select * from receivables_trend($1, $2, $3, $4) order by unit_id, as_of",
+            [month_ends(period.start, period.end), self.dso_days, self.scope(**filters), level],
+        )
+
+    def close(self) -> None:
+        self._con.close()
+
+
+_ADDITIVE = {
+    "accounts", "active_accounts", "revenue", "cogs", "gross_margin", "revenue_prior_year",
+    "open_ar", "ar_current", "ar_1_30", "ar_31_60", "ar_61_90", "ar_91_plus",
+    "unapplied_credits", "overdue_ar", "accounts_over_credit_limit", "billed",
+}
+
+
+def _as_list(value: FilterValue) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    values = [str(v) for v in value]
+    return values or None
+
+
+def _period_and_as_of(
+    start: DateLike, end: DateLike, as_of: DateLike | None
+) -> tuple[Period, dt.date]:
+    period = Period.of(start, end)
+    return period, parse_date(as_of, name="as_of") if as_of is not None else period.end
+
+
+def build(con: duckdb.DuckDBPyConnection, sources: DataSources) -> None:
+    """Create every SQL object; materialized ones are computed now, once per data version."""
+    for obj in load_objects():
+        con.sql(obj.create_statement())
+
+
+def open_store(
+    data_dir: str | Path,
+    *,
+    dso_days: int = DEFAULT_DSO_DAYS,
+    memory_limit: str | None = None,
+    threads: int | None = None,
+) -> Store:
+    """Validate and open a data folder; raises DataValidationError when it has errors."""
+    path = Path(data_dir).expanduser()
+    if not path.is_dir():
+        raise KamdashError(f"data folder {path} does not exist or is not a folder")
+    sources = discover(path)
+    con = connect(memory_limit, threads)
+    report = validate_connection(con, sources, build=build)
+    if report.has_errors:
+        con.close()
+        raise DataValidationError(report)
+    return Store(sources, con, report, dso_days)

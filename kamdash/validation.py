@@ -1,0 +1,668 @@
+"""Validation of an export against the contract, and the conservation of money.
+
+Three stages, each only when the previous one leaves the data readable:
+1. schema, per file: table present, file readable, required columns present, types allowed;
+2. values, on the raw rows: required values present, money finite and in range;
+3. rules, on the typed staging views: keys unique, references resolve, signs, dates, doc_type.
+Then the SQL layers are built and a conservation line per money column proves that what was
+loaded equals what the metrics use plus what the findings exclude.
+
+Every finding names the table, column, rule, file(s), row count and up to five example keys;
+errors mean the data cannot be shown, warnings mean it can.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kamdash.contract import DOC_TYPES, SQL_TYPES, TABLES, TABLES_BY_NAME, Column, Table
+from kamdash.sources import DataSources
+
+Severity = Literal["error", "warning"]
+MAX_EXAMPLES = 5
+# dates outside this window are almost always export bugs (1900-01-01 placeholders, 2200 typos)
+PLAUSIBLE_DATES = ("1990-01-01", "2100-12-31")
+MONEY_LIMIT = 10**14  # decimal(18,4) holds up to 10^14 roubles
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: Severity
+    table: str
+    column: str | None
+    rule: str
+    message: str
+    count: int
+    examples: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    excluded: dict[str, float] = field(default_factory=dict)
+
+    def to_text(self) -> str:
+        where = f"{self.table}.{self.column}" if self.column else self.table
+        parts = [f"rule {self.rule}", f"{self.count} row{'s' if self.count != 1 else ''}"]
+        if self.files:
+            parts.append("file " + ", ".join(self.files))
+        if self.examples:
+            parts.append("e.g. " + ", ".join(self.examples))
+        return f"{self.severity.upper()} {where}: {self.message} ({'; '.join(parts)})"
+
+
+@dataclass(frozen=True)
+class ConservationLine:
+    """loaded = used + excluded for one money column, in roubles."""
+
+    table: str
+    column: str
+    loaded: Decimal
+    used: Decimal
+    excluded: Decimal
+
+    @property
+    def balanced(self) -> bool:
+        return self.loaded == self.used + self.excluded
+
+    def to_text(self) -> str:
+        status = "balanced" if self.balanced else "NOT BALANCED"
+        return (
+            f"{self.table}.{self.column}: loaded {_money(self.loaded)} = in metrics "
+            f"{_money(self.used)} + excluded by findings {_money(self.excluded)} — {status}"
+        )
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    table: str
+    location: str
+    files: int
+    rows: int | None
+    first_date: str | None = None
+    last_date: str | None = None
+
+
+@dataclass
+class ValidationReport:
+    data_dir: Path
+    findings: list[Finding] = field(default_factory=list)
+    conservation: list[ConservationLine] = field(default_factory=list)
+    tables: list[TableSummary] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+    @property
+    def verdict(self) -> str:
+        if self.has_errors:
+            return (
+                f"cannot be shown: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
+            )
+        if self.warnings:
+            return f"can be shown with {len(self.warnings)} warning(s)"
+        return "valid: no errors, no warnings"
+
+    def to_text(self) -> str:
+        lines = [f"Data folder {self.data_dir}: {self.verdict}"]
+        for finding in self.errors + self.warnings:
+            lines.append("  " + finding.to_text())
+        if self.conservation:
+            lines.append("Conservation of money:")
+            lines.extend("  " + line.to_text() for line in self.conservation)
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "data_dir": str(self.data_dir),
+            "verdict": self.verdict,
+            "can_be_shown": not self.has_errors,
+            "findings": [asdict(f) | {"text": f.to_text()} for f in self.findings],
+            "conservation": [
+                {
+                    "table": c.table,
+                    "column": c.column,
+                    "loaded": float(c.loaded),
+                    "used": float(c.used),
+                    "excluded": float(c.excluded),
+                    "balanced": c.balanced,
+                }
+                for c in self.conservation
+            ],
+            "tables": [asdict(t) for t in self.tables],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+
+def _first_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...] | None:
+    rows = con.sql(sql).fetchall()
+    return rows[0] if rows else None
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}".replace(",", " ")
+
+
+# -- stage 1: schema ---------------------------------------------------------------------------
+
+
+def _allowed(kind: str, arrow_type: pa.DataType) -> bool:
+    if pa.types.is_null(arrow_type):
+        return True  # an all-null column carries no type; value rules judge it
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    if kind == "string":
+        return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+    if kind in ("integer", "number", "money"):
+        return (
+            pa.types.is_integer(arrow_type)
+            or pa.types.is_floating(arrow_type)
+            or pa.types.is_decimal(arrow_type)
+        )
+    return pa.types.is_date(arrow_type) or pa.types.is_timestamp(arrow_type)
+
+
+_KIND_WORDS = {
+    "string": "a string",
+    "integer": "an integer, DECIMAL or floating number",
+    "number": "an integer, DECIMAL or floating number",
+    "money": "an integer, DECIMAL or floating number",
+    "date": "a DATE or TIMESTAMP",
+}
+
+
+def _relative(path: Path, data_dir: Path) -> str:
+    try:
+        return str(path.relative_to(data_dir))
+    except ValueError:
+        return str(path)
+
+
+def check_schema(sources: DataSources) -> tuple[list[Finding], dict[str, set[str]]]:
+    """Findings of stage 1, and per table the contract columns present in its files."""
+    findings: list[Finding] = []
+    present: dict[str, set[str]] = {}
+    for table in TABLES:
+        source = sources.tables[table.name]
+        if not source.found:
+            if table.required:
+                findings.append(
+                    Finding(
+                        "error", table.name, None, "table.missing",
+                        f"required table missing: expected {table.name}.parquet or a "
+                        f"{table.name}/ folder of .parquet files in the data folder",
+                        0,
+                    )
+                )
+            continue
+        columns_seen: set[str] = set()
+        for path in source.files:
+            relative = _relative(path, sources.data_dir)
+            try:
+                schema = pq.read_schema(path)
+            except Exception as exc:  # pyarrow raises several types for corrupt files
+                findings.append(
+                    Finding(
+                        "error", table.name, None, "file.unreadable",
+                        f"file cannot be read as Parquet ({_short(exc)})", 0, files=(relative,),
+                    )
+                )
+                continue
+            names = set(schema.names)
+            for column in table.columns:
+                if column.name not in names:
+                    if column.required:
+                        findings.append(
+                            Finding(
+                                "error", table.name, column.name, "column.missing",
+                                f"required column {column.name} is missing (columns are "
+                                "matched by exact, case-sensitive name)",
+                                0, files=(relative,),
+                            )
+                        )
+                    continue
+                columns_seen.add(column.name)
+                arrow_type = schema.field(column.name).type
+                if not _allowed(column.kind, arrow_type):
+                    findings.append(
+                        Finding(
+                            "error", table.name, column.name, "column.type",
+                            f"column {column.name} is stored as {arrow_type}; the contract "
+                            f"needs {_KIND_WORDS[column.kind]}",
+                            0, files=(relative,),
+                        )
+                    )
+        present[table.name] = columns_seen
+    return findings, present
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+# -- raw views ---------------------------------------------------------------------------------
+
+
+def create_raw_views(
+    con: duckdb.DuckDBPyConnection, sources: DataSources, present: dict[str, set[str]]
+) -> None:
+    """`raw_<table>`: the contract columns as stored (missing optional ones as typed nulls),
+    plus the file each row came from. Unknown columns are left out here."""
+    from kamdash.store import bind_sources, file_variable
+
+    bind_sources(con, sources)
+    for table in TABLES:
+        columns_present = present.get(table.name, set())
+        selects = [
+            f'"{c.name}"' if c.name in columns_present else f'null::{SQL_TYPES[c.kind]} as "{c.name}"'
+            for c in table.columns
+        ]
+        if sources.tables[table.name].found:
+            source = (
+                f"read_parquet(getvariable('{file_variable(table.name)}'), "
+                "union_by_name = true, hive_partitioning = false, filename = 'source_file')"
+            )
+            selects.append("source_file")
+            con.sql(f"create or replace view raw_{table.name} as select {', '.join(selects)} from {source}")
+        else:
+            selects.append("null::varchar as source_file")
+            con.sql(
+                f"create or replace view raw_{table.name} as select {', '.join(selects)} where false"
+            )
+
+
+# -- stages 2 and 3: values and rules ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """Rows of `relation` matching `condition` break the rule. All SQL here is fixed text."""
+
+    rule: str
+    severity: Severity
+    table: str
+    column: str | None
+    message: str
+    condition: str
+    relation: str = ""  # defaults to stg_<table>
+    excluded_money: tuple[str, ...] = ()  # money columns these rows keep out of the metrics
+
+
+def _key_expression(table: Table, alias: str = "") -> str:
+    prefix = f"{alias}." if alias else ""
+    parts = [f"coalesce({prefix}\"{k}\"::varchar, 'NULL')" for k in table.key]
+    if len(parts) == 1:
+        return parts[0]
+    return " || ' / ' || ".join(parts)
+
+
+def _value_rules() -> list[RowRule]:
+    rules: list[RowRule] = []
+    for table in TABLES:
+        for column in table.columns:
+            if column.not_null:
+                rules.append(
+                    RowRule(
+                        "value.not_null", "error", table.name, column.name,
+                        f"{column.name} is required but empty",
+                        f'"{column.name}" is null', relation=f"raw_{table.name}",
+                    )
+                )
+            if column.kind in ("money", "number"):
+                rules.append(
+                    RowRule(
+                        "value.not_finite", "error", table.name, column.name,
+                        f"{column.name} must be a finite number (found NaN or infinity)",
+                        f'not isfinite("{column.name}"::double)', relation=f"raw_{table.name}",
+                    )
+                )
+            if column.kind == "money":
+                rules.append(
+                    RowRule(
+                        "value.out_of_range", "error", table.name, column.name,
+                        f"{column.name} is beyond ±10^14, the largest amount kamdash holds",
+                        f'abs("{column.name}"::double) >= {MONEY_LIMIT}',
+                        relation=f"raw_{table.name}",
+                    )
+                )
+            if column.kind == "integer":
+                rules.append(
+                    RowRule(
+                        "value.not_integer", "error", table.name, column.name,
+                        f"{column.name} must be a whole number",
+                        f'"{column.name}"::double <> round("{column.name}"::double)',
+                        relation=f"raw_{table.name}",
+                    )
+                )
+    return rules
+
+
+def _rules() -> list[RowRule]:
+    rules: list[RowRule] = []
+    for table in TABLES:
+        key = ", ".join(f'"{k}"' for k in table.key)
+        rules.append(
+            RowRule(
+                "key.unique", "error", table.name, ", ".join(table.key),
+                f"({', '.join(table.key)}) must be unique; duplicated rows would be counted twice",
+                f"({key}) in (select {key} from stg_{table.name} group by all having count(*) > 1)",
+            )
+        )
+        for column in table.columns:
+            if column.kind == "date":
+                rules.append(
+                    RowRule(
+                        "date.implausible", "warning", table.name, column.name,
+                        f"{column.name} lies outside {PLAUSIBLE_DATES[0]}..{PLAUSIBLE_DATES[1]}; "
+                        "used as given, but check the export",
+                        f"\"{column.name}\" not between date '{PLAUSIBLE_DATES[0]}' "
+                        f"and date '{PLAUSIBLE_DATES[1]}'",
+                    )
+                )
+    rules += [
+        RowRule(
+            "table.empty", "error", "accounts", None,
+            "the accounts table has no rows, so there is nothing to show",
+            "true", relation="(select 1 where not exists (select 1 from stg_accounts))",
+        ),
+        RowRule(
+            "reference.kam_id", "warning", "accounts", "kam_id",
+            "kam_id is not in managers; the account is shown without a KAM name",
+            "kam_id not in (select kam_id from stg_managers)",
+        ),
+        RowRule(
+            "reference.account_id", "warning", "invoices", "account_id",
+            "account_id is not in accounts; the document is excluded from every metric "
+            "(amount_due and its lines)",
+            "account_id not in (select account_id from stg_accounts)",
+            excluded_money=("amount_due",),
+        ),
+        RowRule(
+            "reference.invoice_id", "warning", "invoice_lines", "invoice_id",
+            "invoice_id is not a document of a known account; the line is excluded from revenue",
+            "invoice_id not in (select invoice_id from int_documents)",
+            excluded_money=("net_amount", "cost_amount"),
+        ),
+        RowRule(
+            "reference.product_id", "warning", "invoice_lines", "product_id",
+            "product_id is not in products; revenue is counted under category (unknown)",
+            "product_id not in (select product_id from stg_products)",
+        ),
+        RowRule(
+            "reference.invoice_id", "warning", "payments", "invoice_id",
+            "invoice_id is not a document of a known account; the allocation is excluded "
+            "from receivables and payment behaviour",
+            "invoice_id is not null and invoice_id not in (select invoice_id from int_documents)",
+            excluded_money=("amount",),
+        ),
+        RowRule(
+            "reference.account_id", "warning", "payments", "account_id",
+            "unapplied cash on an account_id that is not in accounts; excluded from receivables",
+            "invoice_id is null and account_id not in (select account_id from stg_accounts)",
+            excluded_money=("amount",),
+        ),
+        RowRule(
+            "rule.account_matches_document", "warning", "payments", "account_id",
+            "account_id differs from the document's account; the allocation is counted on the "
+            "document's account",
+            "invoice_id in (select invoice_id from int_documents) and account_id <> "
+            "(select d.account_id from int_documents as d where d.invoice_id = stg_payments.invoice_id)",
+        ),
+        RowRule(
+            "reference.account_id", "warning", "targets", "account_id",
+            "account_id is not in accounts; the plan row is ignored",
+            "account_id not in (select account_id from stg_accounts)",
+            excluded_money=("revenue_target",),
+        ),
+        RowRule(
+            "rule.due_date", "warning", "invoices", "due_date",
+            "due_date is before invoice_date; aging uses the due_date as given",
+            "due_date < invoice_date",
+        ),
+        RowRule(
+            "rule.doc_type", "warning", "invoices", "doc_type",
+            f"doc_type must be one of {', '.join(DOC_TYPES)}; amounts are used with their sign",
+            "doc_type not in ('invoice', 'credit_note')",
+        ),
+        RowRule(
+            "rule.sign", "warning", "invoices", "amount_due",
+            "amount_due must be > 0 on an invoice and < 0 on a credit note; used as given",
+            "(doc_type = 'invoice' and amount_due <= 0) "
+            "or (doc_type = 'credit_note' and amount_due >= 0)",
+        ),
+        RowRule(
+            "rule.sign", "warning", "invoice_lines", "net_amount",
+            "a credit note's lines must have negative quantity, net_amount and cost_amount; "
+            "used as given",
+            "invoice_id in (select invoice_id from stg_invoices where doc_type = 'credit_note') "
+            "and (quantity > 0 or net_amount > 0 or cost_amount > 0)",
+        ),
+        RowRule(
+            "rule.sign", "warning", "payments", "amount",
+            "amount must be > 0; used as given",
+            "amount <= 0",
+        ),
+        RowRule(
+            "rule.non_negative", "warning", "accounts", "payment_terms_days",
+            "payment_terms_days must be ≥ 0", "payment_terms_days < 0",
+        ),
+        RowRule(
+            "rule.non_negative", "warning", "accounts", "credit_limit",
+            "credit_limit must be ≥ 0; a negative limit is not used for utilisation",
+            "credit_limit < 0",
+        ),
+        RowRule(
+            "rule.first_of_month", "warning", "targets", "month",
+            "month must be the first day of a month; the plan is taken for that calendar month",
+            "day(month) <> 1",
+        ),
+        RowRule(
+            "rule.document_without_lines", "warning", "invoices", "invoice_id",
+            "document has no lines: its amount_due counts in receivables but it adds no revenue",
+            "invoice_id not in (select invoice_id from stg_invoice_lines)",
+        ),
+    ]
+    return rules
+
+
+def _run_rule(
+    con: duckdb.DuckDBPyConnection, rule: RowRule, sources: DataSources
+) -> Finding | None:
+    table = TABLES_BY_NAME[rule.table]
+    relation = rule.relation or f"stg_{table.name}"
+    if rule.rule == "table.empty":
+        hit = _first_row(con, f"select count(*) from {relation}")
+        if hit and hit[0]:
+            return Finding(
+                rule.severity, rule.table, rule.column, rule.rule, rule.message, 0,
+                files=(sources.tables[rule.table].location,),
+            )
+        return None
+    # staging views drop the source file; rules on them find it again through raw_<table>
+    source_file = "source_file" if relation.startswith("raw_") else "null::varchar"
+    money = [f'sum("{c}")' for c in rule.excluded_money]
+    sql = f"""
+        with broken as (
+            select {_key_expression(table)} as example_key, {source_file} as source_file
+                {''.join(', "' + c + '"' for c in rule.excluded_money)}
+            from {relation} where {rule.condition}
+        )
+        select
+            count(*),
+            (select list(example_key order by example_key) from
+                (select distinct example_key from broken order by example_key limit {MAX_EXAMPLES})),
+            (select list(distinct source_file) filter (where source_file is not null) from broken)
+            {''.join(', ' + m for m in money)}
+        from broken
+    """
+    row = _first_row(con, sql)
+    if not row or not row[0]:
+        return None
+    examples = tuple(repr(k) for k in (row[1] or []))
+    files = tuple(sorted(_relative(Path(f), sources.data_dir) for f in (row[2] or [])))[:3]
+    if not files:
+        files = (sources.tables[rule.table].location,)
+    excluded = {
+        column: float(value or 0) for column, value in zip(rule.excluded_money, row[3:], strict=True)
+    }
+    return Finding(
+        rule.severity, rule.table, rule.column, rule.rule, rule.message, int(row[0]),
+        examples, files, excluded,
+    )
+
+
+# -- conservation ------------------------------------------------------------------------------
+
+_CONSERVATION: tuple[tuple[str, str, str, str], ...] = (
+    # table, column, what the metrics read, what the findings exclude
+    (
+        "invoices", "amount_due",
+        "select sum(amount_due) from int_documents",
+        "select sum(amount_due) from stg_invoices "
+        "where account_id not in (select account_id from stg_accounts)",
+    ),
+    (
+        "invoice_lines", "net_amount",
+        "select sum(revenue) from int_sales_daily",
+        "select sum(net_amount) from stg_invoice_lines "
+        "where invoice_id not in (select invoice_id from int_documents)",
+    ),
+    (
+        "invoice_lines", "cost_amount",
+        "select sum(cogs) from int_sales_daily",
+        "select sum(cost_amount) from stg_invoice_lines "
+        "where invoice_id not in (select invoice_id from int_documents)",
+    ),
+    (
+        "payments", "amount",
+        "select coalesce((select sum(amount) from int_allocations), 0) "
+        "+ coalesce((select sum(amount) from int_unapplied_cash), 0)",
+        "select sum(amount) from stg_payments where "
+        "(invoice_id is not null and invoice_id not in (select invoice_id from int_documents)) "
+        "or (invoice_id is null and account_id not in (select account_id from stg_accounts))",
+    ),
+)
+
+
+def conservation(con: duckdb.DuckDBPyConnection) -> list[ConservationLine]:
+    lines = []
+    for table, column, used_sql, excluded_sql in _CONSERVATION:
+        loaded = _first_row(con, f'select sum("{column}") from stg_{table}')
+        used = _first_row(con, used_sql)
+        excluded = _first_row(con, excluded_sql)
+        lines.append(
+            ConservationLine(
+                table, column,
+                Decimal(loaded[0] or 0) if loaded else Decimal(0),
+                Decimal(used[0] or 0) if used else Decimal(0),
+                Decimal(excluded[0] or 0) if excluded else Decimal(0),
+            )
+        )
+    return lines
+
+
+def _summaries(
+    con: duckdb.DuckDBPyConnection, sources: DataSources, readable: bool
+) -> list[TableSummary]:
+    date_columns = {"invoices": "invoice_date", "payments": "payment_date", "targets": "month"}
+    result = []
+    for table in TABLES:
+        source = sources.tables[table.name]
+        rows: int | None = None
+        first = last = None
+        if readable and source.found:
+            column = date_columns.get(table.name)
+            select = f"count(*), min({column})::varchar, max({column})::varchar" if column else "count(*), null, null"
+            row = _first_row(con, f"select {select} from stg_{table.name}")
+            if row:
+                rows, first, last = int(row[0]), row[1], row[2]
+        result.append(
+            TableSummary(table.name, source.location, len(source.files), rows, first, last)
+        )
+    return result
+
+
+def validate_connection(
+    con: duckdb.DuckDBPyConnection,
+    sources: DataSources,
+    *,
+    build: Callable[[duckdb.DuckDBPyConnection, DataSources], None],
+) -> ValidationReport:
+    """Run every stage on `con`; when the data is readable, `build` creates the SQL layers."""
+    report = ValidationReport(sources.data_dir)
+    schema_findings, present = check_schema(sources)
+    report.findings.extend(schema_findings)
+    if report.has_errors:
+        report.tables = _summaries(con, sources, readable=False)
+        return report
+
+    create_raw_views(con, sources, present)
+    for rule in _value_rules():
+        if _column_exists(rule, present, sources):
+            finding = _run_rule(con, rule, sources)
+            if finding:
+                report.findings.append(finding)
+    if report.has_errors:
+        report.tables = _summaries(con, sources, readable=False)
+        return report
+
+    build(con, sources)
+    for rule in _rules():
+        if _column_exists(rule, present, sources):
+            finding = _run_rule(con, rule, sources)
+            if finding:
+                report.findings.append(finding)
+    report.conservation = conservation(con)
+    for line in report.conservation:
+        if not line.balanced:
+            report.findings.append(
+                Finding(
+                    "error", line.table, line.column, "conservation",
+                    "money loaded does not equal money in metrics plus money excluded "
+                    f"({line.to_text()}); usually a consequence of duplicate keys",
+                    0,
+                )
+            )
+    report.tables = _summaries(con, sources, readable=True)
+    return report
+
+
+def _column_exists(rule: RowRule, present: dict[str, set[str]], sources: DataSources) -> bool:
+    """Optional tables and optional columns that are absent have nothing to check."""
+    if not sources.tables[rule.table].found:
+        return False
+    table = TABLES_BY_NAME[rule.table]
+    if rule.column is None or rule.column not in table.column_names:
+        return True
+    column: Column = table.column(rule.column)
+    return column.required or column.name in present.get(rule.table, set())
+
+
+def validate_folder(data_dir: str | Path) -> ValidationReport:
+    """The report for a folder, without refusing it (what `kamdash validate` prints)."""
+    from kamdash.sources import discover
+    from kamdash.store import build, connect
+
+    path = Path(data_dir).expanduser()
+    con = connect()
+    try:
+        return validate_connection(con, discover(path), build=build)
+    finally:
+        con.close()

@@ -1,0 +1,31 @@
+-- Key accounts with their KAM's name and holding; the dimension every mart starts from.
+-- Grain: one row per account.
+-- materialized: table
+with accounts as (
+    select * from stg_accounts
+),
+
+managers as (
+    select * from stg_managers
+),
+
+final as (
+    select
+        accounts.account_id,
+        accounts.account_name,
+        accounts.group_name,
+        -- an account without a group is its own holding (export contract)
+        coalesce(accounts.group_name, accounts.account_name) as holding_name,
+        accounts.industry,
+        accounts.region,
+        accounts.kam_id,
+        managers.kam_name,
+        managers.email as kam_email,
+        accounts.payment_terms_days,
+        accounts.credit_limit,
+        accounts.onboarded_on
+    from accounts
+    left join managers on managers.kam_id = accounts.kam_id
+)
+
+select * from final

@@ -1,0 +1,24 @@
+-- Plan per account and calendar month for known accounts (month taken as its calendar month;
+-- validation warns when the exported date is not the 1st).
+-- Grain: one row per account per month.
+-- materialized: table
+with targets as (
+    select * from stg_targets
+),
+
+accounts as (
+    select account_id from stg_accounts
+),
+
+final as (
+    select
+        targets.account_id,
+        date_trunc('month', targets.month)::date as month_start,
+        last_day(targets.month) as month_end,
+        targets.revenue_target,
+        targets.gross_margin_target
+    from targets
+    semi join accounts on accounts.account_id = targets.account_id
+)
+
+select * from final

@@ -1,0 +1,187 @@
+-- Every per-account figure for a period P = [period_start, period_end] and an as-of date D:
+-- P&L, year-over-year growth, TTM revenues for retention, receivables and DSO, payment
+-- behaviour, plan attainment and ABC class (ranked within the scope).
+-- Grain: one row per account in scope, including accounts with no activity.
+-- params: period_start, period_end, as_of, dso_days, scope
+with accounts as (
+    select * from int_accounts
+    where scope is null or list_contains(scope, account_id)
+),
+
+periods as (
+    select
+        (period_start - interval 1 year)::date as prior_start,
+        (period_end - interval 1 year)::date as prior_end,
+        (as_of - interval 1 year)::date + 1 as ttm_start,
+        (as_of - interval 2 year)::date + 1 as prior_ttm_start,
+        (as_of - interval 1 year)::date as prior_ttm_end
+),
+
+sales as (
+    select
+        sales.account_id,
+        sum(sales.revenue) filter (
+            where sales.invoice_date between period_start and period_end
+        ) as revenue,
+        sum(sales.cogs) filter (
+            where sales.invoice_date between period_start and period_end
+        ) as cogs,
+        sum(sales.revenue) filter (
+            where sales.invoice_date between periods.prior_start and periods.prior_end
+        ) as revenue_prior_year,
+        sum(sales.revenue) filter (
+            where sales.invoice_date between periods.ttm_start and as_of
+        ) as revenue_ttm,
+        sum(sales.revenue) filter (
+            where sales.invoice_date between periods.prior_ttm_start and periods.prior_ttm_end
+        ) as revenue_prior_ttm,
+        max(sales.invoice_date) filter (where sales.invoice_date <= as_of) as last_order_date
+    from int_sales_daily as sales
+    cross join periods
+    where sales.account_id in (select account_id from accounts)
+    group by sales.account_id
+),
+
+receivables as (
+    select * from int_account_receivables([as_of], dso_days)
+),
+
+countback as (
+    select unit_id as account_id, countback_dso from int_countback_dso(as_of, scope, 'account')
+),
+
+payment_behaviour as (
+    select
+        account_id,
+        ratio_if_positive(sum(amount * (payment_date - invoice_date)), sum(amount))
+            as avg_days_to_pay,
+        ratio_if_positive(sum(amount * greatest(0, payment_date - due_date)), sum(amount))
+            as avg_days_late,
+        sum(amount) as paid_in_period
+    from int_allocations
+    where payment_date between period_start and period_end
+    group by account_id
+),
+
+plan as (
+    select
+        account_id,
+        sum(
+            revenue_target
+            * (least(month_end, period_end) - greatest(month_start, period_start) + 1)
+            / day(month_end)
+        ) as revenue_target,
+        sum(
+            gross_margin_target
+            * (least(month_end, period_end) - greatest(month_start, period_start) + 1)
+            / day(month_end)
+        ) as gross_margin_target
+    from int_targets
+    where month_start <= period_end and month_end >= period_start
+    group by account_id
+),
+
+joined as (
+    select
+        accounts.account_id,
+        accounts.account_name,
+        accounts.kam_id,
+        accounts.kam_name,
+        accounts.group_name,
+        accounts.holding_name,
+        accounts.industry,
+        accounts.region,
+        accounts.payment_terms_days,
+        accounts.credit_limit::double as credit_limit,
+        accounts.onboarded_on,
+        coalesce(sales.revenue, 0)::double as revenue,
+        coalesce(sales.cogs, 0)::double as cogs,
+        coalesce(sales.revenue_prior_year, 0)::double as revenue_prior_year,
+        coalesce(sales.revenue_ttm, 0)::double as revenue_ttm,
+        coalesce(sales.revenue_prior_ttm, 0)::double as revenue_prior_ttm,
+        sales.last_order_date,
+        coalesce(receivables.open_ar, 0)::double as open_ar,
+        coalesce(receivables.ar_current, 0)::double as ar_current,
+        coalesce(receivables.ar_1_30, 0)::double as ar_1_30,
+        coalesce(receivables.ar_31_60, 0)::double as ar_31_60,
+        coalesce(receivables.ar_61_90, 0)::double as ar_61_90,
+        coalesce(receivables.ar_91_plus, 0)::double as ar_91_plus,
+        coalesce(receivables.unapplied_credits, 0)::double as unapplied_credits,
+        coalesce(receivables.overdue_ar, 0)::double as overdue_ar,
+        coalesce(receivables.billed, 0)::double as billed,
+        countback.countback_dso,
+        payment_behaviour.avg_days_to_pay,
+        payment_behaviour.avg_days_late,
+        coalesce(payment_behaviour.paid_in_period, 0)::double as paid_in_period,
+        plan.revenue_target::double as revenue_target,
+        plan.gross_margin_target::double as gross_margin_target
+    from accounts
+    left join sales on sales.account_id = accounts.account_id
+    left join receivables on receivables.account_id = accounts.account_id
+    left join countback on countback.account_id = accounts.account_id
+    left join payment_behaviour on payment_behaviour.account_id = accounts.account_id
+    left join plan on plan.account_id = accounts.account_id
+),
+
+ranked as (
+    select
+        *,
+        coalesce(sum(revenue) over (
+            order by revenue desc, account_id
+            rows between unbounded preceding and 1 preceding
+        ), 0) as revenue_before,
+        sum(revenue) over () as scope_revenue
+    from joined
+),
+
+final as (
+    select
+        account_id,
+        account_name,
+        kam_id,
+        revenue,
+        cogs,
+        revenue - cogs as gross_margin,
+        ratio_if_positive(revenue - cogs, revenue) as gross_margin_pct,
+        revenue_prior_year,
+        ratio_if_positive(revenue, revenue_prior_year) - 1 as growth_yoy,
+        open_ar,
+        ar_current,
+        ar_1_30,
+        ar_31_60,
+        ar_61_90,
+        ar_91_plus,
+        unapplied_credits,
+        overdue_ar,
+        period_dso(open_ar, billed, dso_days) as dso,
+        countback_dso,
+        avg_days_to_pay,
+        avg_days_late,
+        ratio_if_positive(open_ar, credit_limit) as credit_utilisation,
+        case
+            when scope_revenue <= 0 then null
+            when ratio_if_positive(revenue_before, scope_revenue) < 0.80 then 'A'
+            when ratio_if_positive(revenue_before, scope_revenue) < 0.95 then 'B'
+            else 'C'
+        end as abc_class,
+        ratio_if_positive(overdue_ar, open_ar) as overdue_pct,
+        revenue_target,
+        ratio_if_positive(revenue, revenue_target) as plan_attainment,
+        gross_margin_target,
+        billed,
+        paid_in_period,
+        revenue_ttm,
+        revenue_prior_ttm,
+        last_order_date,
+        kam_name,
+        group_name,
+        holding_name,
+        industry,
+        region,
+        payment_terms_days,
+        credit_limit,
+        onboarded_on
+    from ranked
+)
+
+select * from final

@@ -1,0 +1,79 @@
+-- Monthly P&L and billing inside a period, per unit of `level` ('account', 'kam', 'group' or
+-- 'portfolio'), with a row for every month even when nothing was sold (trend charts need
+-- the gaps). Edge months count only their days inside the period.
+-- Grain: one row per unit per calendar month overlapping [period_start, period_end].
+-- params: period_start, period_end, scope, level
+with accounts as (
+    select * from int_account_units(level, scope)
+),
+
+months as (
+    select unnest(generate_series(
+        date_trunc('month', period_start)::date,
+        date_trunc('month', period_end)::date,
+        interval 1 month
+    ))::date as month
+),
+
+units as (
+    select distinct unit_id from accounts
+),
+
+sales as (
+    select
+        accounts.unit_id,
+        date_trunc('month', sales.invoice_date)::date as month,
+        sum(sales.quantity) as quantity,
+        sum(sales.revenue) as revenue,
+        sum(sales.cogs) as cogs
+    from int_sales_daily as sales
+    inner join accounts on accounts.account_id = sales.account_id
+    where sales.invoice_date between period_start and period_end
+    group by all
+),
+
+billing as (
+    select
+        accounts.unit_id,
+        date_trunc('month', documents.invoice_date)::date as month,
+        sum(documents.amount_due) as billed
+    from int_documents as documents
+    inner join accounts on accounts.account_id = documents.account_id
+    where documents.invoice_date between period_start and period_end
+    group by all
+),
+
+plan as (
+    select
+        accounts.unit_id,
+        targets.month_start as month,
+        sum(
+            targets.revenue_target
+            * (least(targets.month_end, period_end) - greatest(targets.month_start, period_start) + 1)
+            / day(targets.month_end)
+        ) as revenue_target
+    from int_targets as targets
+    inner join accounts on accounts.account_id = targets.account_id
+    where targets.month_start <= period_end and targets.month_end >= period_start
+    group by all
+),
+
+final as (
+    select
+        units.unit_id,
+        months.month,
+        coalesce(sales.quantity, 0) as quantity,
+        coalesce(sales.revenue, 0)::double as revenue,
+        coalesce(sales.cogs, 0)::double as cogs,
+        coalesce(sales.revenue - sales.cogs, 0)::double as gross_margin,
+        ratio_if_positive(sales.revenue - sales.cogs, sales.revenue) as gross_margin_pct,
+        coalesce(billing.billed, 0)::double as billed,
+        plan.revenue_target::double as revenue_target
+    from units
+    cross join months
+    left join sales on sales.unit_id = units.unit_id and sales.month = months.month
+    left join billing on billing.unit_id = units.unit_id and billing.month = months.month
+    left join plan on plan.unit_id = units.unit_id and plan.month = months.month
+)
+
+select * from final
