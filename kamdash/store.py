@@ -38,7 +38,9 @@ FilterValue = str | Sequence[str] | None
 DEFAULT_DSO_DAYS = 90
 
 
-def connect(memory_limit: str | None = None, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+def connect(
+    memory_limit: str | None = None, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
     config: dict[str, Any] = {}
     if memory_limit:
         config["memory_limit"] = memory_limit
@@ -134,7 +136,9 @@ class Store:
 
     def data_range(self) -> tuple[dt.date | None, dt.date | None]:
         """First and last document date in the data."""
-        row = self.query("select min(invoice_date) as first, max(invoice_date) as last from int_documents")
+        row = self.query(
+            "select min(invoice_date) as first, max(invoice_date) as last from int_documents"
+        )
         return row["first"][0], row["last"][0]
 
     # -- figures ----------------------------------------------------------------------------
@@ -199,9 +203,11 @@ class Store:
     def groups(
         self, start: DateLike, end: DateLike, as_of: DateLike | None = None, **filters: FilterValue
     ) -> pl.DataFrame:
-        return self.rollup(start, end, as_of, level="group", **filters).rename(
-            {"unit_id": "group_name"}
-        ).drop("unit_name")
+        return (
+            self.rollup(start, end, as_of, level="group", **filters)
+            .rename({"unit_id": "group_name"})
+            .drop("unit_name")
+        )
 
     def bridge(
         self,
@@ -304,9 +310,22 @@ class Store:
 
 
 _ADDITIVE = {
-    "accounts", "active_accounts", "revenue", "cogs", "gross_margin", "revenue_prior_year",
-    "open_ar", "ar_current", "ar_1_30", "ar_31_60", "ar_61_90", "ar_91_plus",
-    "unapplied_credits", "overdue_ar", "accounts_over_credit_limit", "billed",
+    "accounts",
+    "active_accounts",
+    "revenue",
+    "cogs",
+    "gross_margin",
+    "revenue_prior_year",
+    "open_ar",
+    "ar_current",
+    "ar_1_30",
+    "ar_31_60",
+    "ar_61_90",
+    "ar_91_plus",
+    "unapplied_credits",
+    "overdue_ar",
+    "accounts_over_credit_limit",
+    "billed",
 }
 
 

@@ -110,9 +110,7 @@ class ValidationReport:
     @property
     def verdict(self) -> str:
         if self.has_errors:
-            return (
-                f"cannot be shown: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
-            )
+            return f"cannot be shown: {len(self.errors)} error(s), {len(self.warnings)} warning(s)"
         if self.warnings:
             return f"can be shown with {len(self.warnings)} warning(s)"
         return "valid: no errors, no warnings"
@@ -204,7 +202,10 @@ def check_schema(sources: DataSources) -> tuple[list[Finding], dict[str, set[str
             if table.required:
                 findings.append(
                     Finding(
-                        "error", table.name, None, "table.missing",
+                        "error",
+                        table.name,
+                        None,
+                        "table.missing",
                         f"required table missing: expected {table.name}.parquet or a "
                         f"{table.name}/ folder of .parquet files in the data folder",
                         0,
@@ -219,8 +220,13 @@ def check_schema(sources: DataSources) -> tuple[list[Finding], dict[str, set[str
             except Exception as exc:  # pyarrow raises several types for corrupt files
                 findings.append(
                     Finding(
-                        "error", table.name, None, "file.unreadable",
-                        f"file cannot be read as Parquet ({_short(exc)})", 0, files=(relative,),
+                        "error",
+                        table.name,
+                        None,
+                        "file.unreadable",
+                        f"file cannot be read as Parquet ({_short(exc)})",
+                        0,
+                        files=(relative,),
                     )
                 )
                 continue
@@ -230,10 +236,14 @@ def check_schema(sources: DataSources) -> tuple[list[Finding], dict[str, set[str
                     if column.required:
                         findings.append(
                             Finding(
-                                "error", table.name, column.name, "column.missing",
+                                "error",
+                                table.name,
+                                column.name,
+                                "column.missing",
                                 f"required column {column.name} is missing (columns are "
                                 "matched by exact, case-sensitive name)",
-                                0, files=(relative,),
+                                0,
+                                files=(relative,),
                             )
                         )
                     continue
@@ -242,10 +252,14 @@ def check_schema(sources: DataSources) -> tuple[list[Finding], dict[str, set[str
                 if not _allowed(column.kind, arrow_type):
                     findings.append(
                         Finding(
-                            "error", table.name, column.name, "column.type",
+                            "error",
+                            table.name,
+                            column.name,
+                            "column.type",
                             f"column {column.name} is stored as {arrow_type}; the contract "
                             f"needs {_KIND_WORDS[column.kind]}",
-                            0, files=(relative,),
+                            0,
+                            files=(relative,),
                         )
                     )
         present[table.name] = columns_seen
@@ -271,7 +285,9 @@ def create_raw_views(
     for table in TABLES:
         columns_present = present.get(table.name, set())
         selects = [
-            f'"{c.name}"' if c.name in columns_present else f'null::{SQL_TYPES[c.kind]} as "{c.name}"'
+            f'"{c.name}"'
+            if c.name in columns_present
+            else f'null::{SQL_TYPES[c.kind]} as "{c.name}"'
             for c in table.columns
         ]
         if sources.tables[table.name].found:
@@ -280,12 +296,11 @@ def create_raw_views(
                 "union_by_name = true, hive_partitioning = false, filename = 'source_file')"
             )
             selects.append("source_file")
-            con.sql(f"create or replace view raw_{table.name} as select {', '.join(selects)} from {source}")
+            body = f"select {', '.join(selects)} from {source}"
         else:
             selects.append("null::varchar as source_file")
-            con.sql(
-                f"create or replace view raw_{table.name} as select {', '.join(selects)} where false"
-            )
+            body = f"select {', '.join(selects)} where false"
+        con.sql(f"create or replace view raw_{table.name} as {body}")
 
 
 # -- stages 2 and 3: values and rules ----------------------------------------------------------
@@ -320,32 +335,47 @@ def _value_rules() -> list[RowRule]:
             if column.not_null:
                 rules.append(
                     RowRule(
-                        "value.not_null", "error", table.name, column.name,
+                        "value.not_null",
+                        "error",
+                        table.name,
+                        column.name,
                         f"{column.name} is required but empty",
-                        f'"{column.name}" is null', relation=f"raw_{table.name}",
+                        f'"{column.name}" is null',
+                        relation=f"raw_{table.name}",
                     )
                 )
             if column.kind in ("money", "number"):
                 rules.append(
                     RowRule(
-                        "value.not_finite", "error", table.name, column.name,
+                        "value.not_finite",
+                        "error",
+                        table.name,
+                        column.name,
                         f"{column.name} must be a finite number (found NaN or infinity)",
-                        f'not isfinite("{column.name}"::double)', relation=f"raw_{table.name}",
+                        f'not isfinite("{column.name}"::double)',
+                        relation=f"raw_{table.name}",
                     )
                 )
             if column.kind == "money":
                 rules.append(
                     RowRule(
-                        "value.out_of_range", "error", table.name, column.name,
+                        "value.out_of_range",
+                        "error",
+                        table.name,
+                        column.name,
                         f"{column.name} is beyond ±10^14, the largest amount kamdash holds",
-                        f'abs("{column.name}"::double) >= {MONEY_LIMIT}',
+                        f'isfinite("{column.name}"::double) '
+                        f'and abs("{column.name}"::double) >= {MONEY_LIMIT}',
                         relation=f"raw_{table.name}",
                     )
                 )
             if column.kind == "integer":
                 rules.append(
                     RowRule(
-                        "value.not_integer", "error", table.name, column.name,
+                        "value.not_integer",
+                        "error",
+                        table.name,
+                        column.name,
                         f"{column.name} must be a whole number",
                         f'"{column.name}"::double <> round("{column.name}"::double)',
                         relation=f"raw_{table.name}",
@@ -360,7 +390,10 @@ def _rules() -> list[RowRule]:
         key = ", ".join(f'"{k}"' for k in table.key)
         rules.append(
             RowRule(
-                "key.unique", "error", table.name, ", ".join(table.key),
+                "key.unique",
+                "error",
+                table.name,
+                ", ".join(table.key),
                 f"({', '.join(table.key)}) must be unique; duplicated rows would be counted twice",
                 f"({key}) in (select {key} from stg_{table.name} group by all having count(*) > 1)",
             )
@@ -369,7 +402,10 @@ def _rules() -> list[RowRule]:
             if column.kind == "date":
                 rules.append(
                     RowRule(
-                        "date.implausible", "warning", table.name, column.name,
+                        "date.implausible",
+                        "warning",
+                        table.name,
+                        column.name,
                         f"{column.name} lies outside {PLAUSIBLE_DATES[0]}..{PLAUSIBLE_DATES[1]}; "
                         "used as given, but check the export",
                         f"\"{column.name}\" not between date '{PLAUSIBLE_DATES[0]}' "
@@ -378,103 +414,160 @@ def _rules() -> list[RowRule]:
                 )
     rules += [
         RowRule(
-            "table.empty", "error", "accounts", None,
+            "table.empty",
+            "error",
+            "accounts",
+            None,
             "the accounts table has no rows, so there is nothing to show",
-            "true", relation="(select 1 where not exists (select 1 from stg_accounts))",
+            "true",
+            relation="(select 1 where not exists (select 1 from stg_accounts))",
         ),
         RowRule(
-            "reference.kam_id", "warning", "accounts", "kam_id",
+            "reference.kam_id",
+            "warning",
+            "accounts",
+            "kam_id",
             "kam_id is not in managers; the account is shown without a KAM name",
             "kam_id not in (select kam_id from stg_managers)",
         ),
         RowRule(
-            "reference.account_id", "warning", "invoices", "account_id",
+            "reference.account_id",
+            "warning",
+            "invoices",
+            "account_id",
             "account_id is not in accounts; the document is excluded from every metric "
             "(amount_due and its lines)",
             "account_id not in (select account_id from stg_accounts)",
             excluded_money=("amount_due",),
         ),
         RowRule(
-            "reference.invoice_id", "warning", "invoice_lines", "invoice_id",
+            "reference.invoice_id",
+            "warning",
+            "invoice_lines",
+            "invoice_id",
             "invoice_id is not a document of a known account; the line is excluded from revenue",
             "invoice_id not in (select invoice_id from int_documents)",
             excluded_money=("net_amount", "cost_amount"),
         ),
         RowRule(
-            "reference.product_id", "warning", "invoice_lines", "product_id",
+            "reference.product_id",
+            "warning",
+            "invoice_lines",
+            "product_id",
             "product_id is not in products; revenue is counted under category (unknown)",
             "product_id not in (select product_id from stg_products)",
         ),
         RowRule(
-            "reference.invoice_id", "warning", "payments", "invoice_id",
+            "reference.invoice_id",
+            "warning",
+            "payments",
+            "invoice_id",
             "invoice_id is not a document of a known account; the allocation is excluded "
             "from receivables and payment behaviour",
             "invoice_id is not null and invoice_id not in (select invoice_id from int_documents)",
             excluded_money=("amount",),
         ),
         RowRule(
-            "reference.account_id", "warning", "payments", "account_id",
+            "reference.account_id",
+            "warning",
+            "payments",
+            "account_id",
             "unapplied cash on an account_id that is not in accounts; excluded from receivables",
             "invoice_id is null and account_id not in (select account_id from stg_accounts)",
             excluded_money=("amount",),
         ),
         RowRule(
-            "rule.account_matches_document", "warning", "payments", "account_id",
+            "rule.account_matches_document",
+            "warning",
+            "payments",
+            "account_id",
             "account_id differs from the document's account; the allocation is counted on the "
             "document's account",
             "invoice_id in (select invoice_id from int_documents) and account_id <> "
-            "(select d.account_id from int_documents as d where d.invoice_id = stg_payments.invoice_id)",
+            "(select d.account_id from int_documents as d "
+            "where d.invoice_id = stg_payments.invoice_id)",
         ),
         RowRule(
-            "reference.account_id", "warning", "targets", "account_id",
+            "reference.account_id",
+            "warning",
+            "targets",
+            "account_id",
             "account_id is not in accounts; the plan row is ignored",
             "account_id not in (select account_id from stg_accounts)",
             excluded_money=("revenue_target",),
         ),
         RowRule(
-            "rule.due_date", "warning", "invoices", "due_date",
+            "rule.due_date",
+            "warning",
+            "invoices",
+            "due_date",
             "due_date is before invoice_date; aging uses the due_date as given",
             "due_date < invoice_date",
         ),
         RowRule(
-            "rule.doc_type", "warning", "invoices", "doc_type",
+            "rule.doc_type",
+            "warning",
+            "invoices",
+            "doc_type",
             f"doc_type must be one of {', '.join(DOC_TYPES)}; amounts are used with their sign",
             "doc_type not in ('invoice', 'credit_note')",
         ),
         RowRule(
-            "rule.sign", "warning", "invoices", "amount_due",
+            "rule.sign",
+            "warning",
+            "invoices",
+            "amount_due",
             "amount_due must be > 0 on an invoice and < 0 on a credit note; used as given",
             "(doc_type = 'invoice' and amount_due <= 0) "
             "or (doc_type = 'credit_note' and amount_due >= 0)",
         ),
         RowRule(
-            "rule.sign", "warning", "invoice_lines", "net_amount",
+            "rule.sign",
+            "warning",
+            "invoice_lines",
+            "net_amount",
             "a credit note's lines must have negative quantity, net_amount and cost_amount; "
             "used as given",
             "invoice_id in (select invoice_id from stg_invoices where doc_type = 'credit_note') "
             "and (quantity > 0 or net_amount > 0 or cost_amount > 0)",
         ),
         RowRule(
-            "rule.sign", "warning", "payments", "amount",
+            "rule.sign",
+            "warning",
+            "payments",
+            "amount",
             "amount must be > 0; used as given",
             "amount <= 0",
         ),
         RowRule(
-            "rule.non_negative", "warning", "accounts", "payment_terms_days",
-            "payment_terms_days must be ≥ 0", "payment_terms_days < 0",
+            "rule.non_negative",
+            "warning",
+            "accounts",
+            "payment_terms_days",
+            "payment_terms_days must be ≥ 0",
+            "payment_terms_days < 0",
         ),
         RowRule(
-            "rule.non_negative", "warning", "accounts", "credit_limit",
+            "rule.non_negative",
+            "warning",
+            "accounts",
+            "credit_limit",
             "credit_limit must be ≥ 0; a negative limit is not used for utilisation",
             "credit_limit < 0",
         ),
         RowRule(
-            "rule.first_of_month", "warning", "targets", "month",
+            "rule.first_of_month",
+            "warning",
+            "targets",
+            "month",
             "month must be the first day of a month; the plan is taken for that calendar month",
             "day(month) <> 1",
         ),
         RowRule(
-            "rule.document_without_lines", "warning", "invoices", "invoice_id",
+            "rule.document_without_lines",
+            "warning",
+            "invoices",
+            "invoice_id",
             "document has no lines: its amount_due counts in receivables but it adds no revenue",
             "invoice_id not in (select invoice_id from stg_invoice_lines)",
         ),
@@ -491,7 +584,12 @@ def _run_rule(
         hit = _first_row(con, f"select count(*) from {relation}")
         if hit and hit[0]:
             return Finding(
-                rule.severity, rule.table, rule.column, rule.rule, rule.message, 0,
+                rule.severity,
+                rule.table,
+                rule.column,
+                rule.rule,
+                rule.message,
+                0,
                 files=(sources.tables[rule.table].location,),
             )
         return None
@@ -501,15 +599,16 @@ def _run_rule(
     sql = f"""
         with broken as (
             select {_key_expression(table)} as example_key, {source_file} as source_file
-                {''.join(', "' + c + '"' for c in rule.excluded_money)}
+                {"".join(', "' + c + '"' for c in rule.excluded_money)}
             from {relation} where {rule.condition}
         )
         select
             count(*),
-            (select list(example_key order by example_key) from
-                (select distinct example_key from broken order by example_key limit {MAX_EXAMPLES})),
+            (select list(example_key order by example_key) from (
+                select distinct example_key from broken order by example_key limit {MAX_EXAMPLES}
+            )),
             (select list(distinct source_file) filter (where source_file is not null) from broken)
-            {''.join(', ' + m for m in money)}
+            {"".join(", " + m for m in money)}
         from broken
     """
     row = _first_row(con, sql)
@@ -520,11 +619,19 @@ def _run_rule(
     if not files:
         files = (sources.tables[rule.table].location,)
     excluded = {
-        column: float(value or 0) for column, value in zip(rule.excluded_money, row[3:], strict=True)
+        column: float(value or 0)
+        for column, value in zip(rule.excluded_money, row[3:], strict=True)
     }
     return Finding(
-        rule.severity, rule.table, rule.column, rule.rule, rule.message, int(row[0]),
-        examples, files, excluded,
+        rule.severity,
+        rule.table,
+        rule.column,
+        rule.rule,
+        rule.message,
+        int(row[0]),
+        examples,
+        files,
+        excluded,
     )
 
 
@@ -533,25 +640,29 @@ def _run_rule(
 _CONSERVATION: tuple[tuple[str, str, str, str], ...] = (
     # table, column, what the metrics read, what the findings exclude
     (
-        "invoices", "amount_due",
+        "invoices",
+        "amount_due",
         "select sum(amount_due) from int_documents",
         "select sum(amount_due) from stg_invoices "
         "where account_id not in (select account_id from stg_accounts)",
     ),
     (
-        "invoice_lines", "net_amount",
+        "invoice_lines",
+        "net_amount",
         "select sum(revenue) from int_sales_daily",
         "select sum(net_amount) from stg_invoice_lines "
         "where invoice_id not in (select invoice_id from int_documents)",
     ),
     (
-        "invoice_lines", "cost_amount",
+        "invoice_lines",
+        "cost_amount",
         "select sum(cogs) from int_sales_daily",
         "select sum(cost_amount) from stg_invoice_lines "
         "where invoice_id not in (select invoice_id from int_documents)",
     ),
     (
-        "payments", "amount",
+        "payments",
+        "amount",
         "select coalesce((select sum(amount) from int_allocations), 0) "
         "+ coalesce((select sum(amount) from int_unapplied_cash), 0)",
         "select sum(amount) from stg_payments where "
@@ -569,7 +680,8 @@ def conservation(con: duckdb.DuckDBPyConnection) -> list[ConservationLine]:
         excluded = _first_row(con, excluded_sql)
         lines.append(
             ConservationLine(
-                table, column,
+                table,
+                column,
                 Decimal(loaded[0] or 0) if loaded else Decimal(0),
                 Decimal(used[0] or 0) if used else Decimal(0),
                 Decimal(excluded[0] or 0) if excluded else Decimal(0),
@@ -589,7 +701,11 @@ def _summaries(
         first = last = None
         if readable and source.found:
             column = date_columns.get(table.name)
-            select = f"count(*), min({column})::varchar, max({column})::varchar" if column else "count(*), null, null"
+            select = (
+                f"count(*), min({column})::varchar, max({column})::varchar"
+                if column
+                else "count(*), null, null"
+            )
             row = _first_row(con, f"select {select} from stg_{table.name}")
             if row:
                 rows, first, last = int(row[0]), row[1], row[2]
@@ -634,7 +750,10 @@ def validate_connection(
         if not line.balanced:
             report.findings.append(
                 Finding(
-                    "error", line.table, line.column, "conservation",
+                    "error",
+                    line.table,
+                    line.column,
+                    "conservation",
                     "money loaded does not equal money in metrics plus money excluded "
                     f"({line.to_text()}); usually a consequence of duplicate keys",
                     0,

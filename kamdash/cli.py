@@ -1,0 +1,245 @@
+"""The `kamdash` command line: validate a data folder, print metrics, generate sample data.
+
+Every failure a user can cause ends in a one-paragraph message on stderr and a non-zero exit,
+never a traceback: 1 for data or argument problems, 2 for an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from kamdash.errors import DataValidationError, KamdashError, NotFoundError
+from kamdash.periods import parse_date
+
+ACCOUNT_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "account_name",
+    "kam_id",
+    "revenue",
+    "cogs",
+    "gross_margin",
+    "gross_margin_pct",
+    "revenue_prior_year",
+    "growth_yoy",
+    "open_ar",
+    "ar_current",
+    "ar_1_30",
+    "ar_31_60",
+    "ar_61_90",
+    "ar_91_plus",
+    "unapplied_credits",
+    "overdue_ar",
+    "dso",
+    "countback_dso",
+    "avg_days_to_pay",
+    "avg_days_late",
+    "credit_utilisation",
+    "abc_class",
+)
+PORTFOLIO_COLUMNS: tuple[str, ...] = (
+    "revenue",
+    "cogs",
+    "gross_margin",
+    "gross_margin_pct",
+    "growth_yoy",
+    "open_ar",
+    "overdue_ar",
+    "ar_current",
+    "ar_1_30",
+    "ar_31_60",
+    "ar_61_90",
+    "ar_91_plus",
+    "unapplied_credits",
+    "dso",
+    "top5_share",
+    "top10_share",
+    "hhi",
+    "nrr",
+    "grr",
+)
+BRIDGE_COLUMNS: tuple[str, ...] = (
+    "volume",
+    "mix",
+    "price",
+    "new",
+    "lost",
+    "revenue_base",
+    "revenue",
+)
+FILTERS: tuple[str, ...] = ("kam_id", "industry", "region", "group_name", "account_id")
+
+
+def _date(value: str) -> Any:
+    try:
+        return parse_date(value)
+    except KamdashError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kamdash", description="Key-account P&L from ERP/CRM Parquet exports."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check a data folder against the contract")
+    validate.add_argument("data_dir", type=Path)
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+
+    metrics = commands.add_parser("metrics", help="print figures as CSV, JSON or Parquet")
+    kinds = metrics.add_subparsers(dest="kind", required=True)
+    for kind in ("accounts", "portfolio", "bridge"):
+        sub = kinds.add_parser(kind)
+        sub.add_argument("--data", type=Path, required=True, help="data folder")
+        sub.add_argument("--start", type=_date, required=True, help="period start YYYY-MM-DD")
+        sub.add_argument("--end", type=_date, required=True, help="period end YYYY-MM-DD")
+        sub.add_argument("--format", choices=("csv", "json", "parquet"), default="csv")
+        sub.add_argument("--out", type=Path, help="write to this file instead of stdout")
+        if kind == "bridge":
+            sub.add_argument("--base-start", type=_date, required=True)
+            sub.add_argument("--base-end", type=_date, required=True)
+            sub.add_argument("--account", help="an account id; the whole portfolio when omitted")
+        else:
+            sub.add_argument("--as-of", type=_date, help="as-of date (default: --end)")
+            sub.add_argument("--dso-days", type=int, default=90, help="DSO window N (default 90)")
+            for name in FILTERS:
+                sub.add_argument(
+                    f"--{name.replace('_', '-')}",
+                    action="append",
+                    dest=name,
+                    help=f"keep accounts with this {name} (repeatable)",
+                )
+
+    generate = commands.add_parser("generate", help="write a realistic sample export")
+    generate.add_argument("--out", type=Path, required=True)
+    generate.add_argument("--accounts", type=int, default=60)
+    generate.add_argument("--lines", type=int, help="approximate number of invoice lines")
+    generate.add_argument("--start", type=_date, default=parse_date("2022-01-01"))
+    generate.add_argument("--end", type=_date, default=parse_date("2026-06-30"))
+    generate.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+def _write(frame: pl.DataFrame, fmt: str, out: Path | None, *, single: bool = False) -> None:
+    if fmt == "parquet":
+        if out is None:
+            raise KamdashError("--format parquet needs --out FILE")
+        frame.write_parquet(out)
+        return
+    if fmt == "json":
+        rows = frame.to_dicts()
+        text = json.dumps(rows[0] if single else rows, ensure_ascii=False, indent=2, default=str)
+        text += "\n"
+    else:
+        buffer = io.StringIO()
+        # nulls are empty cells; floats at full precision so figures can be checked by hand
+        frame.write_csv(buffer, null_value="")
+        text = buffer.getvalue()
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    from kamdash.store import open_store
+
+    store = open_store(args.data, dso_days=getattr(args, "dso_days", 90))
+    if args.kind == "bridge":
+        filters: dict[str, Any] = {}
+        if args.account is not None:
+            store.account(args.account)  # a clear "not found" rather than an all-zero bridge
+            filters["account_id"] = args.account
+        bridge = store.bridge(args.base_start, args.base_end, args.start, args.end, **filters)
+        frame = pl.DataFrame([{name: bridge[name] for name in BRIDGE_COLUMNS}])
+        _write(frame, args.format, args.out, single=True)
+        return 0
+    filters = {name: getattr(args, name) for name in FILTERS if getattr(args, name)}
+    if args.kind == "accounts":
+        frame = store.accounts(args.start, args.end, args.as_of, **filters)
+        extra = [c for c in frame.columns if c not in ACCOUNT_COLUMNS]
+        _write(frame.select([*ACCOUNT_COLUMNS, *extra]), args.format, args.out)
+        return 0
+    portfolio = store.portfolio(args.start, args.end, args.as_of, **filters)
+    extra = [c for c in portfolio if c not in PORTFOLIO_COLUMNS]
+    ordered = {name: portfolio[name] for name in (*PORTFOLIO_COLUMNS, *extra)}
+    _write(pl.DataFrame([ordered]), args.format, args.out, single=True)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from kamdash.validation import validate_folder
+
+    if not args.data_dir.is_dir():
+        raise KamdashError(f"data folder {args.data_dir} does not exist or is not a folder")
+    report = validate_folder(args.data_dir)
+    sys.stdout.write((report.to_json() if args.format == "json" else report.to_text()) + "\n")
+    return 1 if report.has_errors else 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from kamdash.generate import generate_export
+
+    with Progress(
+        TextColumn("generating"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,} lines"),
+        TimeRemainingColumn(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    ) as progress:
+        task = progress.add_task("lines", total=args.lines or 1)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary = generate_export(
+            args.out,
+            accounts=args.accounts,
+            lines=args.lines,
+            start=args.start,
+            end=args.end,
+            seed=args.seed,
+            progress=report,
+        )
+    sys.stderr.write(f"wrote {summary}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        if args.command == "metrics":
+            return _metrics(args)
+        return _generate(args)
+    except DataValidationError as exc:
+        sys.stderr.write(exc.report.to_text() + "\n")
+        return 1
+    except (KamdashError, NotFoundError) as exc:
+        sys.stderr.write(f"kamdash: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of ours: say so briefly, never dump a traceback
+        sys.stderr.write(
+            f"kamdash: internal error ({type(exc).__name__}: {exc}). "
+            "Please report it with the command you ran.\n"
+        )
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

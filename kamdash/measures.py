@@ -1,0 +1,351 @@
+"""Every measure defined once: name, labels in English and Russian, format, formula, meaning.
+
+Tiles, tables, charts, the glossary, CLI column docs and exports all read these definitions,
+so a metric's label or format is changed in exactly one place. The SQL in `sql/marts` computes
+the values; `column` names the mart column that carries each measure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Format = Literal["money", "percent", "days", "count", "ratio", "index", "text"]
+Language = Literal["en", "ru"]
+LANGUAGES: tuple[Language, ...] = ("en", "ru")
+
+
+@dataclass(frozen=True)
+class Measure:
+    name: str
+    label_en: str
+    label_ru: str
+    format: Format
+    formula: str
+    description_en: str
+    description_ru: str
+    # whether a rise is good news (drives delta colours); None when neither
+    higher_is_better: bool | None = True
+
+    def label(self, language: Language) -> str:
+        return self.label_ru if language == "ru" else self.label_en
+
+    def description(self, language: Language) -> str:
+        return self.description_ru if language == "ru" else self.description_en
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(
+        "revenue",
+        "Revenue",
+        "Выручка",
+        "money",
+        "Σ invoice_lines.net_amount of documents dated in the period",
+        "Net revenue (tax excluded) of invoices and credit notes dated in the period.",
+        "Выручка без НДС по счетам и корректировочным документам, датированным в периоде.",
+    ),
+    Measure(
+        "cogs",
+        "COGS",
+        "Себестоимость",
+        "money",
+        "Σ invoice_lines.cost_amount of the same documents",
+        "Cost of goods sold on the same documents as revenue.",
+        "Себестоимость проданных товаров по тем же документам, что и выручка.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "gross_margin",
+        "Gross margin",
+        "Валовая маржа",
+        "money",
+        "Revenue − COGS",
+        "Revenue minus cost of goods sold.",
+        "Выручка минус себестоимость.",
+    ),
+    Measure(
+        "gross_margin_pct",
+        "GM %",
+        "Маржа, %",
+        "percent",
+        "Gross margin / Revenue, when Revenue > 0",
+        "Gross margin as a share of revenue; empty when revenue is not positive.",
+        "Доля валовой маржи в выручке; пусто, если выручка не положительна.",
+    ),
+    Measure(
+        "revenue_prior_year",
+        "Revenue, prior year",
+        "Выручка год назад",
+        "money",
+        "Revenue of [start − 1 year, end − 1 year] (29 Feb → 28 Feb)",
+        "Revenue of the same calendar days one year earlier.",
+        "Выручка за те же календарные дни годом ранее.",
+    ),
+    Measure(
+        "growth_yoy",
+        "Growth YoY",
+        "Рост г/г",
+        "percent",
+        "Revenue / Revenue prior year − 1, when prior-year revenue > 0",
+        "Change of revenue against the same period a year earlier; empty for new accounts.",
+        "Изменение выручки к тому же периоду прошлого года; пусто для новых клиентов.",
+    ),
+    Measure(
+        "plan_attainment",
+        "Plan attainment",
+        "Выполнение плана",
+        "percent",
+        "Revenue / Σ revenue_target of the months in the period, pro rata by days",
+        "Revenue against the plan; a month counts in proportion to its days inside the period.",
+        "Выручка к плану; месяц учитывается пропорционально дням внутри периода.",
+    ),
+    Measure(
+        "open_ar",
+        "Open AR",
+        "Дебиторская задолженность",
+        "money",
+        "Σ aging buckets + unapplied credits, at the as-of date",
+        "What the client owes at the as-of date, net of credit notes and unapplied cash.",
+        "Сколько клиент должен на дату отчёта за вычетом кредит-нот и нераспределённых оплат.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "ar_current",
+        "Not yet due",
+        "Не просрочено",
+        "money",
+        "Open balances of documents with days past due ≤ 0",
+        "Positive open balances not yet due.",
+        "Положительные остатки документов, срок оплаты которых не наступил.",
+        higher_is_better=None,
+    ),
+    Measure(
+        "ar_1_30",
+        "1–30 days overdue",
+        "Просрочка 1–30 дн.",
+        "money",
+        "Open balances 1–30 days past due",
+        "Positive open balances 1 to 30 days past due.",
+        "Положительные остатки с просрочкой от 1 до 30 дней.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "ar_31_60",
+        "31–60 days overdue",
+        "Просрочка 31–60 дн.",
+        "money",
+        "Open balances 31–60 days past due",
+        "Positive open balances 31 to 60 days past due.",
+        "Положительные остатки с просрочкой от 31 до 60 дней.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "ar_61_90",
+        "61–90 days overdue",
+        "Просрочка 61–90 дн.",
+        "money",
+        "Open balances 61–90 days past due",
+        "Positive open balances 61 to 90 days past due.",
+        "Положительные остатки с просрочкой от 61 до 90 дней.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "ar_91_plus",
+        "91+ days overdue",
+        "Просрочка 91+ дн.",
+        "money",
+        "Open balances ≥ 91 days past due",
+        "Positive open balances 91 or more days past due.",
+        "Положительные остатки с просрочкой 91 день и более.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "unapplied_credits",
+        "Unapplied credits",
+        "Нераспределённые кредиты",
+        "money",
+        "Σ negative open balances − Σ unapplied cash (≤ 0)",
+        "Credit notes and overpayments not yet offset, and cash received without a document.",
+        "Незачтённые кредит-ноты и переплаты, а также оплаты без указания документа.",
+        higher_is_better=None,
+    ),
+    Measure(
+        "overdue_ar",
+        "Overdue AR",
+        "Просроченная задолженность",
+        "money",
+        "ar_1_30 + ar_31_60 + ar_61_90 + ar_91_plus",
+        "Positive open balances past their due date.",
+        "Положительные остатки документов с наступившим сроком оплаты.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "overdue_pct",
+        "Overdue %",
+        "Просрочка, %",
+        "percent",
+        "Overdue AR / Open AR, when Open AR > 0",
+        "Share of open AR that is past due (can exceed 100 % when credits offset it).",
+        "Доля просроченной задолженности (может превышать 100 % при незачтённых кредитах).",
+        higher_is_better=False,
+    ),
+    Measure(
+        "dso",
+        "DSO",
+        "DSO",
+        "days",
+        "Open AR / Σ amount_due billed in the last 90 days × 90, when billed > 0",
+        "Days of sales outstanding by the period method over the last 90 days.",
+        "Оборачиваемость дебиторской задолженности в днях (метод периода, 90 дней).",
+        higher_is_better=False,
+    ),
+    Measure(
+        "countback_dso",
+        "Countback DSO",
+        "DSO (countback)",
+        "days",
+        "Walk back month by month consuming each month's billing until the AR is covered",
+        "How many days of the most recent billing the open AR represents.",
+        "Сколько дней последних отгрузок покрывает текущая задолженность.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "avg_days_to_pay",
+        "Days to pay",
+        "Дней до оплаты",
+        "days",
+        "Σ amount × (payment_date − invoice_date) / Σ amount, payments in the period",
+        "Payment-weighted average days from document to payment.",
+        "Средневзвешенное число дней от документа до оплаты.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "avg_days_late",
+        "Days late",
+        "Дней просрочки оплаты",
+        "days",
+        "Σ amount × max(0, payment_date − due_date) / Σ amount, payments in the period",
+        "Payment-weighted average days paid after the due date.",
+        "Средневзвешенное число дней оплаты после срока.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "credit_utilisation",
+        "Credit limit use",
+        "Использование лимита",
+        "percent",
+        "Open AR / credit_limit, when a limit > 0 is set",
+        "Open AR against the account's credit limit.",
+        "Задолженность относительно кредитного лимита клиента.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "abc_class",
+        "ABC class",
+        "ABC-класс",
+        "text",
+        "By revenue rank: A while the cumulative share before the account < 80 %, B < 95 %, C",
+        "Revenue class of the account within the portfolio shown.",
+        "Класс клиента по выручке внутри показанного портфеля.",
+        higher_is_better=None,
+    ),
+    Measure(
+        "top5_share",
+        "Top-5 share",
+        "Доля топ-5",
+        "percent",
+        "Revenue of the 5 largest accounts / total revenue",
+        "How much of revenue the five largest accounts bring.",
+        "Доля выручки пяти крупнейших клиентов.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "top10_share",
+        "Top-10 share",
+        "Доля топ-10",
+        "percent",
+        "Revenue of the 10 largest accounts / total revenue",
+        "How much of revenue the ten largest accounts bring.",
+        "Доля выручки десяти крупнейших клиентов.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "hhi",
+        "HHI",
+        "Индекс HHI",
+        "index",
+        "Σ (100 × account share of positive revenue)², 0–10 000",
+        "Herfindahl–Hirschman concentration index of revenue across accounts.",
+        "Индекс концентрации Херфиндаля–Хиршмана по выручке клиентов.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "nrr",
+        "NRR",
+        "NRR",
+        "percent",
+        "Σ TTM revenue / Σ prior-TTM revenue, accounts with prior-TTM revenue > 0",
+        "Net revenue retention of last year's accounts over the trailing twelve months.",
+        "Чистое удержание выручки прошлогодних клиентов за последние 12 месяцев.",
+    ),
+    Measure(
+        "grr",
+        "GRR",
+        "GRR",
+        "percent",
+        "Σ min(max(TTM, 0), prior TTM) / Σ prior TTM, same accounts",
+        "Gross revenue retention: like NRR but growth does not count.",
+        "Валовое удержание выручки: как NRR, но без учёта роста.",
+    ),
+    Measure(
+        "volume",
+        "Volume",
+        "Объём",
+        "money",
+        "(Q₁ − Q₀) × ASP₀ over products sold in both periods",
+        "Revenue change from selling more or fewer units at the base average price.",
+        "Изменение выручки из-за изменения количества по базовой средней цене.",
+    ),
+    Measure(
+        "mix",
+        "Mix",
+        "Структура",
+        "money",
+        "Q₁ × Σ (s₁ − s₀) × p₀",
+        "Revenue change from a shift between products.",
+        "Изменение выручки из-за сдвига между товарами.",
+    ),
+    Measure(
+        "price",
+        "Price",
+        "Цена",
+        "money",
+        "Σ q₁ × (p₁ − p₀)",
+        "Revenue change from price changes per product.",
+        "Изменение выручки из-за изменения цен по товарам.",
+    ),
+    Measure(
+        "new",
+        "New products",
+        "Новые товары",
+        "money",
+        "Σ current revenue of products not sold in both periods",
+        "Revenue from products the base period did not have.",
+        "Выручка от товаров, которых не было в базовом периоде.",
+    ),
+    Measure(
+        "lost",
+        "Lost products",
+        "Ушедшие товары",
+        "money",
+        "− Σ base revenue of products not sold in both periods",
+        "Revenue lost with products no longer bought.",
+        "Потерянная выручка по товарам, которые больше не покупают.",
+    ),
+)
+
+MEASURES_BY_NAME: dict[str, Measure] = {measure.name: measure for measure in MEASURES}
+
+
+def measure(name: str) -> Measure:
+    return MEASURES_BY_NAME[name]
