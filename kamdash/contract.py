@@ -129,7 +129,15 @@ TARGETS = Table(
     required=False,
 )
 
-TABLES: tuple[Table, ...] = (ACCOUNTS, MANAGERS, PRODUCTS, INVOICES, INVOICE_LINES, PAYMENTS, TARGETS)
+TABLES: tuple[Table, ...] = (
+    ACCOUNTS,
+    MANAGERS,
+    PRODUCTS,
+    INVOICES,
+    INVOICE_LINES,
+    PAYMENTS,
+    TARGETS,
+)
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 
 DOC_TYPES: tuple[str, ...] = ("invoice", "credit_note")

@@ -92,9 +92,7 @@ def _dependency_order(objects: list[SqlObject]) -> list[SqlObject]:
     by_name = {obj.name: obj for obj in objects}
     uses = {
         obj.name: {
-            other
-            for other in by_name
-            if other != obj.name and re.search(rf"\b{other}\b", obj.body)
+            other for other in by_name if other != obj.name and re.search(rf"\b{other}\b", obj.body)
         }
         for obj in objects
     }

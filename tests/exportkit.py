@@ -178,7 +178,9 @@ def write_export(
     """
     directory.mkdir(parents=True, exist_ok=True)
     for name, rows in tables.items():
-        table = rows if isinstance(rows, pa.Table) else to_arrow(name, rows, money=money, dates=dates)
+        table = (
+            rows if isinstance(rows, pa.Table) else to_arrow(name, rows, money=money, dates=dates)
+        )
         if layout == "file":
             pq.write_table(table, directory / f"{name}.parquet")
         elif layout == "folder":
