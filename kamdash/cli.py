@@ -125,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--start", type=_date, default=parse_date("2022-01-01"))
     generate.add_argument("--end", type=_date, default=parse_date("2026-06-30"))
     generate.add_argument("--seed", type=int, default=7)
+
+    bench = commands.add_parser("bench", help="time every page's queries against baselines")
+    bench.add_argument("--data", type=Path, help="data folder (default sample_data)")
+    bench.add_argument("--lines", type=int, help="generate (once, cached) an export this big")
+    bench.add_argument("--repeats", type=int, default=10)
+    bench.add_argument("--no-baselines", action="store_true", help="skip pandas and the floor")
+    bench.add_argument("--out", type=Path, help="write the results as JSON")
     return parser
 
 
@@ -216,6 +223,20 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from kamdash.bench import bench_data, render_table, run_bench
+
+    def log(message: str) -> None:
+        sys.stderr.write(message + "\n")
+
+    data = bench_data(args.lines, args.data)
+    result = run_bench(data, repeats=args.repeats, baselines=not args.no_baselines, log=log)
+    sys.stdout.write(render_table(result) + "\n")
+    if args.out:
+        args.out.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -224,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "metrics":
             return _metrics(args)
+        if args.command == "bench":
+            return _bench(args)
         return _generate(args)
     except DataValidationError as exc:
         sys.stderr.write(exc.report.to_text() + "\n")

@@ -81,10 +81,10 @@ class Store:
     # -- plumbing ---------------------------------------------------------------------------
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        # marts read only materialized tables, so a cursor needs no file bindings (the raw
+        # views over the Parquet files are for validation and building, on the root connection)
         with self._lock:
-            cursor = self._con.cursor()
-        bind_sources(cursor, self.sources)
-        return cursor
+            return self._con.cursor()
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
         cursor = self.cursor()
@@ -132,7 +132,7 @@ class Store:
         return frame.row(0, named=True)
 
     def managers(self) -> pl.DataFrame:
-        return self.query("select * from stg_managers order by kam_name, kam_id")
+        return self.query("select * from int_managers order by kam_name, kam_id")
 
     def data_range(self) -> tuple[dt.date | None, dt.date | None]:
         """First and last document date in the data."""

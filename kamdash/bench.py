@@ -1,0 +1,249 @@
+"""`kamdash bench`: how fast each page's queries answer, against two baselines.
+
+In one run on one data folder it measures
+- kamdash cold start (a fresh process: open, validate, build, first portfolio page) and its
+  peak memory;
+- warm interactions: every API call a page makes when a filter changes, repeated with a
+  different period and KAM each time (the store caches nothing, so no call is a cache hit);
+- a typical pandas dashboard doing the same figures (read Parquet, merge, groupby): its cold
+  process and its rerun after a filter change;
+- the floor: DuckDB scanning just the Parquet columns those figures need, in a fresh process.
+Numbers are printed as a table and written as JSON; nothing here asserts a timing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CACHE = Path(os.environ.get("KAMDASH_BENCH_CACHE", Path.home() / ".cache" / "kamdash"))
+
+
+@dataclass
+class Timing:
+    name: str
+    samples_ms: list[float] = field(default_factory=list)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.samples_ms)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.samples_ms)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+@dataclass
+class BenchResult:
+    data_dir: str
+    invoice_lines: int
+    machine: dict[str, Any]
+    cold_start_s: float
+    cold_peak_rss_mb: float
+    warm_peak_rss_mb: float
+    interactions: list[Timing]
+    pandas_cold_s: float | None = None
+    pandas_rerun_ms: float | None = None
+    pandas_peak_rss_mb: float | None = None
+    pandas_max_revenue_difference: float | None = None
+    floor_scan_s: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        result = asdict(self)
+        result["interactions"] = [
+            {"name": t.name, "p50_ms": t.p50, "p95_ms": t.p95, "samples_ms": t.samples_ms}
+            for t in self.interactions
+        ]
+        return result
+
+
+def _periods(first: dt.date, last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
+    """`count` different quarters, newest first, inside the data's range."""
+    periods = []
+    year, quarter = last.year, (last.month - 1) // 3
+    for _ in range(count):
+        start = dt.date(year, quarter * 3 + 1, 1)
+        end_month = quarter * 3 + 3
+        end = dt.date(year + end_month // 12, end_month % 12 + 1, 1) - dt.timedelta(days=1)
+        periods.append((max(start, first), min(end, last)))
+        quarter -= 1
+        if quarter < 0:
+            year, quarter = year - 1, 3
+    return periods
+
+
+def _interactions(
+    store: Any, start: dt.date, end: dt.date, kam: str, account: str
+) -> dict[str, Callable[[], object]]:
+    base = (
+        start.replace(year=start.year - 1),
+        end.replace(year=end.year - 1, day=min(end.day, 28)),
+    )
+    trend_start = dt.date(end.year - 2, end.month, 1)
+    return {
+        "portfolio (tiles + accounts table)": lambda: (
+            store.portfolio(start, end),
+            store.portfolio(*base),
+            store.accounts(start, end),
+            store.monthly(dt.date(end.year - 1, end.month, 1), end, level="account"),
+        ),
+        "account deep-dive": lambda: (
+            store.accounts(start, end, account_id=account),
+            store.monthly(trend_start, end, level="account", account_id=account),
+            store.product_mix(start, end, account_id=account),
+            store.product_mix(*base, account_id=account),
+            store.bridge(*base, start, end, account_id=account),
+            store.open_items(end, account_id=account),
+            store.receivables_trend(trend_start, end, level="account", account_id=account),
+            store.payment_behaviour(trend_start, end, level="account", account_id=account),
+        ),
+        "receivables (aging + worklist)": lambda: (
+            store.portfolio(start, end, kam_id=kam),
+            store.accounts(start, end, kam_id=kam),
+            store.open_items(end, kam_id=kam),
+            store.receivables_trend(trend_start, end, kam_id=kam),
+        ),
+        "team": lambda: store.kams(start, end),
+        "PVM bridge (portfolio)": lambda: store.bridge(*base, start, end),
+    }
+
+
+def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def _run_child(name: str, data: Path) -> tuple[float, dict[str, Any], float]:
+    """Run one of `bench_children` in a fresh process: wall seconds, its output, peak RSS MB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, "-m", "kamdash.bench_children", name, str(data)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    # ru_maxrss of children is the largest child so far; a smaller child leaves it unchanged
+    rss = (after if after > before else before) / 1024
+    return elapsed, json.loads(completed.stdout.strip().splitlines()[-1]), rss
+
+
+def run_bench(
+    data_dir: Path, *, repeats: int = 10, baselines: bool = True, log: Callable[[str], None] = print
+) -> BenchResult:
+    from kamdash.store import open_store
+
+    data = data_dir.resolve()
+    log(f"cold start on {data} …")
+    cold_s, _, cold_rss = _run_child("kamdash_cold", data)
+
+    store = open_store(data_dir)
+    lines = next(t.rows or 0 for t in store.report.tables if t.table == "invoice_lines")
+    first, last = store.data_range()
+    assert first is not None and last is not None
+    kams = store.managers()["kam_id"].to_list()
+    accounts = store.account_list()["account_id"].to_list()
+    periods = _periods(first, last, repeats)
+    timings: dict[str, Timing] = {}
+    log(f"{repeats} rounds of warm interactions …")
+    for round_number, (start, end) in enumerate(periods):
+        calls = _interactions(
+            store,
+            start,
+            end,
+            kams[round_number % len(kams)],
+            accounts[(round_number * 7) % len(accounts)],
+        )
+        for name, call in calls.items():
+            started = time.perf_counter()
+            call()
+            timings.setdefault(name, Timing(name)).samples_ms.append(
+                (time.perf_counter() - started) * 1000
+            )
+    result = BenchResult(
+        data_dir=str(data),
+        invoice_lines=lines,
+        machine={
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        cold_start_s=cold_s,
+        cold_peak_rss_mb=cold_rss,
+        warm_peak_rss_mb=_peak_rss_mb(),
+        interactions=list(timings.values()),
+    )
+    if baselines:
+        log("pandas baseline …")
+        pandas_s, pandas_out, pandas_rss = _run_child("pandas_dashboard", data)
+        ours = store.accounts(pandas_out["start"], pandas_out["end"])
+        difference = max(
+            (
+                abs(row["revenue"] - pandas_out["revenue"].get(row["account_id"], 0.0))
+                for row in ours.iter_rows(named=True)
+            ),
+            default=0.0,
+        )
+        result.pandas_cold_s = pandas_s
+        result.pandas_rerun_ms = pandas_out["rerun_ms"]
+        result.pandas_peak_rss_mb = pandas_rss
+        result.pandas_max_revenue_difference = difference
+        log("DuckDB raw-scan floor …")
+        result.floor_scan_s = _run_child("duckdb_floor", data)[0]
+    store.close()
+    return result
+
+
+def render_table(result: BenchResult) -> str:
+    rows = [
+        f"data: {result.data_dir} ({result.invoice_lines:,} invoice lines)",
+        f"cold start to first page: {result.cold_start_s:.2f} s, peak RSS "
+        f"{result.cold_peak_rss_mb:.0f} MB; warm process peak RSS {result.warm_peak_rss_mb:.0f} MB",
+        "",
+        f"{'interaction':38} {'p50 ms':>9} {'p95 ms':>9} {'× pandas rerun':>15}",
+    ]
+    for timing in result.interactions:
+        ratio = (
+            f"{result.pandas_rerun_ms / timing.p50:>14.1f}×"
+            if result.pandas_rerun_ms and timing.p50 > 0
+            else f"{'—':>15}"
+        )
+        rows.append(f"{timing.name:38} {timing.p50:>9.1f} {timing.p95:>9.1f} {ratio}")
+    if result.pandas_cold_s is not None and result.floor_scan_s is not None:
+        rows += [
+            "",
+            f"pandas dashboard: cold {result.pandas_cold_s:.2f} s "
+            f"(kamdash cold is {result.pandas_cold_s / result.cold_start_s:.1f}× faster), "
+            f"rerun {result.pandas_rerun_ms:.0f} ms, peak RSS {result.pandas_peak_rss_mb:.0f} MB, "
+            f"max revenue difference vs kamdash {result.pandas_max_revenue_difference:.2f} ₽",
+            f"DuckDB raw-scan floor (fresh process): {result.floor_scan_s:.2f} s "
+            f"(kamdash cold start = {result.cold_start_s / result.floor_scan_s:.1f}× the floor)",
+        ]
+    return "\n".join(rows)
+
+
+def bench_data(lines: int | None, data_dir: Path | None, cache: Path = DEFAULT_CACHE) -> Path:
+    """The folder to measure: the one given, or a generated export cached outside the repo."""
+    if lines is None:
+        return data_dir or Path("sample_data")
+    from kamdash.generate import generate_export
+
+    target = cache / f"bench-lines-{lines}-seed-7"
+    marker = target / ".complete"
+    if not marker.exists():
+        generate_export(target, accounts=max(60, lines // 50_000), lines=lines, seed=7)
+        marker.write_text(dt.datetime.now().isoformat())
+    return target

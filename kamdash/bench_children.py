@@ -1,0 +1,112 @@
+"""What the benchmark runs in fresh processes, so cold numbers include imports and reads.
+
+`python -m kamdash.bench_children NAME DATA_DIR` runs one of: `kamdash_cold` (open, validate,
+build and the first portfolio page), `pandas_dashboard` (a typical pandas Streamlit dashboard's
+work for the same figures: read Parquet, merge, groupby, then a rerun for another period) or
+`duckdb_floor` (DuckDB scanning only the Parquet columns those figures need). Each prints one
+JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def kamdash_cold(data: Path) -> dict[str, Any]:
+    from kamdash import open_store
+
+    store = open_store(data)
+    _, last = store.data_range()
+    assert last is not None
+    start = last.replace(month=1, day=1)
+    store.portfolio(start, last)
+    return {"accounts": store.accounts(start, last).height}
+
+
+def pandas_dashboard(data: Path) -> dict[str, Any]:
+    import pandas as pd
+
+    def read(name: str, columns: list[str]) -> pd.DataFrame:
+        single = data / f"{name}.parquet"
+        return pd.read_parquet(single if single.exists() else data / name, columns=columns)
+
+    accounts = read("accounts", ["account_id", "account_name", "kam_id"])
+    invoices = read(
+        "invoices", ["invoice_id", "account_id", "invoice_date", "due_date", "amount_due"]
+    )
+    lines = read("invoice_lines", ["invoice_id", "net_amount", "cost_amount"])
+    payments = read("payments", ["invoice_id", "payment_date", "amount"])
+    for frame, column in (
+        (invoices, "invoice_date"),
+        (invoices, "due_date"),
+        (payments, "payment_date"),
+    ):
+        frame[column] = pd.to_datetime(frame[column])
+    for frame, column in (
+        (invoices, "amount_due"),
+        (lines, "net_amount"),
+        (lines, "cost_amount"),
+        (payments, "amount"),
+    ):
+        frame[column] = frame[column].astype(float)
+    lines = lines.merge(invoices[["invoice_id", "account_id", "invoice_date"]], on="invoice_id")
+
+    def page(start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+        period = lines[(lines.invoice_date >= start) & (lines.invoice_date <= end)]
+        pnl = period.groupby("account_id")[["net_amount", "cost_amount"]].sum()
+        docs = invoices[invoices.invoice_date <= end]
+        paid = payments[payments.payment_date <= end].groupby("invoice_id")["amount"].sum()
+        docs = docs.merge(paid.rename("paid"), left_on="invoice_id", right_index=True, how="left")
+        docs["open"] = docs.amount_due - docs.paid.fillna(0)
+        docs["days_past_due"] = (end - docs.due_date).dt.days
+        docs["bucket"] = pd.cut(docs.days_past_due, [-(10**9), 0, 30, 60, 90, 10**9])
+        aging = docs[docs.open > 0].pivot_table(
+            index="account_id", columns="bucket", values="open", aggfunc="sum", observed=False
+        )
+        return accounts.set_index("account_id").join(pnl).join(aging)
+
+    end = invoices.invoice_date.max()
+    start = pd.Timestamp(end.year, 1, 1)
+    table = page(start, end)
+    rerun_started = time.perf_counter()
+    page(pd.Timestamp(end.year - 1, 1, 1), pd.Timestamp(end.year - 1, 12, 31))
+    return {
+        "rerun_ms": (time.perf_counter() - rerun_started) * 1000,
+        "start": str(start.date()),
+        "end": str(end.date()),
+        "revenue": {str(k): float(v) for k, v in table["net_amount"].fillna(0).items()},
+    }
+
+
+def duckdb_floor(data: Path) -> dict[str, Any]:
+    import duckdb
+
+    from kamdash.sources import discover
+
+    sources = discover(data)
+    con = duckdb.connect()
+    scans = {
+        "invoice_lines": "select sum(net_amount), sum(cost_amount), count(invoice_id)",
+        "invoices": "select count(invoice_id), count(account_id), max(invoice_date), "
+        "max(due_date), sum(amount_due)",
+        "payments": "select count(invoice_id), max(payment_date), sum(amount)",
+    }
+    for table, select in scans.items():
+        files = [str(path) for path in sources.files(table)]
+        con.sql(f"{select} from read_parquet($1)", params=[files]).fetchall()
+    return {}
+
+
+CHILDREN = {
+    "kamdash_cold": kamdash_cold,
+    "pandas_dashboard": pandas_dashboard,
+    "duckdb_floor": duckdb_floor,
+}
+
+if __name__ == "__main__":
+    name, data_dir = sys.argv[1], Path(sys.argv[2])
+    print(json.dumps(CHILDREN[name](data_dir)))

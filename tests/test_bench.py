@@ -1,0 +1,39 @@
+"""The benchmark runs end to end and its pandas baseline computes the same figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import exportkit as ek
+
+from kamdash.bench import _periods, render_table, run_bench
+
+
+def test_periods_are_distinct_quarters_inside_the_data() -> None:
+    periods = _periods(dt.date(2024, 2, 10), dt.date(2025, 5, 20), 6)
+    assert periods[0] == (dt.date(2025, 4, 1), dt.date(2025, 5, 20))
+    assert periods[1] == (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
+    assert periods[-1] == (dt.date(2024, 2, 10), dt.date(2024, 3, 31))
+    assert len(set(periods)) == 6
+
+
+def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
+    tables = ek.base_tables()
+    tables["accounts"].append(ek.account("A2"))
+    day = dt.date(2025, 1, 5)
+    for number in range(12):
+        invoice_id = f"I{number}"
+        account = "A1" if number % 2 else "A2"
+        tables["invoices"].append(
+            ek.invoice(invoice_id, account, day + dt.timedelta(days=31 * number), 120.0)
+        )
+        tables["invoice_lines"].append(ek.line(invoice_id, 1, "P1", 1, 100.0 + number, 60.0))
+    export = ek.write_export(tmp_path / "export", tables, layout="hive")
+    result = run_bench(export, repeats=2, log=lambda message: None)
+    assert result.invoice_lines == 12
+    assert {t.name for t in result.interactions} >= {"team", "PVM bridge (portfolio)"}
+    assert all(len(t.samples_ms) == 2 for t in result.interactions)
+    assert result.pandas_max_revenue_difference == 0.0
+    assert result.floor_scan_s is not None and result.floor_scan_s > 0
+    assert "pandas dashboard: cold" in render_table(result)
