@@ -219,7 +219,8 @@ def _generate(args: argparse.Namespace) -> int:
             seed=args.seed,
             progress=report,
         )
-    sys.stderr.write(f"wrote {summary}\n")
+    counts = ", ".join(f"{table} {rows:,}" for table, rows in summary.rows.items())
+    sys.stderr.write(f"wrote {summary.out_dir}: {counts}\n")
     return 0
 
 
