@@ -23,11 +23,11 @@ unapplied_cash as (
 billed as (
     select
         as_of_dates.as_of,
-        documents.account_id,
-        sum(documents.amount_due) as billed
-    from int_documents as documents
+        daily.account_id,
+        sum(daily.billed) as billed
+    from int_account_daily as daily
     inner join as_of_dates
-        on documents.invoice_date between as_of_dates.as_of - dso_days + 1 and as_of_dates.as_of
+        on daily.activity_date between as_of_dates.as_of - dso_days + 1 and as_of_dates.as_of
     group by all
 ),
 

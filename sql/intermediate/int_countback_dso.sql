@@ -8,14 +8,14 @@ with units as (
     select * from int_account_units(level, scope)
 ),
 
-documents as (
+billing as (
     select
         units.unit_id,
-        date_trunc('month', documents.invoice_date)::date as month_start,
-        documents.amount_due
-    from int_documents as documents
-    inner join units on units.account_id = documents.account_id
-    where documents.invoice_date <= as_of
+        date_trunc('month', daily.activity_date)::date as month_start,
+        daily.billed
+    from int_account_daily as daily
+    inner join units on units.account_id = daily.account_id
+    where daily.activity_date <= as_of and daily.billed <> 0
 ),
 
 open_ar as (
@@ -31,7 +31,7 @@ history as (
     select
         unit_id,
         min(month_start) as first_month
-    from documents
+    from billing
     group by unit_id
 ),
 
@@ -48,8 +48,8 @@ monthly_billed as (
     select
         unit_id,
         month_start,
-        sum(amount_due) as billed
-    from documents
+        sum(billed) as billed
+    from billing
     group by all
 ),
 

@@ -1,7 +1,9 @@
 -- What each document still owes at each as-of date: only documents dated on or before that
--- date and payments received on or before it exist then. Taking a list of dates lets trends
--- (month-end AR, DSO) share this one definition with the single-date views.
--- Grain: one row per as-of date per document with invoice_date <= that date.
+-- date and payments received on or before it exist then. Documents already settled for good
+-- by that date owe nothing and are left out; the open balance is what was ever paid backed
+-- out by the payments received after the date. Taking a list of dates lets trends (month-end
+-- AR, DSO) share this one definition with the single-date views.
+-- Grain: one row per as-of date per document dated on or before it and not settled by it.
 -- params: as_of_dates
 with as_of_dates as (
     select distinct unnest(as_of_dates)::date as as_of
@@ -11,17 +13,19 @@ documents as (
     select
         as_of_dates.as_of,
         documents.*
-    from int_documents as documents
-    inner join as_of_dates on documents.invoice_date <= as_of_dates.as_of
+    from int_document_settlement as documents
+    inner join as_of_dates
+        on documents.invoice_date <= as_of_dates.as_of
+        and (documents.settled_on is null or documents.settled_on > as_of_dates.as_of)
 ),
 
-allocated as (
+paid_later as (
     select
         as_of_dates.as_of,
         allocations.invoice_id,
-        sum(allocations.amount) as paid_amount
+        sum(allocations.amount) as amount
     from int_allocations as allocations
-    inner join as_of_dates on allocations.payment_date <= as_of_dates.as_of
+    inner join as_of_dates on allocations.payment_date > as_of_dates.as_of
     group by all
 ),
 
@@ -34,13 +38,14 @@ balances as (
         documents.invoice_date,
         documents.due_date,
         documents.amount_due,
-        coalesce(allocated.paid_amount, 0) as paid_amount,
-        documents.amount_due - coalesce(allocated.paid_amount, 0) as open_balance,
+        documents.paid_total - coalesce(paid_later.amount, 0) as paid_amount,
+        documents.amount_due - documents.paid_total + coalesce(paid_later.amount, 0)
+            as open_balance,
         documents.as_of - documents.due_date as days_past_due
     from documents
-    left join allocated
-        on allocated.invoice_id = documents.invoice_id
-        and allocated.as_of = documents.as_of
+    left join paid_later
+        on paid_later.invoice_id = documents.invoice_id
+        and paid_later.as_of = documents.as_of
 ),
 
 final as (

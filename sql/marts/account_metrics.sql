@@ -17,29 +17,40 @@ periods as (
         (as_of - interval 1 year)::date as prior_ttm_end
 ),
 
-sales as (
+activity as (
     select
-        sales.account_id,
-        sum(sales.revenue) filter (
-            where sales.invoice_date between period_start and period_end
+        daily.account_id,
+        sum(daily.revenue) filter (
+            where daily.activity_date between period_start and period_end
         ) as revenue,
-        sum(sales.cogs) filter (
-            where sales.invoice_date between period_start and period_end
+        sum(daily.cogs) filter (
+            where daily.activity_date between period_start and period_end
         ) as cogs,
-        sum(sales.revenue) filter (
-            where sales.invoice_date between periods.prior_start and periods.prior_end
+        sum(daily.revenue) filter (
+            where daily.activity_date between periods.prior_start and periods.prior_end
         ) as revenue_prior_year,
-        sum(sales.revenue) filter (
-            where sales.invoice_date between periods.ttm_start and as_of
+        sum(daily.revenue) filter (
+            where daily.activity_date between periods.ttm_start and as_of
         ) as revenue_ttm,
-        sum(sales.revenue) filter (
-            where sales.invoice_date between periods.prior_ttm_start and periods.prior_ttm_end
+        sum(daily.revenue) filter (
+            where daily.activity_date between periods.prior_ttm_start and periods.prior_ttm_end
         ) as revenue_prior_ttm,
-        max(sales.invoice_date) filter (where sales.invoice_date <= as_of) as last_order_date
-    from int_sales_daily as sales
+        max(daily.activity_date) filter (
+            where daily.has_sales and daily.activity_date <= as_of
+        ) as last_order_date,
+        sum(daily.paid_amount) filter (
+            where daily.activity_date between period_start and period_end
+        ) as paid_in_period,
+        sum(daily.paid_amount_x_days_to_pay) filter (
+            where daily.activity_date between period_start and period_end
+        ) as paid_amount_x_days_to_pay,
+        sum(daily.paid_amount_x_days_late) filter (
+            where daily.activity_date between period_start and period_end
+        ) as paid_amount_x_days_late
+    from int_account_daily as daily
     cross join periods
-    where sales.account_id in (select account_id from accounts)
-    group by sales.account_id
+    where daily.account_id in (select account_id from accounts)
+    group by daily.account_id
 ),
 
 receivables as (
@@ -48,19 +59,6 @@ receivables as (
 
 countback as (
     select unit_id as account_id, countback_dso from int_countback_dso(as_of, scope, 'account')
-),
-
-payment_behaviour as (
-    select
-        account_id,
-        ratio_if_positive(sum(amount * (payment_date - invoice_date)), sum(amount))
-            as avg_days_to_pay,
-        ratio_if_positive(sum(amount * greatest(0, payment_date - due_date)), sum(amount))
-            as avg_days_late,
-        sum(amount) as paid_in_period
-    from int_allocations
-    where payment_date between period_start and period_end
-    group by account_id
 ),
 
 plan as (
@@ -94,12 +92,12 @@ joined as (
         accounts.payment_terms_days,
         accounts.credit_limit::double as credit_limit,
         accounts.onboarded_on,
-        coalesce(sales.revenue, 0)::double as revenue,
-        coalesce(sales.cogs, 0)::double as cogs,
-        coalesce(sales.revenue_prior_year, 0)::double as revenue_prior_year,
-        coalesce(sales.revenue_ttm, 0)::double as revenue_ttm,
-        coalesce(sales.revenue_prior_ttm, 0)::double as revenue_prior_ttm,
-        sales.last_order_date,
+        coalesce(activity.revenue, 0)::double as revenue,
+        coalesce(activity.cogs, 0)::double as cogs,
+        coalesce(activity.revenue_prior_year, 0)::double as revenue_prior_year,
+        coalesce(activity.revenue_ttm, 0)::double as revenue_ttm,
+        coalesce(activity.revenue_prior_ttm, 0)::double as revenue_prior_ttm,
+        activity.last_order_date,
         coalesce(receivables.open_ar, 0)::double as open_ar,
         coalesce(receivables.ar_current, 0)::double as ar_current,
         coalesce(receivables.ar_1_30, 0)::double as ar_1_30,
@@ -110,16 +108,17 @@ joined as (
         coalesce(receivables.overdue_ar, 0)::double as overdue_ar,
         coalesce(receivables.billed, 0)::double as billed,
         countback.countback_dso,
-        payment_behaviour.avg_days_to_pay,
-        payment_behaviour.avg_days_late,
-        coalesce(payment_behaviour.paid_in_period, 0)::double as paid_in_period,
+        ratio_if_positive(activity.paid_amount_x_days_to_pay, activity.paid_in_period)
+            as avg_days_to_pay,
+        ratio_if_positive(activity.paid_amount_x_days_late, activity.paid_in_period)
+            as avg_days_late,
+        coalesce(activity.paid_in_period, 0)::double as paid_in_period,
         plan.revenue_target::double as revenue_target,
         plan.gross_margin_target::double as gross_margin_target
     from accounts
-    left join sales on sales.account_id = accounts.account_id
+    left join activity on activity.account_id = accounts.account_id
     left join receivables on receivables.account_id = accounts.account_id
     left join countback on countback.account_id = accounts.account_id
-    left join payment_behaviour on payment_behaviour.account_id = accounts.account_id
     left join plan on plan.account_id = accounts.account_id
 ),
 

@@ -19,27 +19,17 @@ units as (
     select distinct unit_id from accounts
 ),
 
-sales as (
+activity as (
     select
         accounts.unit_id,
-        date_trunc('month', sales.invoice_date)::date as month,
-        sum(sales.quantity) as quantity,
-        sum(sales.revenue) as revenue,
-        sum(sales.cogs) as cogs
-    from int_sales_daily as sales
-    inner join accounts on accounts.account_id = sales.account_id
-    where sales.invoice_date between period_start and period_end
-    group by all
-),
-
-billing as (
-    select
-        accounts.unit_id,
-        date_trunc('month', documents.invoice_date)::date as month,
-        sum(documents.amount_due) as billed
-    from int_documents as documents
-    inner join accounts on accounts.account_id = documents.account_id
-    where documents.invoice_date between period_start and period_end
+        date_trunc('month', daily.activity_date)::date as month,
+        sum(daily.quantity) as quantity,
+        sum(daily.revenue) as revenue,
+        sum(daily.cogs) as cogs,
+        sum(daily.billed) as billed
+    from int_account_daily as daily
+    inner join accounts on accounts.account_id = daily.account_id
+    where daily.activity_date between period_start and period_end
     group by all
 ),
 
@@ -62,17 +52,16 @@ final as (
     select
         units.unit_id,
         months.month,
-        coalesce(sales.quantity, 0) as quantity,
-        coalesce(sales.revenue, 0)::double as revenue,
-        coalesce(sales.cogs, 0)::double as cogs,
-        coalesce(sales.revenue - sales.cogs, 0)::double as gross_margin,
-        ratio_if_positive(sales.revenue - sales.cogs, sales.revenue) as gross_margin_pct,
-        coalesce(billing.billed, 0)::double as billed,
+        coalesce(activity.quantity, 0) as quantity,
+        coalesce(activity.revenue, 0)::double as revenue,
+        coalesce(activity.cogs, 0)::double as cogs,
+        coalesce(activity.revenue - activity.cogs, 0)::double as gross_margin,
+        ratio_if_positive(activity.revenue - activity.cogs, activity.revenue) as gross_margin_pct,
+        coalesce(activity.billed, 0)::double as billed,
         plan.revenue_target::double as revenue_target
     from units
     cross join months
-    left join sales on sales.unit_id = units.unit_id and sales.month = months.month
-    left join billing on billing.unit_id = units.unit_id and billing.month = months.month
+    left join activity on activity.unit_id = units.unit_id and activity.month = months.month
     left join plan on plan.unit_id = units.unit_id and plan.month = months.month
 )
 

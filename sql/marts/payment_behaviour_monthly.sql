@@ -6,28 +6,27 @@ with accounts as (
     select * from int_account_units(level, scope)
 ),
 
-allocations as (
+payments as (
     select
         accounts.unit_id,
-        date_trunc('month', allocations.payment_date)::date as month,
-        allocations.amount,
-        allocations.payment_date - allocations.invoice_date as days_to_pay,
-        greatest(0, allocations.payment_date - allocations.due_date) as days_late
-    from int_allocations as allocations
-    inner join accounts on accounts.account_id = allocations.account_id
-    where allocations.payment_date between period_start and period_end
+        date_trunc('month', daily.activity_date)::date as month,
+        sum(daily.paid_amount) as paid_amount,
+        sum(daily.paid_amount_x_days_to_pay) as paid_amount_x_days_to_pay,
+        sum(daily.paid_amount_x_days_late) as paid_amount_x_days_late
+    from int_account_daily as daily
+    inner join accounts on accounts.account_id = daily.account_id
+    where daily.activity_date between period_start and period_end and daily.paid_amount <> 0
+    group by all
 ),
 
 final as (
     select
         unit_id,
         month,
-        sum(amount)::double as paid_amount,
-        count(*) as allocations,
-        ratio_if_positive(sum(amount * days_to_pay), sum(amount)) as avg_days_to_pay,
-        ratio_if_positive(sum(amount * days_late), sum(amount)) as avg_days_late
-    from allocations
-    group by all
+        paid_amount::double as paid_amount,
+        ratio_if_positive(paid_amount_x_days_to_pay, paid_amount) as avg_days_to_pay,
+        ratio_if_positive(paid_amount_x_days_late, paid_amount) as avg_days_late
+    from payments
 )
 
 select * from final

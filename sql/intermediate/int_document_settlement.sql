@@ -1,0 +1,42 @@
+-- Each document with everything ever paid on it and the day from which its balance stays
+-- zero. Receivables at an as-of date only need documents not yet settled by then, which keeps
+-- aging fast however long the history.
+-- Grain: one row per document of a known account.
+-- materialized: table
+with documents as (
+    select * from int_documents
+),
+
+payments as (
+    select
+        invoice_id,
+        sum(amount) as paid_total,
+        max(payment_date) as last_payment_date
+    from int_allocations
+    group by invoice_id
+),
+
+final as (
+    select
+        documents.invoice_id,
+        documents.account_id,
+        documents.doc_type,
+        documents.invoice_date,
+        documents.due_date,
+        documents.amount_due,
+        coalesce(payments.paid_total, 0) as paid_total,
+        -- after the later of the document date and its last payment nothing changes, so a
+        -- zero final balance is zero from then on
+        case
+            when documents.amount_due - coalesce(payments.paid_total, 0) = 0
+                then greatest(
+                    documents.invoice_date,
+                    coalesce(payments.last_payment_date, documents.invoice_date)
+                )
+        end as settled_on
+    from documents
+    left join payments on payments.invoice_id = documents.invoice_id
+    order by documents.invoice_date
+)
+
+select * from final
