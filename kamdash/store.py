@@ -9,6 +9,8 @@ metric. A `Store` is safe to share between threads: each call runs on its own cu
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,14 +41,23 @@ DEFAULT_DSO_DAYS = 90
 
 
 def connect(
-    memory_limit: str | None = None, threads: int | None = None
+    memory_limit: str | None = None,
+    threads: int | None = None,
+    *,
+    database: Path | None = None,
+    read_only: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     config: dict[str, Any] = {}
     if memory_limit:
         config["memory_limit"] = memory_limit
     if threads:
         config["threads"] = threads
-    return duckdb.connect(":memory:", config=config)
+    con = duckdb.connect(
+        str(database) if database else ":memory:", read_only=read_only, config=config
+    )
+    # a library must not draw progress bars on the user's terminal
+    con.sql("set enable_progress_bar = false")
+    return con
 
 
 def file_variable(table: str) -> str:
@@ -351,20 +362,76 @@ def build(con: duckdb.DuckDBPyConnection, sources: DataSources) -> None:
         con.sql(obj.create_statement())
 
 
+def build_version() -> str:
+    """Changes whenever the SQL or the contract changes, so cached stores are rebuilt."""
+    digest = hashlib.sha256()
+    for obj in load_objects():
+        digest.update(obj.create_statement().encode())
+    for table in TABLES:
+        digest.update(repr(table).encode())
+    return digest.hexdigest()[:12]
+
+
+def _open_cached(
+    sources: DataSources,
+    cache_dir: Path,
+    memory_limit: str | None,
+    threads: int | None,
+) -> tuple[duckdb.DuckDBPyConnection, ValidationReport]:
+    """Open the store of this data version from the cache, building it there first if needed.
+
+    The database is built under a temporary name and renamed into place only when complete,
+    so a reader never sees half a build; a build whose input files changed meanwhile (an
+    export being written) is not cached.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    key = f"{sources.fingerprint()}-{build_version()}"
+    database = cache_dir / f"{key}.duckdb"
+    report_file = cache_dir / f"{key}.report.json"
+    if database.exists() and report_file.exists():
+        report = ValidationReport.from_cache(report_file.read_text(encoding="utf-8"))
+        return connect(memory_limit, threads, database=database, read_only=True), report
+    partial = cache_dir / f"{key}.{os.getpid()}.{threading.get_ident()}.building"
+    partial.unlink(missing_ok=True)
+    con = connect(memory_limit, threads, database=partial)
+    try:
+        report = validate_connection(con, sources, build=build)
+    finally:
+        con.close()
+    if report.has_errors or discover(sources.data_dir).fingerprint() != sources.fingerprint():
+        partial.unlink(missing_ok=True)
+        if report.has_errors:
+            return connect(), report
+        raise KamdashError(
+            f"the export in {sources.data_dir} changed while it was being read; try again"
+        )
+    report_file.write_text(report.to_cache(), encoding="utf-8")
+    os.replace(partial, database)
+    return connect(memory_limit, threads, database=database, read_only=True), report
+
+
 def open_store(
     data_dir: str | Path,
     *,
     dso_days: int = DEFAULT_DSO_DAYS,
     memory_limit: str | None = None,
     threads: int | None = None,
+    cache_dir: str | Path | None = None,
 ) -> Store:
-    """Validate and open a data folder; raises DataValidationError when it has errors."""
+    """Validate and open a data folder; raises DataValidationError when it has errors.
+
+    With `cache_dir`, the validated and built store of each data version (the files' names,
+    sizes and times) is kept there as a DuckDB file, so the next process opens it at once.
+    """
     path = Path(data_dir).expanduser()
     if not path.is_dir():
         raise KamdashError(f"data folder {path} does not exist or is not a folder")
     sources = discover(path)
-    con = connect(memory_limit, threads)
-    report = validate_connection(con, sources, build=build)
+    if cache_dir is not None:
+        con, report = _open_cached(sources, Path(cache_dir).expanduser(), memory_limit, threads)
+    else:
+        con = connect(memory_limit, threads)
+        report = validate_connection(con, sources, build=build)
     if report.has_errors:
         con.close()
         raise DataValidationError(report)

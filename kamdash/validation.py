@@ -147,6 +147,45 @@ class ValidationReport:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, default=str)
 
+    def to_cache(self) -> str:
+        """Lossless JSON (money as exact decimal strings) for the per-data-version cache."""
+        payload = self.to_dict()
+        for line, stored in zip(self.conservation, payload["conservation"], strict=True):
+            stored.update(loaded=str(line.loaded), used=str(line.used), excluded=str(line.excluded))
+        return json.dumps(payload, ensure_ascii=False)
+
+    @classmethod
+    def from_cache(cls, text: str) -> ValidationReport:
+        payload = json.loads(text)
+        return cls(
+            data_dir=Path(payload["data_dir"]),
+            findings=[
+                Finding(
+                    severity=f["severity"],
+                    table=f["table"],
+                    column=f["column"],
+                    rule=f["rule"],
+                    message=f["message"],
+                    count=f["count"],
+                    examples=tuple(f["examples"]),
+                    files=tuple(f["files"]),
+                    excluded=f["excluded"],
+                )
+                for f in payload["findings"]
+            ],
+            conservation=[
+                ConservationLine(
+                    c["table"],
+                    c["column"],
+                    Decimal(c["loaded"]),
+                    Decimal(c["used"]),
+                    Decimal(c["excluded"]),
+                )
+                for c in payload["conservation"]
+            ],
+            tables=[TableSummary(**t) for t in payload["tables"]],
+        )
+
 
 def _first_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...] | None:
     rows = con.sql(sql).fetchall()

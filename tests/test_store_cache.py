@@ -1,0 +1,58 @@
+"""The per-data-version store cache: same figures, rebuilt when the export changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+import exportkit as ek
+from kamdash import DataValidationError, open_store
+
+D = dt.date
+
+
+def small_export(path: Path, amount: float = 1200.0) -> Path:
+    tables = ek.base_tables()
+    tables["invoices"].append(ek.invoice("I1", "A1", D(2024, 1, 10), amount))
+    tables["invoice_lines"].append(ek.line("I1", 1, "P1", 10, amount / 1.2, 700.0))
+    tables["payments"].append(ek.payment("PAY1", "A1", "I1", D(2024, 2, 1), 100.0))
+    return ek.write_export(path, tables)
+
+
+def test_cached_store_answers_like_a_fresh_one(tmp_path: Path) -> None:
+    export = small_export(tmp_path / "export")
+    fresh = open_store(export).accounts("2024-01-01", "2024-03-31")
+    first = open_store(export, cache_dir=tmp_path / "cache")
+    assert len(list((tmp_path / "cache").glob("*.duckdb"))) == 1
+    second = open_store(export, cache_dir=tmp_path / "cache")
+    assert second.report.to_text() == first.report.to_text()
+    assert second.accounts("2024-01-01", "2024-03-31").equals(fresh)
+    assert not list((tmp_path / "cache").glob("*.building"))
+
+
+def test_changed_export_is_rebuilt(tmp_path: Path) -> None:
+    export = small_export(tmp_path / "export")
+    cache = tmp_path / "cache"
+    assert open_store(export, cache_dir=cache).portfolio("2024-01-01", "2024-01-31")[
+        "revenue"
+    ] == pytest.approx(1000.0)
+    small_export(export, amount=2400.0)
+    # same size files can keep their mtime within a second: make the change visible
+    for path in export.glob("*.parquet"):
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert open_store(export, cache_dir=cache).portfolio("2024-01-01", "2024-01-31")[
+        "revenue"
+    ] == pytest.approx(2000.0)
+    assert len(list(cache.glob("*.duckdb"))) == 2
+
+
+def test_an_export_with_errors_is_refused_and_not_cached(tmp_path: Path) -> None:
+    tables = ek.base_tables()
+    tables["accounts"].append(ek.account("A1"))
+    export = ek.write_export(tmp_path / "export", tables)
+    with pytest.raises(DataValidationError, match="rule key.unique"):
+        open_store(export, cache_dir=tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("*.duckdb"))
