@@ -1,0 +1,142 @@
+"""Account (`/account?account=…`): one client's story before a meeting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from kamdash import charts
+from kamdash.formatting import delta, format_date, format_measure, format_month_range
+from kamdash.ui import components as ui
+from kamdash.ui import insights, search, state, views
+from kamdash.ui.components import Tile
+from kamdash.ui.context import page_context
+
+ctx = page_context()
+f, lang, q = ctx.filters, ctx.lang, ctx.q
+
+in_scope = q.accounts(f.start, f.end, f.as_of, **ctx.f).sort(
+    ["revenue", "account_id"], descending=[True, False]
+)
+# no account in the link: the largest of the filtered portfolio
+account_id = f.account or (in_scope["account_id"][0] if in_scope.height else None)
+if account_id is None:
+    st.title(ctx.t("page.account"), anchor=False)
+    ui.empty(ctx.t("empty.no_accounts"))
+    st.stop()
+names = dict(ctx.account_list.select("account_id", "account_name").iter_rows())
+ids = sorted({*in_scope["account_id"], account_id}, key=lambda i: (names[i], i))
+choices = {i: search.option_label(names[i], i) for i in ids}
+state.account_picker(ctx.t("account.pick"), ctx.t("account.pick_help"), choices, account_id)
+
+one: dict[str, Any] = {"account_id": (account_id,)}
+row = q.accounts(f.start, f.end, f.as_of, **one).row(0, named=True)
+prior = q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **one).row(0, named=True)
+st.title(ui.escape_md(row["account_name"]), anchor=False)
+views.account_facts(row, f.as_of, lang)
+if account_id not in in_scope["account_id"]:
+    st.caption(ctx.t("account.out_of_scope"))
+st.caption(ctx.period_caption())
+
+vs = ctx.t("vs_prior_year")
+plan_delta = delta(row["revenue"], row["revenue_target"], "revenue", lang, relative=False)
+ui.tiles(
+    [Tile(n, row[n], prior[n], vs) for n in ("revenue", "gross_margin", "gross_margin_pct")]
+    + [Tile("plan_attainment", row["plan_attainment"], None, ctx.t("vs_plan"), plan_delta)]
+    + [Tile(n, row[n], prior[n], vs) for n in ("open_ar", "overdue_pct", "dso", "avg_days_late")],
+    lang,
+)
+if row["revenue_target"]:
+    revenue_plan = format_measure(row["revenue_target"], "revenue", lang)
+    margin_plan = format_measure(row["gross_margin_target"], "gross_margin", lang)
+    st.caption(ctx.t("account.plan_caption", revenue=revenue_plan, margin=margin_plan))
+else:
+    st.caption(ctx.t("account.no_plan"))
+
+span = charts.month_span(f.end, 24)
+months = format_month_range(*span, lang)
+ui.section(ctx.t("account.trend"))
+monthly = q.monthly(*span, level="account", **one)
+ui.chart(charts.revenue_margin_trend(monthly, lang, title=ctx.t("chart.trend"), subtitle=months))
+
+period, before = ctx.period_texts()
+versus = ctx.t("chart.vs", period=period, prior=before)
+ui.section(ctx.t("account.mix"))
+left, right = st.columns(2, gap="large")
+with left:
+    mix_chart = charts.period_comparison(
+        q.product_mix(f.start, f.end, level="category", **one),
+        q.product_mix(f.prior.start, f.prior.end, level="category", **one),
+        lang,
+        title=ctx.t("chart.mix"),
+        subtitle=versus,
+        now_label=ctx.t("chart.period_now"),
+        prior_label=ctx.t("chart.period_prior"),
+        item_label=ctx.t("chart.category"),
+    )
+    ui.chart(mix_chart)
+with right:
+    now_mix = q.product_mix(f.start, f.end, **one)
+    views.mix_table(
+        insights.mix_with_prior(now_mix, q.product_mix(f.prior.start, f.prior.end, **one)), lang
+    )
+
+ui.section(ctx.t("account.bridge"), ctx.t("account.bridge_caption", prior=before, period=period))
+bridge = q.bridge(f.prior.start, f.prior.end, f.start, f.end, **one)
+if not bridge["revenue"] and not bridge["revenue_base"]:
+    ui.empty(ctx.t("empty.no_bridge"))
+else:
+    waterfall = charts.waterfall(
+        bridge,
+        lang,
+        title=ctx.t("chart.bridge"),
+        subtitle=versus,
+        base_label=ctx.t("chart.base"),
+        current_label=ctx.t("chart.current"),
+    )
+    ui.chart(waterfall)
+    with st.expander(ctx.t("account.bridge_products")):
+        views.bridge_table(
+            q.bridge_by_product(f.prior.start, f.prior.end, f.start, f.end, **one), lang
+        )
+
+ui.section(ctx.t("account.receivables"))
+if row["credit_utilisation"] is not None:
+    use = format_measure(row["credit_utilisation"], "credit_utilisation", lang)
+    limit = format_measure(row["credit_limit"], "open_ar", lang)
+    st.progress(
+        min(float(row["credit_utilisation"]), 1.0),
+        text=ctx.t("account.credit_use", pct=use, limit=limit),
+    )
+as_of_text = ctx.t("chart.as_of", date=format_date(f.as_of, lang))
+left, right = st.columns(2, gap="large")
+with left:
+    ui.chart(charts.aging(row, lang, title=ctx.t("chart.aging"), subtitle=as_of_text))
+with right:
+    trend = q.receivables_trend(*span, level="account", **one)
+    dso_chart = charts.measure_trend(
+        trend, lang, x="as_of", measures=["dso"], title=ctx.t("chart.dso_trend"), subtitle=months
+    )
+    ui.chart(dso_chart)
+items = q.open_items(f.as_of, **one)
+if items.is_empty():
+    ui.empty(ctx.t("empty.no_open_items", as_of=format_date(f.as_of, lang)))
+else:
+    views.open_items_table(items, lang)
+
+ui.section(ctx.t("account.payment"))
+payments = q.payment_behaviour(*span, level="account", **one)
+if payments.is_empty():
+    ui.empty(ctx.t("empty.no_payments"))
+else:
+    payment_chart = charts.measure_trend(
+        payments,
+        lang,
+        x="month",
+        measures=["avg_days_to_pay", "avg_days_late"],
+        title=ctx.t("chart.payment"),
+        subtitle=months,
+        series_label=ctx.t("chart.measure"),
+    )
+    ui.chart(payment_chart)

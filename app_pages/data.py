@@ -1,0 +1,37 @@
+"""Data (`/data`): the validation report of the folder, conservation of money, the glossary."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from kamdash.formatting import format_date
+from kamdash.ui import components as ui
+from kamdash.ui.context import page_context
+
+ctx = page_context()
+lang, store = ctx.lang, ctx.store
+report = store.report
+st.title(ctx.t("data.title"), anchor=False)
+
+modified = store.sources.latest_modification()
+exported = format_date(dt.datetime.fromtimestamp(modified).date(), lang) if modified else "—"
+st.markdown(
+    f"{ctx.t('data.folder')}: `{ui.code_text(store.data_dir.resolve(), limit=200)}` · "
+    f"{ctx.t('data.fingerprint')}: `{store.fingerprint}` · {ctx.t('data.exported')}: {exported}"
+)
+verdict = ui.verdict(report, lang)
+if report.warnings:
+    st.warning(verdict, icon=":material/warning:")
+else:
+    st.success(verdict, icon=":material/check_circle:")
+
+ui.section(ctx.t("data.findings"))
+ui.findings_table(report, lang)
+ui.section(ctx.t("data.conservation"), ctx.t("data.conservation_caption"))
+ui.conservation_table(report, lang)
+ui.section(ctx.t("data.tables"))
+ui.tables_table(report, lang)
+ui.section(ctx.t("data.glossary"), ctx.t("data.glossary_caption"))
+ui.glossary(lang)

@@ -1,0 +1,385 @@
+"""Building blocks the pages are laid out from: KPI tiles, tables, charts, notes, glossary.
+
+Labels and number formats come from `kamdash.measures` through `kamdash.formatting`; nothing
+here re-types a measure's label. Text that comes from the data (names, ids) is shown as plain
+text: it is escaped wherever Streamlit would read Markdown, and never passed as HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import altair as alt
+import pandas as pd
+import polars as pl
+import streamlit as st
+
+from kamdash.formatting import (
+    MISSING,
+    Delta,
+    delta,
+    format_date,
+    format_measure,
+    format_value,
+    is_missing,
+)
+from kamdash.measures import MEASURES, Format, Language, measure
+from kamdash.ui.filters import Note
+from kamdash.ui.i18n import t
+from kamdash.validation import ValidationReport
+
+# characters that change inline Markdown anywhere (emphasis, code, links, HTML, LaTeX, tables,
+# `:emoji:` / `:material/icon:` shortcodes), and the starts of lines that make lists or headings
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#~$|:])")
+_BLOCK_START = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-+>=])", re.MULTILINE)
+
+
+def escape_md(text: object) -> str:
+    """Data text made literal for Streamlit Markdown (names like `«Альфа*Строй»` or `A_B`)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return _BLOCK_START.sub(
+        lambda m: f"{m[1]}{m[2]}\\{m[3]}" if m[2] else f"{m[4]}\\{m[5]}", escaped
+    )
+
+
+def code_text(text: object, limit: int = 80) -> str:
+    """Text for inside a Markdown code span (`…`), where escapes would show: a backtick would
+    end the span, so it is dropped, and a pasted essay is cut short."""
+    flat = " ".join(str(text).replace("`", "'").split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+# -- KPI tiles ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One KPI: a measure's value, and what it is compared with (if anything)."""
+
+    name: str
+    value: object
+    prior: object = None
+    # the caption of the delta, e.g. "vs prior year"; None hides the delta
+    compare: str | None = None
+    # a ready delta instead of value − prior (e.g. revenue against plan)
+    delta: Delta | None = None
+    short: bool = True
+
+
+def tile_help(name: str, value: object, lang: Language) -> str:
+    definition = measure(name)
+    lines = [definition.description(lang), t("formula", lang, formula=definition.formula)]
+    if definition.format == "money" and not is_missing(value):
+        lines.insert(0, t("full_value", lang, value=format_measure(value, name, lang)))
+    return "\n\n".join(escape_md(line) for line in lines)
+
+
+def tile_value(item: Tile, lang: Language) -> str:
+    return format_measure(item.value, item.name, lang, short=item.short)
+
+
+def tiles(items: Sequence[Tile], lang: Language, per_row: int = 4) -> None:
+    for offset in range(0, len(items), per_row):
+        columns = st.columns(per_row)
+        for column, item in zip(columns, items[offset : offset + per_row], strict=False):
+            change = item.delta
+            if change is None and item.compare is not None:
+                change = delta(item.value, item.prior, item.name, lang)
+            arrow: Literal["up", "down", "off"] = "off"
+            colour: Literal["green", "red", "gray"] = "gray"
+            if change is not None and change.direction != "flat":
+                arrow = change.direction
+                if change.good is not None:
+                    colour = "green" if change.good else "red"
+            column.metric(
+                measure(item.name).label(lang),
+                tile_value(item, lang),
+                delta=change.text if change is not None else None,
+                # the sign is in the text (typographic minus), so colour and arrow are explicit
+                delta_color=colour,
+                delta_arrow=arrow,
+                delta_description=item.compare if change is not None else None,
+                help=tile_help(item.name, item.value, lang),
+                border=True,
+            )
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+ColumnKind = Literal["measure", "text", "date", "link", "sparkline", "number", "flag"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: the frame's column, how it is shown and its header."""
+
+    source: str
+    kind: ColumnKind = "measure"
+    # the measure name for kind="measure" (defaults to source); header text otherwise
+    label: str | None = None
+    measure_name: str | None = None
+    width: Literal["small", "medium", "large"] | int | None = None
+    help: str | None = None
+    # for links: the text shown in every cell
+    link_text: str | None = None
+    # for numbers without a measure
+    value_format: Format = "count"
+
+
+def _formatter(col: Column, lang: Language) -> Callable[[Any], str] | None:
+    if col.kind == "measure":
+        name = col.measure_name or col.source
+        return lambda value: format_measure(None if pd.isna(value) else value, name, lang)
+    if col.kind == "date":
+        return lambda value: MISSING if pd.isna(value) else format_date(value, lang)
+    if col.kind == "number":
+        fmt = col.value_format
+        return lambda value: format_value(None if pd.isna(value) else value, fmt, lang)
+    if col.kind == "text":
+        return lambda value: MISSING if value is None or pd.isna(value) else str(value)
+    return None
+
+
+def _header(col: Column, lang: Language) -> str:
+    if col.kind == "measure" and col.label is None:
+        return measure(col.measure_name or col.source).label(lang)
+    return col.label or col.source
+
+
+def _column_config(col: Column, lang: Language) -> Any:
+    header = _header(col, lang)
+    help_text = col.help
+    if col.kind == "measure" and help_text is None:
+        help_text = measure(col.measure_name or col.source).description(lang)
+    if col.kind == "link":
+        return st.column_config.LinkColumn(
+            header, display_text=col.link_text, width=col.width or "small", help=help_text
+        )
+    if col.kind == "sparkline":
+        return st.column_config.LineChartColumn(header, width=col.width or "medium", help=help_text)
+    if col.kind == "flag":
+        return st.column_config.CheckboxColumn(header, width=col.width, help=help_text)
+    return st.column_config.Column(header, width=col.width, help=help_text)
+
+
+def table(
+    frame: pl.DataFrame,
+    columns: Sequence[Column],
+    lang: Language,
+    *,
+    key: str | None = None,
+    selectable: bool = False,
+    height: int | Literal["auto", "content", "stretch"] = "auto",
+) -> Any:
+    """A sortable table: numeric cells keep their values (so sorting is numeric) and show the
+    locale text of `kamdash.formatting` through a pandas Styler."""
+    data = frame.select([col.source for col in columns]).to_pandas()
+    formatters = {col.source: f for col in columns if (f := _formatter(col, lang)) is not None}
+    styled = data.style.format(formatters, na_rep=MISSING)
+    config = {col.source: _column_config(col, lang) for col in columns}
+    options: dict[str, Any] = {}
+    if selectable:
+        options = {"on_select": "rerun", "selection_mode": "single-row", "key": key}
+    elif key is not None:
+        options = {"key": key}
+    return st.dataframe(
+        styled,
+        column_config=config,
+        column_order=[col.source for col in columns],
+        hide_index=True,
+        width="stretch",
+        height=height,
+        # empty cells (a ratio without a denominator, no order yet) read as a dash
+        placeholder=MISSING,
+        **options,
+    )
+
+
+def selected_row(event: Any) -> int | None:
+    """The index of the row picked in a selectable table, if any."""
+    try:
+        rows = event.selection.rows
+    except AttributeError:
+        return None
+    return int(rows[0]) if rows else None
+
+
+# -- text --------------------------------------------------------------------------------------
+
+
+def chart(spec: Any, *, key: str | None = None) -> None:
+    """An Altair chart at the column's width, drawn with the app's one theme.
+
+    Streamlit would otherwise fit the whole chart (title, axes, legend) into the spec's
+    height, squeezing the plot; "fit-x" fits only the width, so `height` is the plot's.
+    """
+    sized = spec.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    # the theme is kamdash.charts.configure, already in the spec: Streamlit's is off
+    st.altair_chart(sized, theme=None, width="stretch", key=key)
+
+
+def empty(message: str) -> None:
+    st.info(message, icon=":material/info:")
+
+
+def notes(items: Sequence[Note], lang: Language) -> None:
+    for note in items:
+        # the i18n texts quote URL values as `param=value` code spans
+        values = {name: code_text(value) for name, value in note.values.items()}
+        st.warning(t(note.key, lang, **values), icon=":material/link_off:")
+
+
+def section(title: str, caption: str | None = None) -> None:
+    st.subheader(title, anchor=False)
+    if caption:
+        st.caption(caption)
+
+
+def glossary(lang: Language) -> None:
+    """Every measure's label, meaning and formula, from `kamdash.measures` (one definition)."""
+    rows = {
+        t("col.measure", lang): [definition.label(lang) for definition in MEASURES],
+        t("col.meaning", lang): [definition.description(lang) for definition in MEASURES],
+        t("col.formula", lang): [definition.formula for definition in MEASURES],
+    }
+    # a static table wraps long definitions instead of cutting them
+    st.table(pd.DataFrame(rows), hide_index=True)
+
+
+# -- validation report -------------------------------------------------------------------------
+
+
+def verdict(report: ValidationReport, lang: Language) -> str:
+    errors, warnings = len(report.errors), len(report.warnings)
+    if errors:
+        return t("verdict.errors", lang, errors=errors, warnings=warnings)
+    if warnings:
+        return t("verdict.warnings", lang, warnings=warnings)
+    return t("verdict.valid", lang)
+
+
+def findings_table(report: ValidationReport, lang: Language) -> None:
+    if not report.findings:
+        st.success(t("data.no_findings", lang), icon=":material/check_circle:")
+        return
+    ordered = sorted(report.findings, key=lambda f: (f.severity != "error", f.table, f.rule))
+    rows = [
+        {
+            "severity": t(f"severity.{f.severity}", lang),
+            "table": f.table,
+            "column": f.column or "",
+            "rule": f.rule,
+            "count": f.count,
+            "message": f.message,
+            "examples": ", ".join(f.examples),
+            "files": ", ".join(f.files),
+        }
+        for f in ordered
+    ]
+    labels = {
+        "severity": "col.severity",
+        "table": "col.table",
+        "column": "col.column",
+        "rule": "col.rule",
+        "count": "col.rows",
+        "message": "col.message",
+        "examples": "col.examples",
+        "files": "col.files",
+    }
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            name: st.column_config.Column(
+                t(key, lang), width="large" if name == "message" else None
+            )
+            for name, key in labels.items()
+        },
+    )
+
+
+def conservation_table(report: ValidationReport, lang: Language) -> None:
+    frame = pl.DataFrame(
+        [
+            {
+                "table": line.table,
+                "column": line.column,
+                "loaded": float(line.loaded),
+                "used": float(line.used),
+                "excluded": float(line.excluded),
+                "balanced": line.balanced,
+            }
+            for line in report.conservation
+        ],
+        schema={
+            "table": pl.String,
+            "column": pl.String,
+            "loaded": pl.Float64,
+            "used": pl.Float64,
+            "excluded": pl.Float64,
+            "balanced": pl.Boolean,
+        },
+    )
+    table(
+        frame,
+        [
+            Column("table", "text", t("col.table", lang)),
+            Column("column", "text", t("col.column", lang)),
+            Column("loaded", "number", t("col.loaded", lang), value_format="money"),
+            Column("used", "number", t("col.used", lang), value_format="money"),
+            Column("excluded", "number", t("col.excluded", lang), value_format="money"),
+            Column("balanced", "flag", t("col.balanced", lang)),
+        ],
+        lang,
+    )
+
+
+def tables_table(report: ValidationReport, lang: Language) -> None:
+    frame = pl.DataFrame(
+        [
+            {
+                "table": summary.table,
+                "location": summary.location,
+                "files": summary.files,
+                "rows": summary.rows,
+                "first_date": summary.first_date or "",
+                "last_date": summary.last_date or "",
+            }
+            for summary in report.tables
+        ],
+        schema={
+            "table": pl.String,
+            "location": pl.String,
+            "files": pl.Int64,
+            "rows": pl.Int64,
+            "first_date": pl.String,
+            "last_date": pl.String,
+        },
+    ).with_columns(pl.col("first_date", "last_date").str.to_date(strict=False))
+    table(
+        frame,
+        [
+            Column("table", "text", t("col.table", lang)),
+            Column("location", "text", t("col.location", lang)),
+            Column("files", "number", t("col.file_count", lang)),
+            Column("rows", "number", t("col.rows", lang)),
+            Column("first_date", "date", t("col.first_date", lang)),
+            Column("last_date", "date", t("col.last_date", lang)),
+        ],
+        lang,
+    )
+
+
+def report_page(report: ValidationReport, lang: Language, *, title: str, body: str) -> None:
+    """A folder that cannot be shown: the verdict and every finding, never a traceback."""
+    st.title(title, anchor=False)
+    st.error(body, icon=":material/error:")
+    st.markdown(f"**{escape_md(verdict(report, lang))}**")
+    findings_table(report, lang)
+    if report.tables:
+        section(t("data.tables", lang))
+        tables_table(report, lang)

@@ -1,0 +1,139 @@
+"""Cached access to the kamdash API for the app.
+
+The opened Store (DuckDB connection with the materialized layers) is a `st.cache_resource`
+keyed by the data folder and its fingerprint, so a new export is picked up on the next rerun
+and the old connection is closed. Every figure goes through one bounded `st.cache_data`
+function keyed by folder, fingerprint, method and arguments: repeated views answer from
+memory, and a changed export can never be served stale results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from kamdash.errors import DataValidationError, KamdashError
+from kamdash.sources import discover
+from kamdash.store import Store, open_store
+from kamdash.validation import ValidationReport
+
+DATA_DIR_ENV = "KAMDASH_DATA_DIR"
+DEFAULT_DATA_DIR = "sample_data"
+# a page issues ~10 distinct queries; this keeps the recent views of a few users in memory
+RESULT_CACHE_ENTRIES = 512
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser()
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The outcome of opening a folder: a Store, or the report of why it cannot be shown."""
+
+    store: Store | None
+    report: ValidationReport | None
+
+
+def _release(opened: Opened) -> None:
+    if opened.store is not None:
+        opened.store.close()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False, on_release=_release)
+def _open(folder: str, fingerprint: str) -> Opened:
+    # the fingerprint is only a cache key: a rewritten export opens a fresh Store
+    try:
+        return Opened(open_store(folder), None)
+    except DataValidationError as error:
+        # cached too, so a broken folder is validated once per version, not on every rerun
+        return Opened(None, error.report)
+
+
+def open_data(folder: Path) -> Opened:
+    """The Store of `folder` (cached per version); raises KamdashError if it is no folder."""
+    if not folder.is_dir():
+        raise KamdashError(f"data folder {folder} does not exist or is not a folder")
+    return _open(str(folder.resolve()), discover(folder).fingerprint())
+
+
+@st.cache_data(max_entries=RESULT_CACHE_ENTRIES, show_spinner=False)
+def _call(
+    _store: Store,
+    folder: str,
+    fingerprint: str,
+    method: str,
+    args: tuple[Any, ...],
+    kwargs: tuple[tuple[str, Any], ...],
+) -> Any:
+    return getattr(_store, method)(*args, **dict(kwargs))
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    return value
+
+
+class Queries:
+    """The Store's methods, each answered through the result cache."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._key = (str(store.data_dir), store.fingerprint)
+
+    def _get(self, method: str, *args: Any, **kwargs: Any) -> Any:
+        frozen = tuple(sorted((name, _frozen(value)) for name, value in kwargs.items()))
+        return _call(self.store, *self._key, method, tuple(args), frozen)
+
+    def account_list(self) -> pl.DataFrame:
+        return self._get("account_list")
+
+    def data_range(self) -> tuple[dt.date | None, dt.date | None]:
+        return self._get("data_range")
+
+    def accounts(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> pl.DataFrame:
+        return self._get("accounts", start, end, as_of, **f)
+
+    def portfolio(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> dict[str, Any]:
+        return self._get("portfolio", start, end, as_of, **f)
+
+    def kams(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> pl.DataFrame:
+        return self._get("kams", start, end, as_of, **f)
+
+    def bridge(
+        self, base_start: dt.date, base_end: dt.date, start: dt.date, end: dt.date, **f: Any
+    ) -> dict[str, float]:
+        return self._get("bridge", base_start, base_end, start, end, **f)
+
+    def bridge_by_product(
+        self, base_start: dt.date, base_end: dt.date, start: dt.date, end: dt.date, **f: Any
+    ) -> pl.DataFrame:
+        return self._get("bridge_by_product", base_start, base_end, start, end, **f)
+
+    def monthly(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
+        return self._get("monthly", start, end, **f)
+
+    def product_mix(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
+        return self._get("product_mix", start, end, **f)
+
+    def open_items(self, as_of: dt.date, **f: Any) -> pl.DataFrame:
+        return self._get("open_items", as_of, **f)
+
+    def payment_behaviour(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
+        return self._get("payment_behaviour", start, end, **f)
+
+    def receivables_trend(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
+        return self._get("receivables_trend", start, end, **f)
+
+
+def filter_kwargs(api_filters: Mapping[str, tuple[str, ...] | None]) -> dict[str, Any]:
+    """Only the filters that are set, so unfiltered calls share one cache entry."""
+    return {name: values for name, values in api_filters.items() if values}

@@ -1,0 +1,166 @@
+"""The shared frame around every page: pages, data opening, sidebar, data banner, URL notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from kamdash.errors import KamdashError
+from kamdash.formatting import format_date
+from kamdash.measures import LANGUAGES, Language
+from kamdash.ui import components as ui
+from kamdash.ui import filters as flt
+from kamdash.ui import state
+from kamdash.ui.context import ICONS, PAGES, Context, set_context
+from kamdash.ui.data import Queries, data_dir, open_data
+from kamdash.ui.i18n import t
+
+
+def language_from_url() -> Language:
+    """The language asked for, read before anything else so even failures are translated."""
+    values = st.query_params.get_all("lang")
+    if values and values[-1] in LANGUAGES:
+        return values[-1]
+    return flt.DEFAULT_LANGUAGE
+
+
+def pages(lang: Language) -> dict[str, Any]:
+    return {
+        name: st.Page(
+            path,
+            title=t(f"page.{name}", lang),
+            icon=ICONS[name],
+            url_path=url_path or None,
+            default=name == "portfolio",
+        )
+        for name, (path, url_path) in PAGES.items()
+    }
+
+
+def _options(accounts: pl.DataFrame) -> flt.Options:
+    def values(column: str) -> frozenset[str]:
+        return frozenset(v for v in accounts[column].to_list() if v is not None)
+
+    grouped = accounts.filter(pl.col("group_name").is_not_null())
+    return flt.Options(
+        kam=values("kam_id"),
+        industry=values("industry"),
+        region=values("region"),
+        # holding groups proper: an ungrouped account is its own holding, not a group to pick
+        group=frozenset(grouped["holding_name"].to_list()),
+        account=values("account_id"),
+    )
+
+
+def open_context(
+    lang: Language, page_objects: dict[str, Any]
+) -> tuple[Context, list[flt.Note]] | None:
+    """Open the data and read the URL; on a data problem draw it and return None."""
+    folder = data_dir()
+    try:
+        opened = open_data(folder)
+    except KamdashError as error:
+        st.title(t("error.no_folder_title", lang), anchor=False)
+        st.error(
+            t("error.no_folder_body", lang, message=ui.escape_md(str(error))),
+            icon=":material/folder_off:",
+        )
+        return None
+    if opened.report is not None or opened.store is None:
+        assert opened.report is not None
+        ui.report_page(
+            opened.report,
+            lang,
+            title=t("error.invalid_title", lang),
+            body=t("error.invalid_body", lang, folder=ui.code_text(folder, limit=200)),
+        )
+        return None
+    queries = Queries(opened.store)
+    account_list = queries.account_list()
+    _, last = queries.data_range()
+    anchor = flt.anchor_date(last, dt.date.today())
+    options = _options(account_list)
+    filters, notes = flt.parse(state.read_query(), options, anchor)
+    if notes:
+        # drop what was ignored from the address bar, so a bookmark taken now is clean
+        state.write_query(filters.query())
+    context = Context(opened.store, queries, filters, options, account_list, page_objects)
+    set_context(context)
+    return context, notes
+
+
+def _labels(context: Context) -> dict[str, Any]:
+    names = dict(context.account_list.select("kam_id", "kam_name").unique().iter_rows())
+
+    def kam(kam_id: str) -> str:
+        return names.get(kam_id) or kam_id
+
+    def same(value: str) -> str:
+        return value
+
+    return {"kam": kam, "industry": same, "region": same, "group": same}
+
+
+def sidebar(context: Context) -> None:
+    lang = context.lang
+    query = context.filters.query()
+    with st.sidebar:
+        st.markdown(f"### {t('app.title', lang)}")
+        for name in PAGES:
+            st.page_link(
+                context.pages[name],
+                label=t(f"page.{name}", lang),
+                icon=ICONS[name],
+                query_params=query,
+            )
+        st.divider()
+        state.language_switch(context.filters)
+        st.markdown(f"**{t('sidebar.filters', lang)}**")
+        state.filter_widgets(context.filters, context.options, _labels(context))
+        st.caption(t("sidebar.copy_hint", lang))
+
+
+def banner(context: Context, notes: list[flt.Note]) -> None:
+    """Which data, as of when, exported when; warnings point to the data page."""
+    lang = context.lang
+    store = context.store
+    modified = store.sources.latest_modification()
+    exported = "—"
+    if modified is not None:
+        moment = dt.datetime.fromtimestamp(modified)
+        exported = f"{format_date(moment.date(), lang)} {moment:%H:%M}"
+    st.caption(
+        t(
+            "banner.data",
+            lang,
+            folder=ui.code_text(store.data_dir.name or store.data_dir),
+            as_of=format_date(context.filters.as_of, lang),
+            exported=exported,
+        )
+    )
+    warnings = store.report.warnings
+    if warnings:
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.warning(t("banner.warnings", lang, count=len(warnings)), icon=":material/warning:")
+            st.page_link(
+                context.pages["data"],
+                label=t("banner.open_data", lang),
+                icon=":material/arrow_forward:",
+                query_params=context.filters.query(),
+            )
+    ui.notes(notes, lang)
+
+
+def run_page(navigation: Any, lang: Language) -> None:
+    """Run the chosen page; a figure the data cannot answer becomes a message, not a trace."""
+    try:
+        navigation.run()
+    except (KamdashError, duckdb.Error) as error:
+        # e.g. the export was rewritten while it was read: the next rerun opens the new version
+        logging.getLogger("kamdash.ui").exception("page failed")
+        st.error(t("error.query", lang, message=ui.escape_md(str(error))), icon=":material/error:")

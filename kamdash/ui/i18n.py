@@ -1,0 +1,371 @@
+"""Every word the app shows that is not a measure, in English and Russian.
+
+Measure labels, formats and descriptions come from `kamdash.measures` (one definition per
+measure); this table holds the rest: page titles, filters, section titles, column headers of
+non-measure columns, notes and empty states. `t(key, lang, **values)` fills `{name}` fields.
+A test checks that every entry has both languages.
+"""
+
+from __future__ import annotations
+
+from kamdash.measures import Language
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # -- app frame ---------------------------------------------------------------------------
+    "app.title": ("Key-account P&L", "P&L ключевых клиентов"),
+    "page.portfolio": ("Portfolio", "Портфель"),
+    "page.account": ("Account", "Клиент"),
+    "page.receivables": ("Receivables", "Дебиторка"),
+    "page.team": ("Team", "Команда"),
+    "page.data": ("Data & glossary", "Данные и глоссарий"),
+    "sidebar.filters": ("Filters", "Фильтры"),
+    "sidebar.language": ("Language", "Язык"),
+    "sidebar.period": ("Period", "Период"),
+    "sidebar.period_help": (
+        "Presets end at the latest document date in the data ({anchor}).",
+        "Готовые периоды заканчиваются последней датой документа в данных ({anchor}).",
+    ),
+    "sidebar.start": ("From", "С"),
+    "sidebar.end": ("To", "По"),
+    "sidebar.as_of": ("As of", "На дату"),
+    "sidebar.as_of_help": (
+        "Receivables and retention are measured at this date; by default the period end.",
+        "Дебиторка и удержание считаются на эту дату; по умолчанию — конец периода.",
+    ),
+    "sidebar.kam": ("KAM", "KAM"),
+    "sidebar.industry": ("Industry", "Отрасль"),
+    "sidebar.region": ("Region", "Регион"),
+    "sidebar.group": ("Holding group", "Холдинг"),
+    "sidebar.all": ("All", "Все"),
+    "sidebar.reset": ("Reset filters", "Сбросить фильтры"),
+    "sidebar.copy_hint": (
+        "The address bar holds this view: bookmark it or send it.",
+        "Адресная строка хранит этот вид: сохраните её в закладки или отправьте.",
+    ),
+    "preset.mtd": ("Month to date", "С начала месяца"),
+    "preset.qtd": ("Quarter to date", "С начала квартала"),
+    "preset.ytd": ("Year to date", "С начала года"),
+    "preset.last_quarter": ("Last quarter", "Прошлый квартал"),
+    "preset.ttm": ("Trailing 12 months", "Последние 12 месяцев"),
+    "preset.custom": ("Custom dates", "Свои даты"),
+    "banner.data": (
+        "Data folder `{folder}` · as of {as_of} · last export {exported}",
+        "Папка данных `{folder}` · на дату {as_of} · последняя выгрузка {exported}",
+    ),
+    "banner.warnings": (
+        "The data has {count} warning(s): figures are shown, but check what was excluded.",
+        "В данных {count} предупрежд.: показатели выводятся, но проверьте, что исключено.",
+    ),
+    "banner.open_data": ("Open the data checks", "Открыть проверку данных"),
+    "vs_prior_year": ("vs prior year", "к прошлому году"),
+    "vs_plan": ("vs plan", "к плану"),
+    "full_value": ("Full value: {value}", "Полное значение: {value}"),
+    "formula": ("Formula: {formula}", "Формула: {formula}"),
+    "period_caption": (
+        "{period} · compared with {prior} · receivables as of {as_of}",
+        "{period} · сравнение с {prior} · дебиторка на {as_of}",
+    ),
+    # -- notes about the URL -----------------------------------------------------------------
+    "note.bad_date": (
+        "Ignored `{param}={value}` from the link: dates are written YYYY-MM-DD.",
+        "Параметр `{param}={value}` из ссылки пропущен: даты пишутся как ГГГГ-ММ-ДД.",
+    ),
+    "note.date_out_of_range": (
+        "Ignored `{param}={value}` from the link: the date lies outside 1990–2100.",
+        "Параметр `{param}={value}` из ссылки пропущен: дата вне 1990–2100.",
+    ),
+    "note.end_before_start": (
+        "Ignored the period in the link: it ends ({end}) before it starts ({start}).",
+        "Период из ссылки пропущен: он заканчивается ({end}) раньше начала ({start}).",
+    ),
+    "note.unknown_value": (
+        "Ignored `{param}={value}` from the link: no such value in the data.",
+        "Параметр `{param}={value}` из ссылки пропущен: такого значения нет в данных.",
+    ),
+    "note.unknown_account": (
+        "Ignored `account={value}` from the link: no account with this id in the data.",
+        "Параметр `account={value}` из ссылки пропущен: клиента с таким кодом нет в данных.",
+    ),
+    "note.bad_lang": (
+        "Ignored `lang={value}` from the link: languages are en and ru.",
+        "Параметр `lang={value}` из ссылки пропущен: языки — en и ru.",
+    ),
+    # -- empty states ------------------------------------------------------------------------
+    "empty.no_accounts": (
+        "No account matches these filters. Widen the view: clear the KAM, industry, region "
+        "or holding filters in the sidebar (or press Reset filters).",
+        "Ни один клиент не подходит под фильтры. Расширьте выборку: очистите фильтры KAM, "
+        "отрасли, региона или холдинга на боковой панели (или нажмите «Сбросить фильтры»).",
+    ),
+    "empty.no_sales": (
+        "No sales between {start} and {end} for this selection. Pick a longer period or "
+        "another preset in the sidebar.",
+        "Нет продаж с {start} по {end} в этой выборке. Выберите более длинный период или "
+        "другой вариант на боковой панели.",
+    ),
+    "empty.no_open_items": (
+        "Nothing is open at {as_of}: every document is paid.",
+        "На {as_of} открытых документов нет: всё оплачено.",
+    ),
+    "empty.no_overdue": (
+        "No overdue documents at {as_of}.",
+        "На {as_of} просроченных документов нет.",
+    ),
+    "empty.no_over_limit": (
+        "No account is over its credit limit at {as_of}.",
+        "На {as_of} ни один клиент не превышает кредитный лимит.",
+    ),
+    "empty.no_risk": (
+        "No account shows a warning sign in this period.",
+        "В этом периоде ни у одного клиента нет тревожных признаков.",
+    ),
+    "empty.no_movers": (
+        "No account changed revenue against the prior year.",
+        "Ни у одного клиента выручка не изменилась к прошлому году.",
+    ),
+    "empty.no_bridge": (
+        "Neither this period nor the prior year has sales, so there is nothing to bridge.",
+        "Ни в этом периоде, ни год назад продаж нет — раскладывать нечего.",
+    ),
+    "empty.no_payments": (
+        "No payments against documents in this range.",
+        "За этот период нет оплат по документам.",
+    ),
+    "empty.no_kams": (
+        "No KAM has accounts in this selection.",
+        "В этой выборке нет KAM с клиентами.",
+    ),
+    # -- portfolio ---------------------------------------------------------------------------
+    "portfolio.title": ("Portfolio", "Портфель клиентов"),
+    "portfolio.accounts": ("Accounts", "Клиенты"),
+    "portfolio.accounts_caption": (
+        "Click a row to open the account; the ↗ column opens it in a new tab. "
+        "Click a header to sort.",
+        "Щёлкните строку, чтобы открыть клиента; колонка ↗ открывает его в новой вкладке. "
+        "Щелчок по заголовку сортирует.",
+    ),
+    "portfolio.concentration": ("Concentration", "Концентрация"),
+    "portfolio.quadrant": ("Growth vs margin", "Рост и маржа"),
+    "portfolio.quadrant_caption": (
+        "Bubble size is revenue, colour is overdue %. Accounts without prior-year revenue "
+        "(new) have no growth and are not plotted: {count}.",
+        "Размер пузыря — выручка, цвет — доля просрочки. Клиенты без выручки год назад "
+        "(новые) не имеют роста и не показаны: {count}.",
+    ),
+    "portfolio.movers": ("Movers", "Изменения"),
+    "portfolio.gainers": ("Top gainers", "Больше всего выросли"),
+    "portfolio.decliners": ("Top decliners", "Больше всего снизились"),
+    "portfolio.at_risk": ("At risk", "Под угрозой"),
+    "portfolio.at_risk_caption": (
+        "Falling revenue, margin erosion or rising overdue against the prior year, or no "
+        "order for {days} days before {as_of}.",
+        "Падение выручки, снижение маржи или рост просрочки к прошлому году либо нет заказов "
+        "{days} дней до {as_of}.",
+    ),
+    "risk.falling_revenue": ("Revenue {change} vs prior year", "Выручка {change} к прошлому году"),
+    "risk.margin_erosion": ("GM % {change}", "Маржа {change}"),
+    "risk.rising_overdue": ("Overdue % {change}", "Просрочка {change}"),
+    "risk.no_orders": ("No order since {date}", "Нет заказов с {date}"),
+    "risk.never_ordered": ("No order yet", "Заказов ещё не было"),
+    "col.account": ("Account", "Клиент"),
+    "col.open": ("Open", "Открыть"),
+    "col.kam": ("KAM", "KAM"),
+    "col.trend_12m": ("Revenue, 12 months", "Выручка, 12 мес."),
+    "col.last_order": ("Last order", "Последний заказ"),
+    "col.reasons": ("Why", "Причина"),
+    "col.gm_pct_prior": ("GM %, prior year", "Маржа, % год назад"),
+    "chart.pareto": (
+        "Revenue by account and cumulative share",
+        "Выручка по клиентам и накопленная доля",
+    ),
+    "chart.cumulative_share": ("Cumulative share", "Накопленная доля"),
+    "chart.rank": ("Accounts by revenue", "Клиенты по выручке"),
+    "chart.quadrant": ("Growth vs gross margin by account", "Рост и валовая маржа по клиентам"),
+    "chart.as_of": ("as of {date}", "на {date}"),
+    "chart.vs": ("{period} vs {prior}", "{period} и {prior}"),
+    "chart.revenue_change": ("Revenue change vs prior year", "Изменение выручки к прошлому году"),
+    # -- account -----------------------------------------------------------------------------
+    "account.pick": ("Account", "Клиент"),
+    "account.pick_help": (
+        "Type part of the name in Cyrillic or Latin letters, or the account id.",
+        "Введите часть названия кириллицей или латиницей либо код клиента.",
+    ),
+    "account.out_of_scope": (
+        "This account is outside the sidebar filters; it is shown because the link names it.",
+        "Клиент вне фильтров боковой панели; он показан, потому что указан в ссылке.",
+    ),
+    "account.holding": ("Holding", "Холдинг"),
+    "account.industry": ("Industry", "Отрасль"),
+    "account.region": ("Region", "Регион"),
+    "account.kam": ("KAM", "KAM"),
+    "account.terms": ("Payment terms", "Отсрочка платежа"),
+    "account.prepaid": ("prepayment", "предоплата"),
+    "account.credit_limit": ("Credit limit", "Кредитный лимит"),
+    "account.no_limit": ("not set", "не задан"),
+    "account.tenure": ("Client since", "Клиент с"),
+    "account.unknown": ("unknown", "неизвестно"),
+    "account.plan_caption": (
+        "Plan for the period: revenue {revenue}, gross margin {margin}.",
+        "План на период: выручка {revenue}, валовая маржа {margin}.",
+    ),
+    "account.no_plan": ("No plan is set for this period.", "План на этот период не задан."),
+    "account.trend": ("Revenue and margin", "Выручка и маржа"),
+    "account.mix": ("Product and category mix", "Структура по товарам и категориям"),
+    "account.bridge": ("Price–volume–mix bridge", "Факторный анализ: цена, объём, структура"),
+    "account.bridge_caption": (
+        "From revenue of {prior} to revenue of {period}; each bar is one effect.",
+        "От выручки за {prior} к выручке за {period}; каждый столбец — один фактор.",
+    ),
+    "account.receivables": ("Receivables", "Дебиторская задолженность"),
+    "account.payment": ("Payment behaviour", "Платёжная дисциплина"),
+    "account.credit_use": (
+        "Credit limit use: {pct} of {limit}",
+        "Использование лимита: {pct} от {limit}",
+    ),
+    "account.bridge_products": ("Effects by product", "Факторы по товарам"),
+    "chart.trend": (
+        "Revenue, gross margin and GM % by month",
+        "Выручка, валовая маржа и маржа, % по месяцам",
+    ),
+    "chart.mix": ("Revenue by category", "Выручка по категориям"),
+    "chart.bridge": (
+        "Revenue bridge from the prior year to this period",
+        "Мост выручки от прошлого года к этому периоду",
+    ),
+    "chart.aging": ("Open AR by age", "Дебиторка по срокам"),
+    "chart.dso_trend": ("DSO at month ends", "DSO на конец месяца"),
+    "chart.overdue_trend": ("Overdue % at month ends", "Доля просрочки на конец месяца"),
+    "chart.payment": (
+        "Days to pay and days late, by month of payment",
+        "Дни до оплаты и дни просрочки по месяцу оплаты",
+    ),
+    "chart.period_now": ("This period", "Этот период"),
+    "chart.period_prior": ("Prior year", "Прошлый год"),
+    "chart.category": ("Category", "Категория"),
+    "chart.base": ("Prior year", "Год назад"),
+    "chart.current": ("This period", "Этот период"),
+    "chart.measure": ("Measure", "Показатель"),
+    "col.product": ("Product", "Товар"),
+    "col.category": ("Category", "Категория"),
+    "col.share_now": ("Share", "Доля"),
+    "col.revenue_prior": ("Revenue, prior year", "Выручка год назад"),
+    "col.share_prior": ("Share, prior year", "Доля год назад"),
+    "col.document": ("Document", "Документ"),
+    "col.doc_type": ("Type", "Тип"),
+    "col.doc_date": ("Date", "Дата"),
+    "col.due": ("Due", "Срок оплаты"),
+    "col.days_past_due": ("Days past due", "Дней просрочки"),
+    "col.amount_due": ("Amount", "Сумма"),
+    "col.open_amount": ("Open amount", "Остаток"),
+    "col.bucket": ("Age", "Срок"),
+    "doc.invoice": ("invoice", "счёт"),
+    "doc.credit_note": ("credit note", "корректировка"),
+    "doc.unapplied_cash": ("unapplied cash", "нераспределённая оплата"),
+    # -- receivables -------------------------------------------------------------------------
+    "receivables.title": ("Receivables", "Дебиторская задолженность"),
+    "receivables.aging": ("Aging", "Структура по срокам"),
+    "receivables.by_account": ("By account", "По клиентам"),
+    "receivables.by_account_caption": (
+        "Accounts with open AR at {as_of}, most overdue first.",
+        "Клиенты с задолженностью на {as_of}, сначала с наибольшей просрочкой.",
+    ),
+    "receivables.worklist": ("Collection worklist", "Список для взыскания"),
+    "receivables.worklist_caption": (
+        "Overdue documents with an open balance at {as_of}, longest overdue first: {count} "
+        "document(s), {amount}.",
+        "Просроченные документы с остатком на {as_of}, сначала самые давние: {count} шт., "
+        "{amount}.",
+    ),
+    "receivables.over_limit": ("Over credit limit", "Превышение кредитного лимита"),
+    # -- team --------------------------------------------------------------------------------
+    "team.title": ("KAM team", "Команда KAM"),
+    "team.caption": (
+        "One row per key-account manager; the link opens that manager's portfolio.",
+        "Строка на каждого менеджера; ссылка открывает его портфель.",
+    ),
+    "team.portfolio_link": ("Portfolio", "Портфель"),
+    "team.accounts": ("Accounts", "Клиентов"),
+    "chart.team": ("Revenue and plan by KAM", "Выручка и план по KAM"),
+    "chart.plan": ("Plan", "План"),
+    # -- data --------------------------------------------------------------------------------
+    "data.title": ("Data checks", "Проверка данных"),
+    "data.folder": ("Data folder", "Папка данных"),
+    "data.fingerprint": ("Version", "Версия"),
+    "data.exported": ("Last export", "Последняя выгрузка"),
+    "verdict.valid": (
+        "Valid: no errors, no warnings.",
+        "Данные корректны: ошибок и предупреждений нет.",
+    ),
+    "verdict.warnings": (
+        "Can be shown with {warnings} warning(s).",
+        "Можно показывать; предупреждений: {warnings}.",
+    ),
+    "verdict.errors": (
+        "Cannot be shown: {errors} error(s), {warnings} warning(s).",
+        "Показать нельзя: ошибок — {errors}, предупреждений — {warnings}.",
+    ),
+    "data.findings": ("Findings", "Замечания"),
+    "data.no_findings": ("No findings.", "Замечаний нет."),
+    "data.conservation": ("Conservation of money", "Сохранение сумм"),
+    "data.conservation_caption": (
+        "For each money column: loaded = used in the figures + excluded by the findings.",
+        "Для каждой денежной колонки: загружено = учтено в показателях + исключено замечаниями.",
+    ),
+    "data.tables": ("Tables", "Таблицы"),
+    "data.glossary": ("Glossary", "Глоссарий"),
+    "data.glossary_caption": (
+        "Every figure in the app follows one of these definitions.",
+        "Каждый показатель в приложении следует одному из этих определений.",
+    ),
+    "col.severity": ("Severity", "Уровень"),
+    "col.table": ("Table", "Таблица"),
+    "col.column": ("Column", "Колонка"),
+    "col.rule": ("Rule", "Правило"),
+    "col.rows": ("Rows", "Строк"),
+    "col.message": ("Message", "Описание"),
+    "col.examples": ("Example keys", "Примеры ключей"),
+    "col.files": ("Files", "Файлы"),
+    "col.loaded": ("Loaded", "Загружено"),
+    "col.used": ("In figures", "В показателях"),
+    "col.excluded": ("Excluded", "Исключено"),
+    "col.balanced": ("Balanced", "Сходится"),
+    "col.location": ("Location", "Расположение"),
+    "col.file_count": ("Files", "Файлов"),
+    "col.first_date": ("First date", "Первая дата"),
+    "col.last_date": ("Last date", "Последняя дата"),
+    "col.measure": ("Measure", "Показатель"),
+    "col.meaning": ("Meaning", "Смысл"),
+    "col.formula": ("Formula", "Формула"),
+    "severity.error": ("error", "ошибка"),
+    "severity.warning": ("warning", "предупреждение"),
+    # -- failures ----------------------------------------------------------------------------
+    "error.invalid_title": (
+        "The data folder cannot be shown",
+        "Данные из папки нельзя показать",
+    ),
+    "error.invalid_body": (
+        "The export in `{folder}` has errors that would make the figures wrong. Fix the "
+        "rows listed below in the export (or the ERP/CRM query that writes it) and reload.",
+        "В выгрузке `{folder}` есть ошибки, из-за которых показатели были бы неверны. "
+        "Исправьте перечисленные ниже строки в выгрузке (или в запросе ERP/CRM) и обновите "
+        "страницу.",
+    ),
+    "error.no_folder_title": ("No data to show", "Нет данных"),
+    "error.no_folder_body": (
+        "{message}. Put the export there, or point the app at another folder with the "
+        "environment variable `KAMDASH_DATA_DIR`.",
+        "{message}. Положите выгрузку туда или укажите другую папку в переменной окружения "
+        "`KAMDASH_DATA_DIR`.",
+    ),
+    "error.query": (
+        "This view could not be computed: {message}",
+        "Не удалось посчитать этот вид: {message}",
+    ),
+}
+
+
+def t(key: str, lang: Language, **values: object) -> str:
+    """The text of `key` in `lang`, with `{name}` fields filled from `values`."""
+    english, russian = STRINGS[key]
+    text = russian if lang == "ru" else english
+    return text.format(**values) if values else text

@@ -1,0 +1,223 @@
+"""End to end in a real browser: `streamlit run app.py` driven by Playwright and system Chromium.
+
+Each page opens by deep link; a test waits until the script is idle (the key text is drawn and
+Streamlit's running indicator is gone), checks that no exception element is on the page and
+that the key texts are there, and saves a screenshot under `artifacts/` (ignored by git).
+Chromium comes from the OS (`apt-get install chromium`), never from `playwright install`;
+without it these tests skip with that instruction.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kamdash import open_store
+from kamdash.measures import Language, measure
+from kamdash.ui.i18n import t
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+TIMEOUT_MS = 60_000
+SCROLL_HEIGHT = "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 1000"
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        "system Chromium not installed at /usr/bin/chromium: apt-get install chromium",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    sample = ROOT / "sample_data"
+    if (sample / "accounts.parquet").exists():
+        return sample
+    from kamdash.generate import generate_export
+
+    folder = tmp_path_factory.mktemp("sample_data")
+    generate_export(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "KAMDASH_DATA_DIR": str(data_dir)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"streamlit did not start; see {log.name}")
+        time.sleep(0.3)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="ru-RU")
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def settle(tab: Any, text: str) -> None:
+    """Wait for `text` to be drawn and for the script run to finish."""
+    tab.get_by_text(text, exact=False).first.wait_for(timeout=TIMEOUT_MS)
+    tab.wait_for_function(IDLE, timeout=TIMEOUT_MS)
+    tab.wait_for_timeout(300)  # let charts finish drawing
+
+
+def check(tab: Any, name: str, *key_texts: str) -> None:
+    """No exception element, every key text present; a full screenshot for people to look at."""
+    exceptions = tab.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    body = tab.locator("body")
+    for text in key_texts:
+        # retried: an element may still be drawing after the run ends
+        sync_api.expect(body).to_contain_text(text, timeout=10_000)
+    # the app scrolls inside its main block, so the window grows to the content for the shot
+    height = tab.evaluate(SCROLL_HEIGHT)
+    tab.set_viewport_size({"width": 1440, "height": min(max(int(height), 1000), 9000)})
+    tab.wait_for_timeout(700)
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"e2e-{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def top_account(data_dir: Path) -> dict[str, str]:
+    """The account at the top of the default portfolio table (largest revenue year to date)."""
+    store = open_store(data_dir)
+    try:
+        _, last = store.data_range()
+        assert last is not None
+        accounts = store.accounts(last.replace(month=1, day=1), last).sort(
+            ["revenue", "account_id"], descending=[True, False]
+        )
+        return {"id": accounts["account_id"][0], "name": accounts["account_name"][0]}
+    finally:
+        store.close()
+
+
+# page → (URL path, i18n keys of texts it must show, a measure whose tile or chart it shows);
+# table cells are drawn on a canvas, so key texts are headings, captions, tiles and charts
+PAGE_TEXTS = {
+    "portfolio": ("", ["portfolio.title", "portfolio.accounts", "portfolio.at_risk"], "revenue"),
+    "account": ("account", ["account.trend", "account.bridge", "account.payment"], "dso"),
+    "receivables": ("receivables", ["receivables.title", "receivables.worklist"], "overdue_ar"),
+    "team": ("team", ["team.title", "team.caption", "chart.team"], "revenue"),
+    "data": ("data", ["data.title", "data.findings", "data.conservation", "data.glossary"], None),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+@pytest.mark.parametrize("name", list(PAGE_TEXTS))
+def test_each_page_opens_by_deep_link(server: str, page: Any, name: str, lang: Language) -> None:
+    path, keys, label = PAGE_TEXTS[name]
+    query = "?lang=ru" if lang == "ru" else ""
+    page.goto(f"{server}/{path}{query}")
+    texts = [t(key, lang) for key in keys]
+    settle(page, texts[-1])
+    if label is not None:
+        texts.append(measure(label).label(lang))
+    check(page, f"{name}-{lang}", *texts)
+
+
+def test_clicking_an_account_in_the_portfolio_opens_it(
+    server: str, page: Any, top_account: dict[str, str]
+) -> None:
+    page.goto(server)
+    settle(page, t("portfolio.at_risk", "en"))
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    box = grid.bounding_box()
+    # the grid is a canvas: click the first data row (below the 35 px header), which selects it
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_url(f"**/account?account={top_account['id']}*", timeout=TIMEOUT_MS)
+    settle(page, t("account.payment", "en"))
+    assert page.locator("h1").first.inner_text() == top_account["name"]
+    check(page, "portfolio-click-account", top_account["name"])
+
+
+def test_switching_language_and_pages_keeps_the_view(server: str, page: Any) -> None:
+    page.goto(f"{server}/receivables?start=2025-01-01&end=2025-12-31")
+    settle(page, t("receivables.worklist", "en"))
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Русский").click()
+    page.wait_for_url("**lang=ru**", timeout=TIMEOUT_MS)
+    settle(page, t("receivables.worklist", "ru"))
+    check(page, "language-ru", t("receivables.title", "ru"), "31.12.2025")
+    sidebar.get_by_role("link", name=t("page.team", "ru")).click()
+    page.wait_for_url("**/team?**", timeout=TIMEOUT_MS)
+    settle(page, t("chart.team", "ru"))
+    url = page.url
+    assert "lang=ru" in url and "start=2025-01-01" in url and "end=2025-12-31" in url
+    check(page, "team-kept-filters", t("team.title", "ru"))
+
+
+def test_bad_url_values_show_a_note_not_an_exception(server: str, page: Any) -> None:
+    page.goto(f"{server}/account?start=garbage&account=nope")
+    settle(page, t("account.payment", "en"))
+    check(page, "bad-url", "start=garbage", "account=nope")
