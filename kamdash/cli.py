@@ -132,6 +132,17 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=10)
     bench.add_argument("--no-baselines", action="store_true", help="skip pandas and the floor")
     bench.add_argument("--out", type=Path, help="write the results as JSON")
+
+    qbr = commands.add_parser("qbr", help="an account's QBR deck, PDF brief or trend chart")
+    qbr.add_argument("account_id")
+    qbr.add_argument("--data", type=Path, required=True, help="data folder")
+    qbr.add_argument("--start", type=_date, required=True, help="period start YYYY-MM-DD")
+    qbr.add_argument("--end", type=_date, required=True, help="period end YYYY-MM-DD")
+    qbr.add_argument("--as-of", type=_date, help="as-of date (default: --end)")
+    qbr.add_argument("--lang", choices=("en", "ru"), default="en")
+    qbr.add_argument(
+        "--out", type=Path, required=True, help="FILE.pptx (deck), .pdf (brief), .png/.svg (chart)"
+    )
     return parser
 
 
@@ -238,6 +249,20 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _qbr(args: argparse.Namespace) -> int:
+    from kamdash.exports.qbr_file import build_file, check_target
+    from kamdash.store import open_store
+
+    suffix = check_target(args.out)  # before the data folder is opened: a typo fails at once
+    store = open_store(args.data)
+    content = build_file(
+        store, args.account_id, args.start, args.end, args.as_of, args.lang, suffix
+    )
+    args.out.write_bytes(content)
+    sys.stderr.write(f"wrote {args.out} ({len(content):,} bytes)\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -248,6 +273,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _metrics(args)
         if args.command == "bench":
             return _bench(args)
+        if args.command == "qbr":
+            return _qbr(args)
         return _generate(args)
     except DataValidationError as exc:
         sys.stderr.write(exc.report.to_text() + "\n")

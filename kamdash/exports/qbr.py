@@ -1,0 +1,359 @@
+"""What the QBR deck, the PDF brief and `kamdash qbr` share: the account's figures gathered
+once from the store, the KPI list, the charts, and every fixed text in English and Russian.
+
+Nothing here computes a metric: figures are `Store` results and the `Brief`; KPI texts are
+`kamdash.formatting` of those figures, so a deck, a PDF and the dashboard show the same text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from kamdash import charts
+from kamdash.brief import Brief, build_brief
+from kamdash.exports import qbr_charts
+from kamdash.exports.images import Stamp, data_export_date
+from kamdash.formatting import (
+    delta,
+    format_date,
+    format_measure,
+    format_month_range,
+    format_period,
+)
+from kamdash.measures import Language, measure
+from kamdash.periods import DateLike, Period
+from kamdash.store import Store
+
+TREND_MONTHS = 24  # the deck's trend: two years show seasonality and the prior-year level
+PRINT_TREND_MONTHS = 12  # the PDF's: one small chart
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "deck.kicker": ("Business review", "Бизнес-обзор"),
+    "brief.title": ("Meeting brief", "Справка к встрече"),
+    "kam": ("Key account manager: {name}", "Менеджер: {name}"),
+    "period": ("Period: {period}", "Период: {period}"),
+    "as_of": ("Data as of {date}", "Данные на {date}"),
+    "exported": ("data exported {date}", "выгрузка {date}"),
+    "footer": ("{period} · as of {date}", "{period} · на {date}"),
+    "industry": ("Industry: {industry}", "Отрасль: {industry}"),
+    "slide.kpis": ("Key figures", "Ключевые показатели"),
+    "slide.trend": ("Revenue and margin trend", "Динамика выручки и маржи"),
+    "slide.mix": ("Product mix", "Структура закупок"),
+    "slide.bridge": ("Price, volume and mix", "Цена, объём и структура"),
+    "slide.receivables": (
+        "Receivables and payment behaviour",
+        "Задолженность и платёжная дисциплина",
+    ),
+    "slide.whitespace": ("Whitespace: what peers buy", "Потенциал: что покупают клиенты отрасли"),
+    "slide.next": ("Talking points and next steps", "Тезисы и следующие шаги"),
+    "vs_prior_year": ("vs prior year", "к прошлому году"),
+    "plan": ("plan {value}", "план {value}"),
+    "chart.trend": ("Revenue, gross margin and GM %", "Выручка, валовая маржа и маржа, %"),
+    "chart.print_trend": ("Revenue and GM %", "Выручка и маржа, %"),
+    "chart.mix": ("Revenue by category", "Выручка по категориям"),
+    "chart.bridge": ("From prior-year revenue to this period's", "От выручки год назад к текущей"),
+    "chart.aging": ("Open AR by age", "Задолженность по срокам"),
+    "chart.payment": ("Days to pay and days late", "Дни до оплаты и дни просрочки"),
+    "chart.whitespace": ("Categories peers buy", "Категории, которые покупают клиенты отрасли"),
+    "chart.peer_share": ("Share of active peers buying", "Доля покупающих клиентов отрасли"),
+    "chart.measure": ("Measure", "Показатель"),
+    "chart.category": ("Category", "Категория"),
+    "chart.now": ("This period", "Текущий период"),
+    "chart.prior": ("Prior year", "Год назад"),
+    "chart.base": ("Prior year", "Год назад"),
+    "chart.current": ("This period", "Сейчас"),
+    "chart.vs": ("{period} vs {prior}", "{period} к {prior}"),
+    "chart.as_of": ("at {date}", "на {date}"),
+    "section.changed": ("What changed", "Что изменилось"),
+    "section.raise": ("To raise", "Что обсудить"),
+    "section.whitespace": ("Whitespace", "Потенциал роста"),
+    "section.talking": ("Talking points", "Тезисы"),
+    "section.next": ("Next steps", "Следующие шаги"),
+    "section.products_up": ("Products up", "Рост по товарам"),
+    "section.products_down": ("Products down", "Снижение по товарам"),
+    "section.overdue": (
+        "Overdue documents, oldest first",
+        "Просроченные документы, старые первыми",
+    ),
+    "col.document": ("Document", "Документ"),
+    "col.date": ("Date", "Дата"),
+    "col.due": ("Due", "Срок"),
+    "col.days": ("Days past due", "Дней просрочки"),
+    "col.balance": ("Open balance", "Остаток"),
+    "col.category": ("Category", "Категория"),
+    "col.buyers": ("Peers buying", "Покупают"),
+    "col.share": ("Share of peers", "Доля клиентов"),
+    "col.median": ("Median spend", "Медиана закупок"),
+    "col.product": ("Product", "Товар"),
+    "col.change": ("Change", "Изменение"),
+    "none.raise": ("Nothing pressing to raise.", "Острых вопросов нет."),
+    "none.overdue": ("No overdue documents.", "Просроченных документов нет."),
+    "none.whitespace": (
+        "No whitespace: the account buys what most of its active peers buy.",
+        "Свободных ниш нет: клиент покупает то же, что и большинство клиентов отрасли.",
+    ),
+    "none.bridge": (
+        "No revenue in either period: nothing to bridge.",
+        "Нет выручки ни в одном из периодов: мост не строится.",
+    ),
+    "whitespace.intro": (
+        "Categories that active {industry} accounts buy in the period and {account} does not.",
+        "Категории, которые в периоде покупают активные клиенты отрасли {industry}, "
+        "а {account} — нет.",
+    ),
+    "pvm": ("price/volume/mix", "факторы"),
+    "more": ("… and {count} more", "… и ещё {count}"),
+    "credit_use": ("Credit limit use {pct} of {limit}", "Использовано {pct} лимита {limit}"),
+    "no_credit_limit": ("No credit limit set", "Кредитный лимит не задан"),
+}
+
+
+def t(key: str, language: Language, **values: object) -> str:
+    """A fixed export text in the language, with values filled in."""
+    en, ru = TEXTS[key]
+    return (ru if language == "ru" else en).format(**values)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One headline figure: label, value text and its comparisons, as shown on slides."""
+
+    name: str
+    label: str
+    value: Any
+    text: str
+    versus: str | None  # change vs prior year, formatted (`+8,1 %`, `−2,3 п.п.`)
+    good: bool | None
+    plan: str | None  # "plan ₽12.0M"
+
+
+@dataclass(frozen=True)
+class QbrData:
+    """Everything an account's QBR shows, fetched once from the store."""
+
+    brief: Brief
+    stamp: Stamp
+    data_exported: dt.date | None
+    trend_span: Period
+    monthly: pl.DataFrame
+    mix_now: pl.DataFrame
+    mix_prior: pl.DataFrame
+    payments: pl.DataFrame
+
+    @property
+    def language(self) -> Language:
+        return self.brief.language
+
+    def footer(self) -> str:
+        lang = self.language
+        return t(
+            "footer",
+            lang,
+            period=format_period(self.brief.period.start, self.brief.period.end, lang),
+            date=format_date(self.brief.as_of, lang),
+        )
+
+
+KPI_NAMES: tuple[str, ...] = (
+    "revenue",
+    "gross_margin",
+    "gross_margin_pct",
+    "plan_attainment",
+    "open_ar",
+    "overdue_pct",
+    "dso",
+    "avg_days_late",
+)
+
+
+def collect(
+    store: Store,
+    account_id: str,
+    start: DateLike,
+    end: DateLike,
+    as_of: DateLike | None = None,
+    language: Language = "en",
+) -> QbrData:
+    brief = build_brief(store, account_id, start, end, as_of, language)
+    one = {"account_id": account_id}
+    span = Period(*charts.month_span(brief.period.end, TREND_MONTHS))
+    prior = brief.prior_year.base.period
+    exported = data_export_date(store)
+    scope = f"{brief.account_name} ({account_id})"
+    stamp = Stamp(scope, brief.period.start, brief.period.end, brief.as_of, exported, language)
+    return QbrData(
+        brief=brief,
+        stamp=stamp,
+        data_exported=exported,
+        trend_span=span,
+        monthly=store.monthly(span.start, span.end, level="account", **one),
+        mix_now=store.product_mix(brief.period.start, brief.period.end, level="category", **one),
+        mix_prior=store.product_mix(prior.start, prior.end, level="category", **one),
+        payments=store.payment_behaviour(span.start, span.end, level="account", **one),
+    )
+
+
+def kpis(data: QbrData) -> list[Kpi]:
+    """The KPI tiles: each figure vs the prior-year period, revenue and margin vs plan."""
+    lang = data.language
+    now, before = data.brief.figures, data.brief.prior_year_figures
+    result = []
+    for name in KPI_NAMES:
+        value = now[name]
+        change = delta(value, before[name], name, lang) if name != "plan_attainment" else None
+        plan = None
+        if name == "revenue" and now["revenue_target"]:
+            plan = t(
+                "plan", lang, value=format_measure(now["revenue_target"], name, lang, short=True)
+            )
+        elif name == "gross_margin" and now["gross_margin_target"]:
+            plan = t(
+                "plan",
+                lang,
+                value=format_measure(now["gross_margin_target"], name, lang, short=True),
+            )
+        elif name == "plan_attainment" and now["revenue_target"]:
+            plan = t(
+                "plan",
+                lang,
+                value=format_measure(now["revenue_target"], "revenue", lang, short=True),
+            )
+        result.append(
+            Kpi(
+                name=name,
+                label=measure(name).label(lang),
+                value=value,
+                text=format_measure(value, name, lang, short=True),
+                versus=change.text if change else None,
+                good=change.good if change else None,
+                plan=plan,
+            )
+        )
+    return result
+
+
+# -- charts ---------------------------------------------------------------------------------
+
+
+def _versus(data: QbrData) -> str:
+    lang = data.language
+    period = data.brief.period
+    prior = data.brief.prior_year.base.period
+    return t(
+        "chart.vs",
+        lang,
+        period=format_period(period.start, period.end, lang),
+        prior=format_period(prior.start, prior.end, lang),
+    )
+
+
+def trend_chart(data: QbrData) -> Any:
+    lang = data.language
+    return charts.revenue_margin_trend(
+        data.monthly,
+        lang,
+        title=t("chart.trend", lang),
+        subtitle=format_month_range(data.trend_span.start, data.trend_span.end, lang),
+    )
+
+
+def mix_chart(data: QbrData) -> Any:
+    lang = data.language
+    return charts.period_comparison(
+        data.mix_now,
+        data.mix_prior,
+        lang,
+        title=t("chart.mix", lang),
+        subtitle=_versus(data),
+        now_label=t("chart.now", lang),
+        prior_label=t("chart.prior", lang),
+        item_label=t("chart.category", lang),
+    )
+
+
+def bridge_values(data: QbrData) -> dict[str, float]:
+    pvm = data.brief.prior_year.pvm
+    return {name: float(getattr(pvm, name)) for name in pvm.__dataclass_fields__}
+
+
+def has_bridge(data: QbrData) -> bool:
+    pvm = data.brief.prior_year.pvm
+    return bool(pvm.revenue or pvm.revenue_base)
+
+
+def bridge_chart(data: QbrData) -> Any:
+    lang = data.language
+    return charts.waterfall(
+        bridge_values(data),
+        lang,
+        title=t("chart.bridge", lang),
+        subtitle=_versus(data),
+        base_label=t("chart.base", lang),
+        current_label=t("chart.current", lang),
+    )
+
+
+def aging_chart(data: QbrData) -> Any:
+    lang = data.language
+    return charts.aging(
+        data.brief.figures,
+        lang,
+        title=t("chart.aging", lang),
+        subtitle=t("chart.as_of", lang, date=format_date(data.brief.as_of, lang)),
+    )
+
+
+def payment_chart(data: QbrData) -> Any | None:
+    if data.payments.is_empty():
+        return None
+    lang = data.language
+    return charts.measure_trend(
+        data.payments,
+        lang,
+        x="month",
+        measures=["avg_days_to_pay", "avg_days_late"],
+        title=t("chart.payment", lang),
+        subtitle=format_month_range(data.trend_span.start, data.trend_span.end, lang),
+        series_label=t("chart.measure", lang),
+    )
+
+
+def whitespace_chart(data: QbrData) -> Any | None:
+    if not data.brief.whitespace:
+        return None
+    lang = data.language
+    return qbr_charts.whitespace_chart(
+        data.brief.whitespace,
+        lang,
+        title=t("chart.whitespace", lang),
+        subtitle=format_period(data.brief.period.start, data.brief.period.end, lang),
+        share_label=t("chart.peer_share", lang),
+    )
+
+
+def print_trend_chart(data: QbrData) -> Any:
+    lang = data.language
+    span = Period(*charts.month_span(data.brief.period.end, PRINT_TREND_MONTHS))
+    monthly = data.monthly.filter(pl.col("month") >= span.start)
+    return qbr_charts.print_trend(
+        monthly,
+        lang,
+        title=t("chart.print_trend", lang),
+        subtitle=format_month_range(span.start, span.end, lang),
+    )
+
+
+def print_bridge_chart(data: QbrData) -> Any:
+    lang = data.language
+    return qbr_charts.print_bridge(
+        data.brief.prior_year.pvm,
+        lang,
+        title=t("chart.bridge", lang),
+        subtitle=_versus(data),
+        base_label=t("chart.base", lang),
+        current_label=t("chart.current", lang),
+    )
