@@ -6,9 +6,9 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import exportkit as ek
 import pytest
 
-import exportkit as ek
 from kamdash import DataValidationError, open_store
 
 D = dt.date
@@ -53,6 +53,6 @@ def test_an_export_with_errors_is_refused_and_not_cached(tmp_path: Path) -> None
     tables = ek.base_tables()
     tables["accounts"].append(ek.account("A1"))
     export = ek.write_export(tmp_path / "export", tables)
-    with pytest.raises(DataValidationError, match="rule key.unique"):
+    with pytest.raises(DataValidationError, match=r"rule key\.unique"):
         open_store(export, cache_dir=tmp_path / "cache")
     assert not list((tmp_path / "cache").glob("*.duckdb"))
