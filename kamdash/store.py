@@ -407,7 +407,20 @@ def _open_cached(
         )
     report_file.write_text(report.to_cache(), encoding="utf-8")
     os.replace(partial, database)
+    _prune_cache(cache_dir)
     return connect(memory_limit, threads, database=database, read_only=True), report
+
+
+CACHED_VERSIONS = 8
+
+
+def _prune_cache(cache_dir: Path) -> None:
+    """Keep the newest data versions only; an old one still open elsewhere stays readable
+    until closed (unlinking an open file does not disturb its reader on POSIX)."""
+    databases = sorted(cache_dir.glob("*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in databases[CACHED_VERSIONS:]:
+        stale.unlink(missing_ok=True)
+        stale.with_name(stale.name.removesuffix(".duckdb") + ".report.json").unlink(missing_ok=True)
 
 
 def open_store(

@@ -57,8 +57,8 @@ receivables as (
     select * from int_account_receivables([as_of], dso_days)
 ),
 
-countback as (
-    select unit_id as account_id, countback_dso from int_countback_dso(as_of, scope, 'account')
+billing_walk as (
+    select unit_id as account_id, walk from int_billing_walk(as_of, scope, 'account')
 ),
 
 plan as (
@@ -107,7 +107,7 @@ joined as (
         coalesce(receivables.unapplied_credits, 0)::double as unapplied_credits,
         coalesce(receivables.overdue_ar, 0)::double as overdue_ar,
         coalesce(receivables.billed, 0)::double as billed,
-        countback.countback_dso,
+        countback_dso(coalesce(receivables.open_ar, 0), billing_walk.walk) as countback_dso,
         ratio_if_positive(activity.paid_amount_x_days_to_pay, activity.paid_in_period)
             as avg_days_to_pay,
         ratio_if_positive(activity.paid_amount_x_days_late, activity.paid_in_period)
@@ -118,7 +118,7 @@ joined as (
     from accounts
     left join activity on activity.account_id = accounts.account_id
     left join receivables on receivables.account_id = accounts.account_id
-    left join countback on countback.account_id = accounts.account_id
+    left join billing_walk on billing_walk.account_id = accounts.account_id
     left join plan on plan.account_id = accounts.account_id
 ),
 

@@ -61,8 +61,8 @@ totals as (
     group by unit_id
 ),
 
-countback as (
-    select * from int_countback_dso(as_of, scope, level)
+billing_walk as (
+    select * from int_billing_walk(as_of, scope, level)
 ),
 
 final as (
@@ -87,7 +87,7 @@ final as (
         totals.overdue_ar,
         ratio_if_positive(totals.overdue_ar, totals.open_ar) as overdue_pct,
         period_dso(totals.open_ar, totals.billed, dso_days) as dso,
-        countback.countback_dso,
+        countback_dso(totals.open_ar, billing_walk.walk) as countback_dso,
         ratio_if_positive(totals.top5_revenue, totals.revenue) as top5_share,
         ratio_if_positive(totals.top10_revenue, totals.revenue) as top10_share,
         totals.hhi,
@@ -101,7 +101,7 @@ final as (
         totals.accounts_over_credit_limit,
         totals.billed
     from totals
-    left join countback on countback.unit_id = totals.unit_id
+    left join billing_walk on billing_walk.unit_id = totals.unit_id
 )
 
 select * from final
