@@ -1,8 +1,8 @@
 -- What each document still owes at each as-of date: only documents dated on or before that
 -- date and payments received on or before it exist then. Documents already settled for good
--- by that date owe nothing and are left out; the open balance is what was ever paid backed
--- out by the payments received after the date. Taking a list of dates lets trends (month-end
--- AR, DSO) share this one definition with the single-date views.
+-- by that date owe nothing and are left out; for the others, the document's own payments
+-- received after the date are backed out of what was ever paid. Taking a list of dates lets
+-- trends (month-end AR, DSO) share this one definition with the single-date views.
 -- Grain: one row per as-of date per document dated on or before it and not settled by it.
 -- params: as_of_dates
 with as_of_dates as (
@@ -12,21 +12,17 @@ with as_of_dates as (
 documents as (
     select
         as_of_dates.as_of,
-        documents.*
+        documents.*,
+        coalesce(list_sum(list_transform(
+            list_filter(
+                documents.payments, lambda payment: payment.payment_date > as_of_dates.as_of
+            ),
+            lambda payment: payment.amount
+        )), 0) as paid_after_as_of
     from int_document_settlement as documents
     inner join as_of_dates
         on documents.invoice_date <= as_of_dates.as_of
         and (documents.settled_on is null or documents.settled_on > as_of_dates.as_of)
-),
-
-paid_later as (
-    select
-        as_of_dates.as_of,
-        allocations.invoice_id,
-        sum(allocations.amount) as amount
-    from int_allocations as allocations
-    inner join as_of_dates on allocations.payment_date > as_of_dates.as_of
-    group by all
 ),
 
 balances as (
@@ -38,14 +34,10 @@ balances as (
         documents.invoice_date,
         documents.due_date,
         documents.amount_due,
-        documents.paid_total - coalesce(paid_later.amount, 0) as paid_amount,
-        documents.amount_due - documents.paid_total + coalesce(paid_later.amount, 0)
-            as open_balance,
+        documents.paid_total - documents.paid_after_as_of as paid_amount,
+        documents.amount_due - documents.paid_total + documents.paid_after_as_of as open_balance,
         documents.as_of - documents.due_date as days_past_due
     from documents
-    left join paid_later
-        on paid_later.invoice_id = documents.invoice_id
-        and paid_later.as_of = documents.as_of
 ),
 
 final as (

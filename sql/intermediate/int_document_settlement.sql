@@ -1,6 +1,6 @@
--- Each document with everything ever paid on it and the day from which its balance stays
--- zero. Receivables at an as-of date only need documents not yet settled by then, which keeps
--- aging fast however long the history.
+-- Each document with everything ever paid on it, its payments, and the day from which its
+-- balance stays zero. Receivables at an as-of date only need documents not yet settled by
+-- then, and each carries its own payments, which keeps aging fast however long the history.
 -- Grain: one row per document of a known account.
 -- materialized: table
 with documents as (
@@ -11,7 +11,8 @@ payments as (
     select
         invoice_id,
         sum(amount) as paid_total,
-        max(payment_date) as last_payment_date
+        max(payment_date) as last_payment_date,
+        list(struct_pack(payment_date, amount) order by payment_date) as payments
     from int_allocations
     group by invoice_id
 ),
@@ -25,6 +26,7 @@ final as (
         documents.due_date,
         documents.amount_due,
         coalesce(payments.paid_total, 0) as paid_total,
+        payments.payments,
         -- after the later of the document date and its last payment nothing changes, so a
         -- zero final balance is zero from then on
         case
