@@ -1,25 +1,27 @@
 """What the benchmark runs in fresh processes, so cold numbers include imports and reads.
 
-`python -m kamdash.bench_children NAME DATA_DIR` runs one of: `kamdash_cold` (open, validate,
-build and the first portfolio page), `pandas_dashboard` (a typical pandas Streamlit dashboard's
-work for the same figures: read Parquet, merge, groupby, then a rerun for another period) or
-`duckdb_floor` (DuckDB scanning only the Parquet columns those figures need). Each prints one
-JSON line.
+`python -m kamdash.bench_children NAME DATA_DIR [CACHE_DIR]` runs one of: `kamdash_cold` (open
+the store — from CACHE_DIR when it holds this data version, else validating and building it
+there — and compute the first portfolio page), `pandas_dashboard` (a typical pandas Streamlit
+dashboard's work for the same figures: read Parquet, merge, groupby, then a rerun for another
+period) or `duckdb_floor` (DuckDB scanning only the Parquet columns those figures need). Each
+prints one JSON line, including its own peak resident memory.
 """
 
 from __future__ import annotations
 
 import json
+import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 
-def kamdash_cold(data: Path) -> dict[str, Any]:
+def kamdash_cold(data: Path, cache: Path | None = None) -> dict[str, Any]:
     from kamdash import open_store
 
-    store = open_store(data)
+    store = open_store(data, cache_dir=cache)
     _, last = store.data_range()
     assert last is not None
     start = last.replace(month=1, day=1)
@@ -27,7 +29,7 @@ def kamdash_cold(data: Path) -> dict[str, Any]:
     return {"accounts": store.accounts(start, last).height}
 
 
-def pandas_dashboard(data: Path) -> dict[str, Any]:
+def pandas_dashboard(data: Path, cache: Path | None = None) -> dict[str, Any]:
     import pandas as pd
 
     def read(name: str, columns: list[str]) -> pd.DataFrame:
@@ -82,7 +84,7 @@ def pandas_dashboard(data: Path) -> dict[str, Any]:
     }
 
 
-def duckdb_floor(data: Path) -> dict[str, Any]:
+def duckdb_floor(data: Path, cache: Path | None = None) -> dict[str, Any]:
     import duckdb
 
     from kamdash.sources import discover
@@ -109,4 +111,7 @@ CHILDREN = {
 
 if __name__ == "__main__":
     name, data_dir = sys.argv[1], Path(sys.argv[2])
-    print(json.dumps(CHILDREN[name](data_dir)))
+    cache_dir = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    output = CHILDREN[name](data_dir, cache_dir)
+    output["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(output))
