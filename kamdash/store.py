@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,8 +47,15 @@ def connect(
     *,
     database: Path | None = None,
     read_only: bool = False,
+    readable: Sequence[Path] = (),
 ) -> duckdb.DuckDBPyConnection:
-    config: dict[str, Any] = {}
+    """A sandboxed DuckDB connection: it can read files only under `readable` (the data
+    folder), never reaches the network, loads or installs no extension, and its settings are
+    locked so no later statement can lift that."""
+    config: dict[str, Any] = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
     if memory_limit:
         config["memory_limit"] = memory_limit
     if threads:
@@ -55,8 +63,18 @@ def connect(
     con = duckdb.connect(
         str(database) if database else ":memory:", read_only=read_only, config=config
     )
+    if con.sql("select current_setting('lock_configuration')").fetchall()[0][0]:
+        # DuckDB shares one instance per database file within a process: a second
+        # connection to a cached store finds it already sandboxed and locked
+        return con
     # a library must not draw progress bars on the user's terminal
     con.sql("set enable_progress_bar = false")
+    spill = Path(tempfile.gettempdir()) / f"kamdash-spill-{os.getpid()}"
+    con.sql("set temp_directory = $1", params=[str(spill)])
+    allowed = [str(path.resolve()) + os.sep for path in (*readable, spill)]
+    con.sql("set allowed_directories = $1", params=[allowed])
+    con.sql("set enable_external_access = false")
+    con.sql("set lock_configuration = true")
     return con
 
 
@@ -385,15 +403,18 @@ def _open_cached(
     export being written) is not cached.
     """
     cache_dir.mkdir(parents=True, exist_ok=True)
+    readable = [sources.data_dir]
     key = f"{sources.fingerprint()}-{build_version()}"
     database = cache_dir / f"{key}.duckdb"
     report_file = cache_dir / f"{key}.report.json"
     if database.exists() and report_file.exists():
         report = ValidationReport.from_cache(report_file.read_text(encoding="utf-8"))
-        return connect(memory_limit, threads, database=database, read_only=True), report
+        return connect(
+            memory_limit, threads, database=database, read_only=True, readable=readable
+        ), report
     partial = cache_dir / f"{key}.{os.getpid()}.{threading.get_ident()}.building"
     partial.unlink(missing_ok=True)
-    con = connect(memory_limit, threads, database=partial)
+    con = connect(memory_limit, threads, database=partial, readable=readable)
     try:
         report = validate_connection(con, sources, build=build)
     finally:
@@ -401,14 +422,16 @@ def _open_cached(
     if report.has_errors or discover(sources.data_dir).fingerprint() != sources.fingerprint():
         partial.unlink(missing_ok=True)
         if report.has_errors:
-            return connect(), report
+            return connect(readable=readable), report
         raise KamdashError(
             f"the export in {sources.data_dir} changed while it was being read; try again"
         )
     report_file.write_text(report.to_cache(), encoding="utf-8")
     os.replace(partial, database)
     _prune_cache(cache_dir)
-    return connect(memory_limit, threads, database=database, read_only=True), report
+    return connect(
+        memory_limit, threads, database=database, read_only=True, readable=readable
+    ), report
 
 
 CACHED_VERSIONS = 8
@@ -443,7 +466,7 @@ def open_store(
     if cache_dir is not None:
         con, report = _open_cached(sources, Path(cache_dir).expanduser(), memory_limit, threads)
     else:
-        con = connect(memory_limit, threads)
+        con = connect(memory_limit, threads, readable=[path])
         report = validate_connection(con, sources, build=build)
     if report.has_errors:
         con.close()

@@ -819,7 +819,7 @@ def validate_folder(data_dir: str | Path) -> ValidationReport:
     from kamdash.store import build, connect
 
     path = Path(data_dir).expanduser()
-    con = connect()
+    con = connect(readable=[path])
     try:
         return validate_connection(con, discover(path), build=build)
     finally:

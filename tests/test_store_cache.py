@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import duckdb
 import exportkit as ek
 import pytest
 
@@ -56,3 +57,22 @@ def test_an_export_with_errors_is_refused_and_not_cached(tmp_path: Path) -> None
     with pytest.raises(DataValidationError, match=r"rule key\.unique"):
         open_store(export, cache_dir=tmp_path / "cache")
     assert not list((tmp_path / "cache").glob("*.duckdb"))
+
+
+def test_the_connection_is_sandboxed_to_the_data_folder(tmp_path: Path) -> None:
+    export = small_export(tmp_path / "export")
+    secret = tmp_path / "secret.csv"
+    secret.write_text("password\nhunter2\n")
+    for store in (open_store(export), open_store(export, cache_dir=tmp_path / "cache")):
+        # the store's own data stays readable through its views
+        assert store.portfolio("2024-01-01", "2024-01-31")["revenue"] == pytest.approx(1000.0)
+        for statement in (
+            f"select * from read_csv('{secret}')",
+            "select * from read_parquet('/etc/hostname')",
+            "install httpfs",
+            "set enable_external_access = true",
+            "set lock_configuration = false",
+            f"attach '{tmp_path / 'other.duckdb'}' as other",
+        ):
+            with pytest.raises(duckdb.Error):
+                store.query(statement)
