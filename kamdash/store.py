@@ -8,12 +8,13 @@ metric. A `Store` is safe to share between threads: each call runs on its own cu
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +37,10 @@ FILTER_COLUMNS: dict[str, str] = {
     "account_id": "account_id",
 }
 Level = Literal["account", "kam", "group", "portfolio"]
+# what a person without access to margins must never receive
+MARGIN_COLUMNS = frozenset(
+    {"cogs", "gross_margin", "gross_margin_pct", "gross_margin_target"}
+)
 FilterValue = str | Sequence[str] | None
 
 DEFAULT_DSO_DAYS = 90
@@ -106,6 +111,8 @@ class Store:
         self.fingerprint = sources.fingerprint()
         self._con = con
         self._lock = threading.Lock()
+        self.allowed: frozenset[str] | None = None
+        self.hide_margins = False
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -118,12 +125,25 @@ class Store:
     def query(self, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
         cursor = self.cursor()
         try:
-            return cursor.sql(sql, params=list(params)).pl()
+            frame = cursor.sql(sql, params=list(params)).pl()
         finally:
             cursor.close()
+        if self.hide_margins:
+            # one choke point, so no page, export or future query can leak a margin figure
+            frame = frame.drop([c for c in frame.columns if c in MARGIN_COLUMNS])
+        return frame
+
+    def restricted(self, account_ids: Iterable[str] | None, *, hide_margins: bool = False) -> Store:
+        """This store seen by someone who may only see `account_ids` (None: every account)
+        and, with `hide_margins`, no cost or margin figure. Every method honours it."""
+        view = copy.copy(self)
+        view.allowed = None if account_ids is None else frozenset(account_ids)
+        view.hide_margins = hide_margins
+        return view
 
     def scope(self, **filters: FilterValue) -> list[str] | None:
-        """Account ids matching the filters (None = every account, no filter given)."""
+        """Account ids matching the filters and visible to this store (None = every account:
+        no filter given and no restriction)."""
         unknown = set(filters) - set(FILTER_COLUMNS)
         if unknown:
             raise KamdashError(
@@ -132,7 +152,7 @@ class Store:
             )
         lists = {name: _as_list(value) for name, value in filters.items()}
         if all(values is None for values in lists.values()):
-            return None
+            return None if self.allowed is None else sorted(self.allowed)
         conditions = []
         params: list[Any] = []
         for name, values in lists.items():
@@ -146,22 +166,34 @@ class Store:
             + " order by account_id",
             params,
         )
-        return frame["account_id"].to_list()
+        ids = frame["account_id"].to_list()
+        return ids if self.allowed is None else [i for i in ids if i in self.allowed]
 
     # -- dimensions -------------------------------------------------------------------------
 
     def account_list(self) -> pl.DataFrame:
-        """Every account with its attributes, for pickers and headers."""
-        return self.query("select * from int_accounts order by account_name, account_id")
+        """Every visible account with its attributes, for pickers and headers."""
+        return self.query(
+            "select * from int_accounts where $1 is null or list_contains($1, account_id) "
+            "order by account_name, account_id",
+            [self.scope()],
+        )
 
     def account(self, account_id: str) -> dict[str, Any]:
         frame = self.query("select * from int_accounts where account_id = $1", [account_id])
-        if frame.is_empty():
+        if frame.is_empty() or (self.allowed is not None and account_id not in self.allowed):
+            # an account out of scope is answered exactly like one that does not exist
             raise NotFoundError(f"account {account_id!r} not found")
         return frame.row(0, named=True)
 
     def managers(self) -> pl.DataFrame:
-        return self.query("select * from int_managers order by kam_name, kam_id")
+        """KAMs (all of them, or those of the visible accounts)."""
+        return self.query(
+            "select * from int_managers where $1 is null or kam_id in "
+            "(select kam_id from int_accounts where list_contains($1, account_id)) "
+            "order by kam_name, kam_id",
+            [self.scope()],
+        )
 
     def data_range(self) -> tuple[dt.date | None, dt.date | None]:
         """First and last document date in the data."""
