@@ -109,7 +109,7 @@ def test_director_sees_all_and_finance_sees_no_margin(store: Store) -> None:
 def test_bad_access_config_is_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "kamdash.toml"
     path.write_text('[access]\ndirectors = "boss@x.ru"\n')
-    with pytest.raises(KamdashError, match="access.directors must be a list"):
+    with pytest.raises(KamdashError, match=r"access\.directors must be a list"):
         AccessConfig.load(path)
     path.write_text("[access\n")
     with pytest.raises(KamdashError, match="is not valid TOML"):
