@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 KAMDASH_DATA_DIR ?= sample_data
 
-.PHONY: setup test check format lint types run bench e2e clean
+.PHONY: setup test check format lint types run bench loadtest clean
 
 # uv is bootstrapped by pip into its own folder, then installs the exact versions in uv.lock
 $(UV):
@@ -44,3 +44,7 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+
+# 20 browser sessions for 10 minutes against a local server; writes docs/loadtest.md
+loadtest: setup
+	$(BIN)/python tests/load/loadtest.py --sessions 20 --minutes 10 --out docs/loadtest.md

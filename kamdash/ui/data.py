@@ -26,6 +26,7 @@ from kamdash.validation import ValidationReport
 
 DATA_DIR_ENV = "KAMDASH_DATA_DIR"
 DEFAULT_DATA_DIR = "sample_data"
+CACHE_DIR_ENV = "KAMDASH_CACHE_DIR"
 # a page issues ~10 distinct queries; this keeps the recent views of a few users in memory
 RESULT_CACHE_ENTRIES = 512
 
@@ -34,12 +35,23 @@ def data_dir() -> Path:
     return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).expanduser()
 
 
+def cache_dir() -> Path:
+    """Where built stores are kept between restarts (one DuckDB file per data version)."""
+    configured = os.environ.get(CACHE_DIR_ENV)
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "kamdash"
+
+
 @dataclass(frozen=True)
 class Opened:
-    """The outcome of opening a folder: a Store, or the report of why it cannot be shown."""
+    """The outcome of opening a folder: a Store, or the report of why it cannot be shown.
+
+    `stale_report` is set when a newer export could not be opened and the previous good
+    version is being served instead (an export caught half-written, or one with errors).
+    """
 
     store: Store | None
     report: ValidationReport | None
+    stale_report: ValidationReport | None = None
 
 
 def _release(opened: Opened) -> None:
@@ -51,17 +63,39 @@ def _release(opened: Opened) -> None:
 def _open(folder: str, fingerprint: str) -> Opened:
     # the fingerprint is only a cache key: a rewritten export opens a fresh Store
     try:
-        return Opened(open_store(folder), None)
+        return Opened(open_store(folder, cache_dir=cache_dir() / "stores"), None)
     except DataValidationError as error:
         # cached too, so a broken folder is validated once per version, not on every rerun
         return Opened(None, error.report)
 
 
+# the newest version of each folder that opened cleanly, served while a newer one cannot be
+_last_good: dict[str, Opened] = {}
+
+
 def open_data(folder: Path) -> Opened:
-    """The Store of `folder` (cached per version); raises KamdashError if it is no folder."""
+    """The Store of `folder` (cached per version); raises KamdashError if it is no folder.
+
+    When the current files do not validate (or change while being read) but an earlier
+    version of this folder did, that earlier version keeps being served with the new
+    report attached, so a half-written export never turns into an error page.
+    """
     if not folder.is_dir():
         raise KamdashError(f"data folder {folder} does not exist or is not a folder")
-    return _open(str(folder.resolve()), discover(folder).fingerprint())
+    key = str(folder.resolve())
+    previous = _last_good.get(key)
+    try:
+        opened = _open(key, discover(folder).fingerprint())
+    except KamdashError:
+        if previous is None:
+            raise
+        return previous
+    if opened.store is not None:
+        _last_good[key] = opened
+        return opened
+    if previous is not None and previous.store is not None:
+        return Opened(previous.store, None, stale_report=opened.report)
+    return opened
 
 
 @st.cache_data(max_entries=RESULT_CACHE_ENTRIES, show_spinner=False)
@@ -87,7 +121,9 @@ class Queries:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._key = (str(store.data_dir), store.fingerprint)
+        # who is asking is part of the key: one person's cached figures never reach another
+        scope = None if store.allowed is None else ",".join(sorted(store.allowed))
+        self._key = (str(store.data_dir), f"{store.fingerprint}|{scope}|{store.hide_margins}")
 
     def _get(self, method: str, *args: Any, **kwargs: Any) -> Any:
         frozen = tuple(sorted((name, _frozen(value)) for name, value in kwargs.items()))
