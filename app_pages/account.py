@@ -1,4 +1,4 @@
-"""Account (`/account?account=…`): one client's story before a meeting."""
+"""Account (`/account?account=…`): one client's story before a meeting, its brief and QBR files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import streamlit as st
 from kamdash import charts
 from kamdash.formatting import delta, format_date, format_measure, format_month_range
 from kamdash.ui import components as ui
-from kamdash.ui import insights, search, state, views
+from kamdash.ui import exports, insights, search, state, views
 from kamdash.ui.components import Tile
 from kamdash.ui.context import page_context
 
@@ -34,6 +34,8 @@ one: dict[str, Any] = {"account_id": (account_id,)}
 row = q.accounts(f.start, f.end, f.as_of, **one).row(0, named=True)
 prior = q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **one).row(0, named=True)
 st.title(ui.escape_md(row["account_name"]), anchor=False)
+scope = exports.account_scope(ctx, account_id, row["account_name"])
+exports.use_scope(scope)  # every chart and table file below is about this account
 views.account_facts(row, f.as_of, lang)
 if account_id not in in_scope["account_id"]:
     st.caption(ctx.t("account.out_of_scope"))
@@ -53,6 +55,7 @@ if row["revenue_target"]:
     st.caption(ctx.t("account.plan_caption", revenue=revenue_plan, margin=margin_plan))
 else:
     st.caption(ctx.t("account.no_plan"))
+views.meeting_prep(ctx, account_id, scope)
 
 span = charts.month_span(f.end, 24)
 months = format_month_range(*span, lang)

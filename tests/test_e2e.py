@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from kamdash import open_store
+from kamdash.exports.images import slug
 from kamdash.measures import Language, measure
 from kamdash.ui.i18n import t
 
@@ -221,3 +222,20 @@ def test_bad_url_values_show_a_note_not_an_exception(server: str, page: Any) -> 
     page.goto(f"{server}/account?start=garbage&account=nope")
     settle(page, t("account.payment", "en"))
     check(page, "bad-url", "start=garbage", "account=nope")
+
+
+def test_the_pdf_brief_downloads_from_the_account_page(
+    server: str, page: Any, top_account: dict[str, str]
+) -> None:
+    # a deferred download: the server builds the file only when the button is clicked
+    page.goto(f"{server}/account?account={top_account['id']}")
+    settle(page, t("account.payment", "en"))
+    button = page.get_by_role("button", name=t("export.pdf", "en"))
+    with page.expect_download(timeout=TIMEOUT_MS) as started:
+        button.click()
+    download = started.value
+    name = download.suggested_filename
+    assert name.startswith(f"{slug(top_account['name'])}_brief_") and name.endswith(".pdf")
+    content = Path(download.path()).read_bytes()
+    assert content.startswith(b"%PDF")
+    check(page, "account-pdf-download", top_account["name"])

@@ -3,6 +3,8 @@
 Labels and number formats come from `kamdash.measures` through `kamdash.formatting`; nothing
 here re-types a measure's label. Text that comes from the data (names, ids) is shown as plain
 text: it is escaped wherever Streamlit would read Markdown, and never passed as HTML.
+Every chart and table drawn here gets its download buttons (`kamdash.ui.exports`), so each page
+has them without asking.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from kamdash.formatting import (
     is_missing,
 )
 from kamdash.measures import MEASURES, Format, Language, measure
+from kamdash.ui import exports
+from kamdash.ui.exports import Scope
 from kamdash.ui.filters import Note
 from kamdash.ui.i18n import t
 from kamdash.validation import ValidationReport
@@ -165,6 +169,33 @@ def _column_config(col: Column, lang: Language) -> Any:
     return st.column_config.Column(header, width=col.width, help=help_text)
 
 
+def export_frame(
+    frame: pl.DataFrame, columns: Sequence[Column], lang: Language
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """The table as its files hold it: the shown columns under their shown headers, values
+    unformatted (numbers stay numbers), and the measure of each measure column by header.
+
+    Links (app addresses) and sparklines (lists) are left out. A measure column with a header
+    of its own ("Revenue, prior year") gets no measure: the XLSX writer would head it with the
+    measure's label and two columns would read "Revenue".
+    """
+    names: list[pl.Expr] = []
+    measures: dict[str, str] = {}
+    seen: set[str] = set()
+    for col in columns:
+        if col.kind in ("link", "sparkline"):
+            continue
+        header, number = _header(col, lang), 1
+        while header in seen:  # a file's columns need distinct names
+            number += 1
+            header = f"{_header(col, lang)} ({number})"
+        seen.add(header)
+        names.append(pl.col(col.source).alias(header))
+        if col.kind == "measure" and col.label is None:
+            measures[header] = col.measure_name or col.source
+    return frame.select(names), measures
+
+
 def table(
     frame: pl.DataFrame,
     columns: Sequence[Column],
@@ -173,9 +204,16 @@ def table(
     key: str | None = None,
     selectable: bool = False,
     height: int | Literal["auto", "content", "stretch"] = "auto",
+    title: str | None = None,
+    scope: Scope | None = None,
+    downloads: bool = True,
 ) -> Any:
     """A sortable table: numeric cells keep their values (so sorting is numeric) and show the
-    locale text of `kamdash.formatting` through a pandas Styler."""
+    locale text of `kamdash.formatting` through a pandas Styler.
+
+    Below it, CSV and XLSX downloads of the same rows, named after `title` (default: the
+    section heading above) and stamped with `scope` (default: the page's).
+    """
     data = frame.select([col.source for col in columns]).to_pandas()
     formatters = {col.source: f for col in columns if (f := _formatter(col, lang)) is not None}
     styled = data.style.format(formatters, na_rep=MISSING)
@@ -185,7 +223,7 @@ def table(
         options = {"on_select": "rerun", "selection_mode": "single-row", "key": key}
     elif key is not None:
         options = {"key": key}
-    return st.dataframe(
+    event = st.dataframe(
         styled,
         column_config=config,
         column_order=[col.source for col in columns],
@@ -196,6 +234,9 @@ def table(
         placeholder=MISSING,
         **options,
     )
+    if downloads:
+        exports.table_downloads(*export_frame(frame, columns, lang), title=title, scope=scope)
+    return event
 
 
 def selected_row(event: Any) -> int | None:
@@ -210,8 +251,9 @@ def selected_row(event: Any) -> int | None:
 # -- text --------------------------------------------------------------------------------------
 
 
-def chart(spec: Any, *, key: str | None = None) -> None:
-    """An Altair chart at the column's width, drawn with the app's one theme.
+def chart(spec: Any, *, key: str | None = None, scope: Scope | None = None) -> None:
+    """An Altair chart at the column's width, drawn with the app's one theme, with PNG and SVG
+    downloads under it stamped with `scope` (default: the page's).
 
     Streamlit would otherwise fit the whole chart (title, axes, legend) into the spec's
     height, squeezing the plot; "fit-x" fits only the width, so `height` is the plot's.
@@ -219,6 +261,8 @@ def chart(spec: Any, *, key: str | None = None) -> None:
     sized = spec.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     # the theme is kamdash.charts.configure, already in the spec: Streamlit's is off
     st.altair_chart(sized, theme=None, width="stretch", key=key)
+    # the file gets the spec as built (a fixed export width), not the one fitted to the page
+    exports.chart_downloads(spec, scope)
 
 
 def empty(message: str) -> None:
@@ -234,6 +278,7 @@ def notes(items: Sequence[Note], lang: Language) -> None:
 
 def section(title: str, caption: str | None = None) -> None:
     st.subheader(title, anchor=False)
+    exports.note_section(title)  # tables below are named after it in their files
     if caption:
         st.caption(caption)
 
@@ -261,7 +306,7 @@ def verdict(report: ValidationReport, lang: Language) -> str:
     return t("verdict.valid", lang)
 
 
-def findings_table(report: ValidationReport, lang: Language) -> None:
+def findings_table(report: ValidationReport, lang: Language, *, downloads: bool = True) -> None:
     if not report.findings:
         st.success(t("data.no_findings", lang), icon=":material/check_circle:")
         return
@@ -300,6 +345,11 @@ def findings_table(report: ValidationReport, lang: Language) -> None:
             for name, key in labels.items()
         },
     )
+    if downloads:
+        shown = pl.DataFrame(rows, infer_schema_length=None).rename(
+            {name: t(key, lang) for name, key in labels.items()}
+        )
+        exports.table_downloads(shown, {})
 
 
 def conservation_table(report: ValidationReport, lang: Language) -> None:
@@ -338,7 +388,7 @@ def conservation_table(report: ValidationReport, lang: Language) -> None:
     )
 
 
-def tables_table(report: ValidationReport, lang: Language) -> None:
+def tables_table(report: ValidationReport, lang: Language, *, downloads: bool = True) -> None:
     frame = pl.DataFrame(
         [
             {
@@ -371,15 +421,19 @@ def tables_table(report: ValidationReport, lang: Language) -> None:
             Column("last_date", "date", t("col.last_date", lang)),
         ],
         lang,
+        downloads=downloads,
     )
 
 
 def report_page(report: ValidationReport, lang: Language, *, title: str, body: str) -> None:
-    """A folder that cannot be shown: the verdict and every finding, never a traceback."""
+    """A folder that cannot be shown: the verdict and every finding, never a traceback.
+
+    No downloads here: without data there is no scope or period to stamp on a file.
+    """
     st.title(title, anchor=False)
     st.error(body, icon=":material/error:")
     st.markdown(f"**{escape_md(verdict(report, lang))}**")
-    findings_table(report, lang)
+    findings_table(report, lang, downloads=False)
     if report.tables:
-        section(t("data.tables", lang))
-        tables_table(report, lang)
+        st.subheader(t("data.tables", lang), anchor=False)
+        tables_table(report, lang, downloads=False)

@@ -223,6 +223,39 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Использование лимита: {pct} от {limit}",
     ),
     "account.bridge_products": ("Effects by product", "Факторы по товарам"),
+    # -- meeting brief (figures and sentences come from `kamdash.brief`) ---------------------
+    "brief.title": ("Meeting brief", "Справка к встрече"),
+    "brief.counts": (
+        "{issues} to raise · {points} talking points",
+        "обсудить: {issues} · тезисов: {points}",
+    ),
+    "brief.caption": (
+        "Built by fixed rules from the figures of {period} at {as_of}, compared with the "
+        "previous period of the same length and with the prior-year period.",
+        "Составлена по фиксированным правилам из показателей за {period} на {as_of} в "
+        "сравнении с предыдущим периодом той же длины и с тем же периодом прошлого года.",
+    ),
+    "brief.changed": ("What changed", "Что изменилось"),
+    "brief.raise": ("To raise", "Что обсудить"),
+    "brief.whitespace": ("Whitespace", "Потенциал роста"),
+    "brief.talking": ("Talking points", "Тезисы"),
+    "brief.pvm": ("Price, volume, mix: {headline}", "Цена, объём, структура: {headline}"),
+    "brief.up": ("Up: {products}", "Рост: {products}"),
+    "brief.down": ("Down: {products}", "Снижение: {products}"),
+    "brief.document": (
+        "{doc} of {date}: {balance}, {days} past due",
+        "{doc} от {date}: {balance}, просрочка {days}",
+    ),
+    "brief.more": ("… and {count} more", "… и ещё {count}"),
+    "brief.none_raise": ("Nothing pressing to raise.", "Острых вопросов нет."),
+    "brief.none_whitespace": (
+        "No whitespace: the account buys what most of its active industry peers buy.",
+        "Свободных ниш нет: клиент покупает то же, что и большинство клиентов отрасли.",
+    ),
+    "brief.none_talking": (
+        "No figures in the period to talk about.",
+        "В периоде нет показателей для тезисов.",
+    ),
     "chart.trend": (
         "Revenue, gross margin and GM % by month",
         "Выручка, валовая маржа и маржа, % по месяцам",
@@ -287,6 +320,50 @@ STRINGS: dict[str, tuple[str, str]] = {
     "team.accounts": ("Accounts", "Клиентов"),
     "chart.team": ("Revenue and plan by KAM", "Выручка и план по KAM"),
     "chart.plan": ("Plan", "План"),
+    # -- downloads ---------------------------------------------------------------------------
+    "export.deck": ("QBR deck (.pptx)", "QBR-презентация (.pptx)"),
+    "export.deck_help": (
+        "A 16:9 business-review deck of this account for the period, in this language: "
+        "KPIs, trend, mix, bridge, receivables, whitespace and talking points. Built when "
+        "you click (a few seconds).",
+        "Презентация бизнес-обзора клиента за период (16:9) на этом языке: показатели, "
+        "динамика, структура, факторы, задолженность, потенциал и тезисы. Собирается по "
+        "нажатию (несколько секунд).",
+    ),
+    "export.pdf": ("Meeting brief (PDF)", "Справка к встрече (PDF)"),
+    "export.pdf_help": (
+        "The meeting brief on one A4 page with KPIs and two charts, readable in black and "
+        "white. Built when you click.",
+        "Справка к встрече на одной странице A4 с показателями и двумя графиками, читается "
+        "и в чёрно-белой печати. Собирается по нажатию.",
+    ),
+    "export.png": ("PNG", "PNG"),
+    "export.png_help": (
+        "The chart as a PNG image at twice the screen size, stamped with scope, period, "
+        "as-of date and data export date.",
+        "График в PNG с двойным разрешением; на изображении указаны охват, период, дата "
+        "среза и дата выгрузки данных.",
+    ),
+    "export.svg": ("SVG", "SVG"),
+    "export.svg_help": (
+        "The chart as an SVG vector image with the same stamp; its text stays editable.",
+        "График в векторном SVG с той же подписью; текст остаётся редактируемым.",
+    ),
+    "export.csv": ("CSV", "CSV"),
+    "export.csv_help": (
+        "The table as CSV (UTF-8, opens in Excel with Cyrillic intact), full precision.",
+        "Таблица в CSV (UTF-8, Excel открывает кириллицу без искажений), полная точность.",
+    ),
+    "export.xlsx": ("Excel", "Excel"),
+    "export.xlsx_help": (
+        "The table as an Excel workbook: numbers stay numbers, with a sheet stating scope, "
+        "period and metric definitions.",
+        "Таблица в книге Excel: числа остаются числами, на отдельном листе — охват, период "
+        "и определения показателей.",
+    ),
+    "export.all_accounts": ("All accounts", "Все клиенты"),
+    "export.table": ("Table", "Таблица"),
+    "export.chart": ("Chart", "График"),
     # -- data --------------------------------------------------------------------------------
     "data.title": ("Data checks", "Проверка данных"),
     "data.folder": ("Data folder", "Папка данных"),

@@ -1,4 +1,5 @@
-"""Composite views shared by pages: account facts, document lists, mix and bridge tables.
+"""Composite views shared by pages: account facts, document lists, mix and bridge tables, the
+meeting brief.
 
 Each takes API frames and the language and lays them out; the pages decide what to show where.
 """
@@ -6,27 +7,33 @@ Each takes API frames and the language and lays them out; the pages decide what 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
+from kamdash.brief import Brief, Comparison
 from kamdash.formatting import (
     format_date,
     format_days,
     format_measure,
+    format_money,
+    format_period,
     format_points,
     format_value,
     format_years,
 )
 from kamdash.measures import Language, measure
 from kamdash.ui import components as ui
-from kamdash.ui import insights
+from kamdash.ui import exports, insights
 from kamdash.ui.components import Column
 from kamdash.ui.context import Context
+from kamdash.ui.exports import Scope
 from kamdash.ui.i18n import t
 
 DOC_KINDS = ("invoice", "credit_note", "unapplied_cash")
+BRIEF_DOCUMENTS = 5  # overdue documents listed under the overdue issue; the rest are counted
 
 
 def with_links(frame: pl.DataFrame, context: Context, page: str = "account") -> pl.DataFrame:
@@ -124,6 +131,7 @@ def bridge_table(products: pl.DataFrame, lang: Language) -> None:
             Column("lost"),
         ],
         lang,
+        title=t("account.bridge_products", lang),
     )
 
 
@@ -201,3 +209,107 @@ def at_risk_table(
         lang,
         key="portfolio.at_risk",
     )
+
+
+# -- meeting brief ---------------------------------------------------------------------------
+
+
+def _bullets(lines: Sequence[str], indent: str = "") -> list[str]:
+    # sentences carry data (product and category names): escaped, so they stay plain text
+    return [f"{indent}- {ui.escape_md(line)}" for line in lines]
+
+
+def _products(comparison: Comparison, lang: Language) -> list[str]:
+    lines = []
+    for key, products in (
+        ("brief.up", comparison.products_up),
+        ("brief.down", comparison.products_down),
+    ):
+        if products:
+            listed = "; ".join(
+                f"{p.product_name} {format_money(p.change, lang, short=True, signed=True)}"
+                for p in products
+            )
+            lines.append(t(key, lang, products=listed))
+    return lines
+
+
+def brief_changes(brief: Brief) -> str:
+    """Against the previous period and the prior year: the summary, PVM and top products."""
+    lang = brief.language
+    lines: list[str] = []
+    for comparison in brief.comparisons:
+        lines += _bullets([comparison.summary])
+        details = []
+        if comparison.pvm_headline:
+            details.append(t("brief.pvm", lang, headline=comparison.pvm_headline))
+        lines += _bullets(details + _products(comparison, lang), indent="  ")
+    return "\n".join(lines)
+
+
+def brief_issues(brief: Brief) -> str:
+    """What to raise; the overdue issue lists its documents, oldest first."""
+    lang = brief.language
+    lines: list[str] = []
+    for issue in brief.issues:
+        lines += _bullets([issue.text])
+        if issue.kind != "overdue":
+            continue
+        documents = brief.overdue_documents
+        named = [
+            t(
+                "brief.document",
+                lang,
+                doc=doc.item_id,
+                date=format_date(doc.item_date, lang),
+                balance=format_money(doc.open_balance, lang),
+                days=format_days(doc.days_past_due, lang),
+            )
+            for doc in documents[:BRIEF_DOCUMENTS]
+        ]
+        if len(documents) > BRIEF_DOCUMENTS:
+            named.append(t("brief.more", lang, count=len(documents) - BRIEF_DOCUMENTS))
+        lines += _bullets(named, indent="  ")
+    return "\n".join(lines)
+
+
+def _part(title: str, body: str, none: str) -> None:
+    st.markdown(f"**{title}**")
+    if body:
+        st.markdown(body)
+    else:
+        st.caption(none)
+
+
+def meeting_brief(brief: Brief) -> None:
+    """The brief (`kamdash.brief`) as plain text in its language: what changed, what to
+    raise, whitespace and talking points. Every sentence is the Brief's own."""
+    lang = brief.language
+    left, right = st.columns(2, gap="large")
+    with left:
+        _part(t("brief.changed", lang), brief_changes(brief), "")
+        _part(t("brief.raise", lang), brief_issues(brief), t("brief.none_raise", lang))
+    with right:
+        whitespace = "\n".join(_bullets([item.text for item in brief.whitespace]))
+        _part(t("brief.whitespace", lang), whitespace, t("brief.none_whitespace", lang))
+        points = "\n".join(
+            f"{number}. {ui.escape_md(point)}"
+            for number, point in enumerate(brief.talking_points, start=1)
+        )
+        _part(t("brief.talking", lang), points, t("brief.none_talking", lang))
+
+
+def meeting_prep(context: Context, account_id: str, scope: Scope) -> None:
+    """The QBR deck and PDF downloads, then the meeting brief in an expander.
+
+    The brief is cached per data version, account and view; the files are built on click.
+    """
+    f, lang = context.filters, context.lang
+    exports.qbr_downloads(context.store, account_id, scope)
+    brief = exports.meeting_brief(context.store, account_id, f.start, f.end, f.as_of, lang)
+    counts = t("brief.counts", lang, issues=len(brief.issues), points=len(brief.talking_points))
+    label = f"{t('brief.title', lang)} · {counts}"
+    with st.expander(label, icon=":material/assignment:"):
+        period = format_period(f.start, f.end, lang)
+        st.caption(t("brief.caption", lang, period=period, as_of=format_date(f.as_of, lang)))
+        meeting_brief(brief)
