@@ -38,9 +38,7 @@ FILTER_COLUMNS: dict[str, str] = {
 }
 Level = Literal["account", "kam", "group", "portfolio"]
 # what a person without access to margins must never receive
-MARGIN_COLUMNS = frozenset(
-    {"cogs", "gross_margin", "gross_margin_pct", "gross_margin_target"}
-)
+MARGIN_COLUMNS = frozenset({"cogs", "gross_margin", "gross_margin_pct", "gross_margin_target"})
 FilterValue = str | Sequence[str] | None
 
 DEFAULT_DSO_DAYS = 90
@@ -129,8 +127,13 @@ class Store:
         finally:
             cursor.close()
         if self.hide_margins:
-            # one choke point, so no page, export or future query can leak a margin figure
-            frame = frame.drop([c for c in frame.columns if c in MARGIN_COLUMNS])
+            # one choke point, so no page, export or future query can leak a margin figure;
+            # the columns stay (empty) so every consumer keeps working and shows "—"
+            frame = frame.with_columns(
+                pl.lit(None, dtype=frame.schema[name]).alias(name)
+                for name in frame.columns
+                if name in MARGIN_COLUMNS
+            )
         return frame
 
     def restricted(self, account_ids: Iterable[str] | None, *, hide_margins: bool = False) -> Store:

@@ -29,6 +29,7 @@ from kamdash.formatting import (
     is_missing,
 )
 from kamdash.measures import MEASURES, Format, Language, measure
+from kamdash.store import MARGIN_COLUMNS
 from kamdash.ui import exports
 from kamdash.ui.exports import Scope
 from kamdash.ui.filters import Note
@@ -85,7 +86,16 @@ def tile_value(item: Tile, lang: Language) -> str:
     return format_measure(item.value, item.name, lang, short=item.short)
 
 
+def _withheld(name: str | None) -> bool:
+    """A margin figure on a page for someone who may not see margins: leave it out entirely."""
+    from kamdash.ui.context import current_context
+
+    context = current_context()
+    return bool(name in MARGIN_COLUMNS and context is not None and context.store.hide_margins)
+
+
 def tiles(items: Sequence[Tile], lang: Language, per_row: int = 4) -> None:
+    items = [item for item in items if not _withheld(item.name)]
     for offset in range(0, len(items), per_row):
         columns = st.columns(per_row)
         for column, item in zip(columns, items[offset : offset + per_row], strict=False):
@@ -214,6 +224,7 @@ def table(
     Below it, CSV and XLSX downloads of the same rows, named after `title` (default: the
     section heading above) and stamped with `scope` (default: the page's).
     """
+    columns = [col for col in columns if not _withheld(col.measure_name or col.source)]
     data = frame.select([col.source for col in columns]).to_pandas()
     formatters = {col.source: f for col in columns if (f := _formatter(col, lang)) is not None}
     styled = data.style.format(formatters, na_rep=MISSING)

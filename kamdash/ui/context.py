@@ -12,6 +12,7 @@ import streamlit as st
 from kamdash.formatting import format_date, format_period
 from kamdash.measures import Language
 from kamdash.store import Store
+from kamdash.ui.auth import Viewer
 from kamdash.ui.data import Queries, filter_kwargs
 from kamdash.ui.filters import Filters, Options
 from kamdash.ui.i18n import t
@@ -43,6 +44,7 @@ class Context:
     options: Options
     account_list: pl.DataFrame
     pages: dict[str, Any] = field(default_factory=dict)
+    viewer: Viewer | None = None
 
     @property
     def lang(self) -> Language:
@@ -86,6 +88,12 @@ class Context:
 
 def set_context(context: Context) -> None:
     st.session_state[_SESSION_KEY] = context
+
+
+def current_context() -> Context | None:
+    """The context of this run, if the frame has prepared one (not on error pages)."""
+    context = st.session_state.get(_SESSION_KEY)
+    return context if isinstance(context, Context) else None
 
 
 def page_context() -> Context:

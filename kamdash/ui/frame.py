@@ -13,9 +13,9 @@ import streamlit as st
 from kamdash.errors import KamdashError
 from kamdash.formatting import format_date
 from kamdash.measures import LANGUAGES, Language
+from kamdash.ui import auth, state
 from kamdash.ui import components as ui
 from kamdash.ui import filters as flt
-from kamdash.ui import state
 from kamdash.ui.context import ICONS, PAGES, Context, set_context
 from kamdash.ui.data import Queries, data_dir, open_data
 from kamdash.ui.i18n import t
@@ -80,7 +80,15 @@ def open_context(
             body=t("error.invalid_body", lang, folder=ui.code_text(folder, limit=200)),
         )
         return None
-    queries = Queries(opened.store)
+    current = auth.viewer(opened.store, lang)
+    if current is None:
+        return None
+    if opened.stale_report is not None:
+        st.warning(
+            t("banner.stale", lang, verdict=opened.stale_report.verdict),
+            icon=":material/history:",
+        )
+    queries = Queries(current.store)
     account_list = queries.account_list()
     _, last = queries.data_range()
     anchor = flt.anchor_date(last, dt.date.today())
@@ -89,7 +97,7 @@ def open_context(
     if notes:
         # drop what was ignored from the address bar, so a bookmark taken now is clean
         state.write_query(filters.query())
-    context = Context(opened.store, queries, filters, options, account_list, page_objects)
+    context = Context(current.store, queries, filters, options, account_list, page_objects, current)
     set_context(context)
     return context, notes
 
@@ -123,6 +131,9 @@ def sidebar(context: Context) -> None:
         st.markdown(f"**{t('sidebar.filters', lang)}**")
         state.filter_widgets(context.filters, context.options, _labels(context))
         st.caption(t("sidebar.copy_hint", lang))
+        if context.viewer is not None:
+            st.divider()
+            auth.identity(context.viewer, lang)
 
 
 def banner(context: Context, notes: list[flt.Note]) -> None:

@@ -57,6 +57,35 @@ STRINGS: dict[str, tuple[str, str]] = {
         "В данных {count} предупрежд.: показатели выводятся, но проверьте, что исключено.",
     ),
     "banner.open_data": ("Open the data checks", "Открыть проверку данных"),
+    "banner.stale": (
+        "A newer export in this folder cannot be shown yet ({verdict}); showing the previous "
+        "version until it validates.",
+        "Новую выгрузку в этой папке пока нельзя показать ({verdict}); показана предыдущая "
+        "версия, пока новая не пройдёт проверку.",
+    ),
+    # -- sign-in and access ------------------------------------------------------------------
+    "auth.demo": (
+        "Open demo mode: no sign-in is configured, so everyone sees every account.",
+        "Открытый демо-режим: вход не настроен, все видят всех клиентов.",
+    ),
+    "auth.sign_in_title": ("Sign in to kamdash", "Вход в kamdash"),
+    "auth.sign_in_body": (
+        "Key-account figures are confidential: sign in with your company account.",
+        "Данные по ключевым клиентам конфиденциальны: войдите с корпоративной учётной записью.",
+    ),
+    "auth.sign_in": ("Sign in", "Войти"),
+    "auth.sign_out": ("Sign out", "Выйти"),
+    "auth.no_access_title": ("No access", "Нет доступа"),
+    "auth.no_access_body": (
+        "You are signed in as {email}, but this address has no role in kamdash. Ask your "
+        "commercial director to add you.",
+        "Вы вошли как {email}, но у этого адреса нет роли в kamdash. Попросите коммерческого "
+        "директора добавить вас.",
+    ),
+    "auth.signed_in": ("Signed in as {email} · {role}", "Вы вошли как {email} · {role}"),
+    "auth.role.director": ("director: all accounts", "директор: все клиенты"),
+    "auth.role.finance": ("finance: receivables, no margins", "финансы: дебиторка, без маржи"),
+    "auth.role.kam": ("KAM: your accounts", "KAM: ваши клиенты"),
     "vs_prior_year": ("vs prior year", "к прошлому году"),
     "vs_plan": ("vs plan", "к плану"),
     "full_value": ("Full value: {value}", "Полное значение: {value}"),

@@ -1,0 +1,96 @@
+"""Sign-in and the viewer's scope for the app.
+
+With an `[auth]` section in `.streamlit/secrets.toml` every page requires `st.login` (OIDC);
+the signed-in e-mail is matched against the access file (`kamdash.toml`, or the path in
+`KAMDASH_ACCESS_FILE`, or a `[kamdash.access]` secrets section) and the export's
+`managers.email`, and the session gets the store restricted to that person
+(`kamdash.access.scoped_store`). Without `[auth]` the app is an open demo and says so.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from kamdash.access import AccessConfig, Principal, resolve, scoped_store
+from kamdash.errors import KamdashError
+from kamdash.measures import Language
+from kamdash.store import Store
+from kamdash.ui.i18n import t
+
+ACCESS_FILE_ENV = "KAMDASH_ACCESS_FILE"
+DEFAULT_ACCESS_FILE = "kamdash.toml"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The store as this session may see it, and who is looking (None in demo mode)."""
+
+    store: Store
+    principal: Principal | None
+
+
+def _secrets() -> Any:
+    try:
+        # reading any key raises when there is no secrets file at all
+        return st.secrets if len(st.secrets) >= 0 else {}
+    except Exception:
+        return {}
+
+
+def auth_configured() -> bool:
+    return "auth" in _secrets()
+
+
+def access_config() -> AccessConfig:
+    path = Path(os.environ.get(ACCESS_FILE_ENV) or DEFAULT_ACCESS_FILE)
+    if path.is_file():
+        return AccessConfig.load(path)
+    section = _secrets().get("kamdash", {})
+    if "access" in section:
+        return AccessConfig.from_mapping(dict(section), source="secrets [kamdash]")
+    # no roles configured: nobody is a director; KAMs still see their own accounts
+    return AccessConfig()
+
+
+def viewer(store: Store, lang: Language) -> Viewer | None:
+    """Who is looking; draws the sign-in or no-access page and returns None instead."""
+    if not auth_configured():
+        return Viewer(store, None)
+    if not st.user.is_logged_in:
+        st.title(t("auth.sign_in_title", lang), anchor=False)
+        st.write(t("auth.sign_in_body", lang))
+        st.button(t("auth.sign_in", lang), on_click=st.login, type="primary")
+        return None
+    email = str(st.user.get("email") or "")
+    try:
+        principal = resolve(store, access_config(), email)
+    except KamdashError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
+    if principal is None:
+        st.title(t("auth.no_access_title", lang), anchor=False)
+        st.write(t("auth.no_access_body", lang, email=email))
+        st.button(t("auth.sign_out", lang), on_click=st.logout)
+        return None
+    return Viewer(scoped_store(store, principal), principal)
+
+
+def identity(current: Viewer, lang: Language) -> None:
+    """Sidebar line: who is signed in with which role, or that this is an open demo."""
+    if current.principal is None:
+        st.info(t("auth.demo", lang), icon=":material/lock_open:")
+        return
+    st.caption(
+        t(
+            "auth.signed_in",
+            lang,
+            email=current.principal.email,
+            role=t(f"auth.role.{current.principal.role}", lang),
+        )
+    )
+    st.button(t("auth.sign_out", lang), on_click=st.logout, type="tertiary")

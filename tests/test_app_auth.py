@@ -1,0 +1,163 @@
+"""Sign-in and row-level scope in the app, with AppTest's simulated users.
+
+Each role opens every page and must see exactly its accounts; a deep link to another KAM's
+account answers like a missing one; finance sees receivables but no margin; a person with no
+role gets the no-access page; without `[auth]` the app says it is an open demo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import exportkit as ek
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kamdash.measures import measure
+from kamdash.ui.i18n import t
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGES = {name: f"app_pages/{name}.py" for name in ("account", "receivables", "team", "data")}
+AUTH = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "test-secret",
+    "client_id": "kamdash",
+    "client_secret": "x",
+    "server_metadata_url": "https://sso.example.ru/.well-known/openid-configuration",
+}
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tables = ek.base_tables()
+    tables["managers"].append({"kam_id": "K2", "kam_name": "Петров Пётр", "email": "petr@x.ru"})
+    tables["accounts"] = [
+        ek.account("A1", account_name="ООО «Альфа»"),
+        ek.account("A2", account_name="АО «Бета»"),
+        ek.account("B1", account_name="ПАО «Гамма»", kam_id="K2"),
+    ]
+    for number, account_id in enumerate(["A1", "A2", "B1"]):
+        invoice_id = f"I{number}"
+        tables["invoices"].append(
+            ek.invoice(invoice_id, account_id, D(2025, 2, 1 + number), 1200.0 * (number + 1))
+        )
+        tables["invoice_lines"].append(
+            ek.line(invoice_id, 1, "P1", 10, 1000.0 * (number + 1), 600.0)
+        )
+    folder = tmp_path_factory.mktemp("auth")
+    ek.write_export(folder / "data", tables)
+    (folder / "kamdash.toml").write_text(
+        '[access]\ndirectors = ["boss@company.ru"]\nfinance = ["cfo@company.ru"]\n'
+    )
+    return folder
+
+
+@pytest.fixture
+def run(export: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("KAMDASH_DATA_DIR", str(export / "data"))
+    monkeypatch.setenv("KAMDASH_ACCESS_FILE", str(export / "kamdash.toml"))
+
+    def open_page(user: dict[str, Any] | None, page: str = "portfolio", **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=60)
+        if user is not None:
+            at.secrets["auth"] = AUTH
+            at.user = user
+        at.query_params.update({"start": "2025-01-01", "end": "2025-12-31", **params})
+        if page != "portfolio":
+            at.switch_page(PAGES[page])
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    return open_page
+
+
+def signed_in(email: str) -> dict[str, Any]:
+    return {"is_logged_in": True, "email": email, "name": email}
+
+
+def shown_text(at: AppTest) -> str:
+    kinds = ("title", "markdown", "caption", "info", "warning", "error", "subheader")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+def account_names(at: AppTest) -> set[str]:
+    return set(at.dataframe[0].value["account_name"].tolist())
+
+
+def test_without_auth_the_app_is_an_open_demo(run: Any) -> None:
+    at = run(None)
+    assert t("auth.demo", "en") in shown_text(at)
+    assert account_names(at) == {"ООО «Альфа»", "АО «Бета»", "ПАО «Гамма»"}
+
+
+def test_signed_out_people_see_only_the_sign_in_page(run: Any) -> None:
+    at = run({"is_logged_in": False})
+    assert at.title[0].value == t("auth.sign_in_title", "en")
+    assert [b.label for b in at.button] == [t("auth.sign_in", "en")]
+    assert not at.dataframe and not at.metric
+    assert "Альфа" not in shown_text(at)
+
+
+def test_a_person_without_a_role_gets_no_access(run: Any) -> None:
+    at = run(signed_in("stranger@x.ru"))
+    assert at.title[0].value == t("auth.no_access_title", "en")
+    assert "stranger@x.ru" in shown_text(at)
+    assert not at.dataframe
+
+
+@pytest.mark.parametrize(
+    ("email", "visible"),
+    [
+        ("anna@example.ru", {"ООО «Альфа»", "АО «Бета»"}),
+        ("petr@x.ru", {"ПАО «Гамма»"}),
+        ("boss@company.ru", {"ООО «Альфа»", "АО «Бета»", "ПАО «Гамма»"}),
+    ],
+)
+def test_each_role_sees_exactly_its_accounts_on_every_page(
+    run: Any, email: str, visible: set[str]
+) -> None:
+    portfolio = run(signed_in(email))
+    assert account_names(portfolio) == visible
+    assert email in shown_text(portfolio)
+    receivables = run(signed_in(email), "receivables")
+    names_on_page = {
+        name
+        for frame in receivables.dataframe
+        if "account_name" in frame.value.columns
+        for name in frame.value["account_name"].tolist()
+    }
+    assert names_on_page <= visible and names_on_page
+    team = run(signed_in(email), "team")
+    kam_names = set(team.dataframe[0].value.iloc[:, 0].tolist())
+    expected_kams = {"Иванова Анна"} if email == "anna@example.ru" else {"Петров Пётр"}
+    if email == "boss@company.ru":
+        expected_kams = {"Иванова Анна", "Петров Пётр"}
+    assert kam_names == expected_kams
+
+
+def test_another_kams_account_answers_like_a_missing_one(run: Any) -> None:
+    hidden = run(signed_in("anna@example.ru"), "account", account="B1")
+    missing = run(signed_in("anna@example.ru"), "account", account="NOPE")
+    assert "Гамма" not in shown_text(hidden)
+    assert shown_text(hidden).replace("B1", "?") == shown_text(missing).replace("NOPE", "?")
+    own = run(signed_in("anna@example.ru"), "account", account="A1")
+    assert own.title[0].value.endswith("«Альфа»")
+
+
+def test_finance_sees_receivables_but_no_margin(run: Any) -> None:
+    at = run(signed_in("cfo@company.ru"))
+    labels = {m.label for m in at.metric}
+    assert measure("open_ar").label("en") in labels
+    assert measure("gross_margin").label("en") not in labels
+    assert measure("gross_margin_pct").label("en") not in labels
+    assert account_names(at) == {"ООО «Альфа»", "АО «Бета»", "ПАО «Гамма»"}
+    for frame in at.dataframe:
+        assert not {"gross_margin", "gross_margin_pct", "cogs"} & set(frame.value.columns)
+    account = run(signed_in("cfo@company.ru"), "account", account="A1")
+    assert measure("gross_margin_pct").label("en") not in {m.label for m in account.metric}
+    assert measure("open_ar").label("en") in {m.label for m in account.metric}
