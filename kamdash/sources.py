@@ -19,10 +19,19 @@ class TableSource:
     files: tuple[Path, ...]
     # what the person put in the folder: `accounts.parquet` or `invoice_lines/`
     location: str
+    # what else carries the table's name, so validation can say what is wrong with it
+    in_file: bool = False  # `<table>.parquet` is a file (and is read)
+    folder_exists: bool = False  # a `<table>/` folder exists, with or without data files
+    file_is_folder: bool = False  # `<table>.parquet` exists but is a folder (as Spark writes)
 
     @property
     def found(self) -> bool:
         return bool(self.files)
+
+    @property
+    def two_locations(self) -> bool:
+        """Both `<table>.parquet` and files under `<table>/` are read together."""
+        return self.in_file and len(self.files) > 1
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,11 @@ class DataSources:
             for path in source.files:
                 stat = path.stat()
                 digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            if not source.found and (source.folder_exists or source.file_is_folder):
+                # no data files, but what validation says about the table depends on these
+                digest.update(
+                    f"{source.table}\0{source.location}\0{source.file_is_folder}\n".encode()
+                )
         return digest.hexdigest()[:16]
 
     def latest_modification(self) -> float | None:
@@ -64,10 +78,19 @@ def discover(data_dir: Path) -> DataSources:
         folder = data_dir / table.name
         files: list[Path] = []
         location = f"{table.name}.parquet"
-        if single.is_file():
+        in_file = single.is_file()
+        if in_file:
             files.append(single)
-        if folder.is_dir():
+        folder_exists = folder.is_dir()
+        if folder_exists:
             location = f"{table.name}/" if not files else f"{table.name}.parquet + {table.name}/"
             files.extend(sorted(p for p in folder.rglob("*.parquet") if _is_data_file(p)))
-        tables[table.name] = TableSource(table.name, tuple(files), location)
+        tables[table.name] = TableSource(
+            table.name,
+            tuple(files),
+            location,
+            in_file=in_file,
+            folder_exists=folder_exists,
+            file_is_folder=single.is_dir(),
+        )
     return DataSources(data_dir, tables)

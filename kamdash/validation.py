@@ -1,11 +1,16 @@
 """Validation of an export against the contract, and the conservation of money.
 
 Three stages, each only when the previous one leaves the data readable:
-1. schema, per file: table present, file readable, required columns present, types allowed;
-2. values, on the raw rows: required values present, money finite and in range;
+1. schema, per file: table present (and in one place), footer readable, required columns
+   present once and readable by name, types allowed;
+2. values, on the raw rows: every row readable, required values present, numbers finite and
+   in range; Hive partition folders that contradict the file's values;
 3. rules, on the typed staging views: keys unique, references resolve, signs, dates, doc_type.
 Then the SQL layers are built and a conservation line per money column proves that what was
 loaded equals what the metrics use plus what the findings exclude.
+
+Whatever the files hold, validation ends in a report, never in an exception: a file DuckDB
+cannot read through is named as unreadable, and a rule that cannot be evaluated is an error.
 
 Every finding names the table, column, rule, file(s), row count and up to five example keys;
 errors mean the data cannot be shown, warnings mean it can.
@@ -14,24 +19,28 @@ errors mean the data cannot be shown, warnings mean it can.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kamdash.contract import DOC_TYPES, SQL_TYPES, TABLES, TABLES_BY_NAME, Column, Table
-from kamdash.sources import DataSources
+from kamdash.sources import DataSources, TableSource
 
 Severity = Literal["error", "warning"]
 MAX_EXAMPLES = 5
+# a 10 KB id quoted in full would drown the report: examples are cut to this length
+MAX_EXAMPLE_CHARS = 80
 # dates outside this window are almost always export bugs (1900-01-01 placeholders, 2200 typos)
 PLAUSIBLE_DATES = ("1990-01-01", "2100-12-31")
 MONEY_LIMIT = 10**14  # decimal(18,4) holds up to 10^14 roubles
+INTEGER_LIMIT = 10**18  # bigint holds up to 9.2·10^18
 
 
 @dataclass(frozen=True)
@@ -231,78 +240,202 @@ def _relative(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
-def check_schema(sources: DataSources) -> tuple[list[Finding], dict[str, set[str]]]:
-    """Findings of stage 1, and per table the contract columns present in its files."""
+def _clip(text: str, limit: int = MAX_EXAMPLE_CHARS) -> str:
+    """A value quoted in a message: long ids and names are cut, with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class SchemaScan:
+    """What stage 1 learned from the files' footers."""
+
+    findings: list[Finding] = field(default_factory=list)
+    # per table: the contract columns present in its files
+    present: dict[str, set[str]] = field(default_factory=dict)
+    # per table: every column name of its files, lower-cased (DuckDB matches names that way)
+    names: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _missing_table(table: Table, source: TableSource) -> Finding | None:
+    """Why a table without data files is missing, in the words of what is in the folder."""
+    name = table.name
+    if source.file_is_folder:
+        reason = (
+            f"{name}.parquet is a folder, not a file; rename the folder to {name}/ or "
+            f"write a single {name}.parquet file"
+        )
+    elif source.folder_exists:
+        reason = (
+            f"the {name}/ folder holds no .parquet files (names starting with . or _ are skipped)"
+        )
+    elif table.required:
+        reason = f"expected {name}.parquet or a {name}/ folder of .parquet files in the data folder"
+    else:
+        return None  # an optional table left out on purpose
+    if table.required:
+        return Finding("error", name, None, "table.missing", f"required table missing: {reason}", 0)
+    return Finding(
+        "warning",
+        name,
+        None,
+        "table.missing",
+        f"optional table not read: {reason}; until then there is no {name} data",
+        0,
+    )
+
+
+def _text_sample(path: Path, column: str) -> str | None:
+    """The first non-empty value of a text column, to show what the export wrote."""
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=256, columns=[column]):
+            for value in batch.column(0).to_pylist():
+                if value not in (None, ""):
+                    return _clip(str(value), 40)
+    except Exception:  # the sample only decorates the message; the finding stands without it
+        return None
+    return None
+
+
+def _type_finding(
+    table: Table, column: Column, arrow_type: pa.DataType, path: Path, relative: str
+) -> Finding:
+    stored = f"{arrow_type}"
+    if column.kind != "string" and (
+        pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+    ):
+        sample = _text_sample(path, column.name)
+        if sample is not None:
+            stored += f" (values such as {sample!r})"
+    return Finding(
+        "error",
+        table.name,
+        column.name,
+        "column.type",
+        f"column {column.name} is stored as {stored}; the contract needs "
+        f"{_KIND_WORDS[column.kind]}",
+        0,
+        files=(relative,),
+    )
+
+
+def _column_findings(
+    table: Table, schema: pa.Schema, path: Path, relative: str
+) -> tuple[list[Finding], set[str]]:
+    """Findings on the columns of one file, and the contract columns it provides."""
     findings: list[Finding] = []
-    present: dict[str, set[str]] = {}
-    for table in TABLES:
-        source = sources.tables[table.name]
-        if not source.found:
-            if table.required:
+    provided: set[str] = set()
+    names = list(schema.names)
+    for column in table.columns:
+        exact = names.count(column.name)
+        variants = sorted(
+            {n for n in names if n != column.name and n.lower() == column.name.lower()}
+        )
+        if exact > 1:
+            findings.append(
+                Finding(
+                    "error",
+                    table.name,
+                    column.name,
+                    "column.duplicate",
+                    f"column {column.name} appears {exact} times in the file; keep one",
+                    0,
+                    files=(relative,),
+                )
+            )
+            continue
+        if exact == 0:
+            if column.required:
+                hint = f"; the file has {', '.join(variants)} instead" if variants else ""
                 findings.append(
                     Finding(
                         "error",
                         table.name,
-                        None,
-                        "table.missing",
-                        f"required table missing: expected {table.name}.parquet or a "
-                        f"{table.name}/ folder of .parquet files in the data folder",
+                        column.name,
+                        "column.missing",
+                        f"required column {column.name} is missing (columns are "
+                        f"matched by exact, case-sensitive name{hint})",
                         0,
+                        files=(relative,),
                     )
                 )
             continue
+        # DuckDB matches names case-insensitively and keeps the first of two that differ
+        # only in case: a variant before the contract's column would be read in its place
+        earlier = [n for n in names[: names.index(column.name)] if n in variants]
+        if earlier:
+            findings.append(
+                Finding(
+                    "error",
+                    table.name,
+                    column.name,
+                    "column.ambiguous",
+                    f"the file has {', '.join(earlier)} before {column.name}, names that differ "
+                    f"only in letter case; {column.name} would be read from "
+                    f"{earlier[0]} — rename or drop {', '.join(earlier)}",
+                    0,
+                    files=(relative,),
+                )
+            )
+            continue
+        provided.add(column.name)
+        arrow_type = schema.field(column.name).type
+        if not _allowed(column.kind, arrow_type):
+            findings.append(_type_finding(table, column, arrow_type, path, relative))
+    return findings, provided
+
+
+def check_schema(sources: DataSources) -> SchemaScan:
+    """Stage 1: per table, the files are there and readable, with the contract's columns."""
+    scan = SchemaScan()
+    for table in TABLES:
+        source = sources.tables[table.name]
+        if not source.found:
+            finding = _missing_table(table, source)
+            if finding:
+                scan.findings.append(finding)
+            continue
+        if source.two_locations:
+            scan.findings.append(
+                Finding(
+                    "warning",
+                    table.name,
+                    None,
+                    "table.two_locations",
+                    f"{table.name} is given twice, as {table.name}.parquet and as the "
+                    f"{table.name}/ folder; both are read together as one table — delete "
+                    "the one that is an old copy",
+                    0,
+                    files=(f"{table.name}.parquet", f"{table.name}/"),
+                )
+            )
         columns_seen: set[str] = set()
+        all_names: set[str] = set()
         for path in source.files:
             relative = _relative(path, sources.data_dir)
             try:
                 schema = pq.read_schema(path)
             except Exception as exc:  # pyarrow raises several types for corrupt files
-                findings.append(
-                    Finding(
-                        "error",
-                        table.name,
-                        None,
-                        "file.unreadable",
-                        f"file cannot be read as Parquet ({_short(exc)})",
-                        0,
-                        files=(relative,),
-                    )
-                )
+                scan.findings.append(_unreadable_file(table.name, relative, exc))
                 continue
-            names = set(schema.names)
-            for column in table.columns:
-                if column.name not in names:
-                    if column.required:
-                        findings.append(
-                            Finding(
-                                "error",
-                                table.name,
-                                column.name,
-                                "column.missing",
-                                f"required column {column.name} is missing (columns are "
-                                "matched by exact, case-sensitive name)",
-                                0,
-                                files=(relative,),
-                            )
-                        )
-                    continue
-                columns_seen.add(column.name)
-                arrow_type = schema.field(column.name).type
-                if not _allowed(column.kind, arrow_type):
-                    findings.append(
-                        Finding(
-                            "error",
-                            table.name,
-                            column.name,
-                            "column.type",
-                            f"column {column.name} is stored as {arrow_type}; the contract "
-                            f"needs {_KIND_WORDS[column.kind]}",
-                            0,
-                            files=(relative,),
-                        )
-                    )
-        present[table.name] = columns_seen
-    return findings, present
+            all_names.update(n.lower() for n in schema.names)
+            findings, provided = _column_findings(table, schema, path, relative)
+            scan.findings.extend(findings)
+            columns_seen |= provided
+        scan.present[table.name] = columns_seen
+        scan.names[table.name] = all_names
+    return scan
+
+
+def _unreadable_file(table: str, relative: str, exc: Exception) -> Finding:
+    return Finding(
+        "error",
+        table,
+        None,
+        "file.unreadable",
+        f"file cannot be read as Parquet ({_short(exc)})",
+        0,
+        files=(relative,),
+    )
 
 
 def _short(exc: Exception) -> str:
@@ -313,16 +446,25 @@ def _short(exc: Exception) -> str:
 # -- raw views ---------------------------------------------------------------------------------
 
 
+def _file_column(names: set[str]) -> str:
+    """A name for the file-name column that no column of the files already has."""
+    candidates = ["source_file"] + [f"kamdash_source_file_{n}" for n in range(1, 100)]
+    return next(c for c in candidates if c not in names)
+
+
 def create_raw_views(
-    con: duckdb.DuckDBPyConnection, sources: DataSources, present: dict[str, set[str]]
-) -> None:
+    con: duckdb.DuckDBPyConnection, sources: DataSources, scan: SchemaScan
+) -> list[Finding]:
     """`raw_<table>`: the contract columns as stored (missing optional ones as typed nulls),
-    plus the file each row came from. Unknown columns are left out here."""
+    plus the file each row came from. Unknown columns are left out here.
+
+    Returns the findings of tables whose files DuckDB cannot read together."""
     from kamdash.store import bind_sources, file_variable
 
+    findings: list[Finding] = []
     bind_sources(con, sources)
     for table in TABLES:
-        columns_present = present.get(table.name, set())
+        columns_present = scan.present.get(table.name, set())
         selects = [
             f'"{c.name}"'
             if c.name in columns_present
@@ -330,19 +472,25 @@ def create_raw_views(
             for c in table.columns
         ]
         if sources.tables[table.name].found:
+            # an export may carry its own `source_file` column: never clash with it
+            file_column = _file_column(scan.names.get(table.name, set()))
             source = (
                 f"read_parquet(getvariable('{file_variable(table.name)}'), "
-                "union_by_name = true, hive_partitioning = false, filename = 'source_file')"
+                f"union_by_name = true, hive_partitioning = false, filename = '{file_column}')"
             )
-            selects.append("source_file")
+            selects.append(f'"{file_column}" as source_file')
             body = f"select {', '.join(selects)} from {source}"
         else:
             selects.append("null::varchar as source_file")
             body = f"select {', '.join(selects)} where false"
-        con.sql(f"create or replace view raw_{table.name} as {body}")
-
-
-# -- stages 2 and 3: values and rules ----------------------------------------------------------
+        try:
+            con.sql(f"create or replace view raw_{table.name} as {body}")
+        except duckdb.Error as exc:
+            findings.extend(
+                _unreadable_files(con, sources, [table.name])
+                or [_unreadable_table(table.name, sources, exc)]
+            )
+    return findings
 
 
 @dataclass(frozen=True)
@@ -411,6 +559,17 @@ def _value_rules() -> list[RowRule]:
             if column.kind == "integer":
                 rules.append(
                     RowRule(
+                        "value.out_of_range",
+                        "error",
+                        table.name,
+                        column.name,
+                        f"{column.name} is beyond ±10^18, the largest whole number kamdash holds",
+                        f'abs("{column.name}"::double) >= {INTEGER_LIMIT}',
+                        relation=f"raw_{table.name}",
+                    )
+                )
+                rules.append(
+                    RowRule(
                         "value.not_integer",
                         "error",
                         table.name,
@@ -434,7 +593,11 @@ def _rules() -> list[RowRule]:
                 table.name,
                 ", ".join(table.key),
                 f"({', '.join(table.key)}) must be unique; duplicated rows would be counted twice",
-                f"({key}) in (select {key} from stg_{table.name} group by all having count(*) > 1)",
+                "kamdash_copies > 1",
+                # partition by groups NULLs together: two unapplied rows of one payment
+                # (payment_id, NULL) are duplicates too, which `in (...)` would miss
+                relation=f"(select *, count(*) over (partition by {key}) as kamdash_copies "
+                f"from stg_{table.name})",
             )
         )
         for column in table.columns:
@@ -460,6 +623,15 @@ def _rules() -> list[RowRule]:
             "the accounts table has no rows, so there is nothing to show",
             "true",
             relation="(select 1 where not exists (select 1 from stg_accounts))",
+        ),
+        RowRule(
+            "table.empty",
+            "warning",
+            "invoices",
+            None,
+            "the invoices table has no rows: revenue, margins and receivables are all empty",
+            "true",
+            relation="(select 1 where not exists (select 1 from stg_invoices))",
         ),
         RowRule(
             "reference.kam_id",
@@ -522,9 +694,10 @@ def _rules() -> list[RowRule]:
             "account_id",
             "account_id differs from the document's account; the allocation is counted on the "
             "document's account",
-            "invoice_id in (select invoice_id from int_documents) and account_id <> "
-            "(select d.account_id from int_documents as d "
-            "where d.invoice_id = stg_payments.invoice_id)",
+            # exists, not a scalar subquery: duplicate documents are reported by key.unique
+            # and must not break this rule
+            "exists (select 1 from int_documents as d where d.invoice_id = stg_payments.invoice_id "
+            "and d.account_id is distinct from stg_payments.account_id)",
         ),
         RowRule(
             "reference.account_id",
@@ -653,7 +826,7 @@ def _run_rule(
     row = _first_row(con, sql)
     if not row or not row[0]:
         return None
-    examples = tuple(repr(k) for k in (row[1] or []))
+    examples = tuple(repr(_clip(k)) for k in (row[1] or []))
     files = tuple(sorted(_relative(Path(f), sources.data_dir) for f in (row[2] or [])))[:3]
     if not files:
         files = (sources.tables[rule.table].location,)
@@ -754,6 +927,152 @@ def _summaries(
     return result
 
 
+def _unreadable_files(
+    con: duckdb.DuckDBPyConnection, sources: DataSources, tables: Iterable[str]
+) -> list[Finding]:
+    """After a read failed: the files of `tables` that cannot be read through, each named.
+
+    The footer (stage 1) can be intact while a data page is damaged; only reading every
+    column of every row finds that, so this runs only once a query has failed."""
+    findings = []
+    for name in tables:
+        for path in sources.files(name):
+            try:
+                con.execute(
+                    "select max(hash(columns(*))) from read_parquet($1)", [str(path)]
+                ).fetchall()
+            except duckdb.Error as exc:
+                findings.append(_unreadable_file(name, _relative(path, sources.data_dir), exc))
+    return findings
+
+
+def _unreadable_table(table: str, sources: DataSources, exc: Exception) -> Finding:
+    return Finding(
+        "error",
+        table,
+        None,
+        "table.unreadable",
+        f"the {table} files cannot be read as the contract's types ({_short(exc)})",
+        0,
+        files=(sources.tables[table].location,),
+    )
+
+
+def _run_value_rules(
+    con: duckdb.DuckDBPyConnection, sources: DataSources, scan: SchemaScan
+) -> list[Finding]:
+    """Stage 2 on the raw rows; a table whose files fail to read gets that finding instead."""
+    findings: list[Finding] = []
+    failed: set[str] = set()
+    for rule in _value_rules():
+        if rule.table in failed or not _column_exists(rule, scan.present, sources):
+            continue
+        try:
+            finding = _run_rule(con, rule, sources)
+        except duckdb.Error as exc:
+            failed.add(rule.table)
+            findings.extend(
+                _unreadable_files(con, sources, [rule.table])
+                or [_unreadable_table(rule.table, sources, exc)]
+            )
+            continue
+        if finding:
+            findings.append(finding)
+    return findings
+
+
+# -- partition folders -------------------------------------------------------------------------
+
+
+def _partition_values(path: Path, sources: DataSources, table: Table) -> list[tuple[str, str]]:
+    """(column, value) of each `column=value` folder above `path` that names a contract column."""
+    folder = sources.data_dir / table.name
+    try:
+        parts = path.relative_to(folder).parts[:-1]
+    except ValueError:  # `<table>.parquet` itself
+        return []
+    pairs = []
+    for part in parts:
+        name, equals, value = part.partition("=")
+        if equals and name in table.column_names:
+            pairs.append((name, unquote(value)))
+    return pairs
+
+
+def check_partitions(con: duckdb.DuckDBPyConnection, sources: DataSources) -> list[Finding]:
+    """Hive folders named after a contract column (`invoices/account_id=A2/`) are ignored: the
+    value in the file is used. Where the two disagree the export contradicts itself: say so."""
+    findings = []
+    for table in TABLES:
+        expected: dict[str, tuple[list[str], list[str | None]]] = {}
+        for path in sources.files(table.name):
+            for column, value in _partition_values(path, sources, table):
+                files, values = expected.setdefault(column, ([], []))
+                files.append(str(path))
+                values.append(None if value == "__HIVE_DEFAULT_PARTITION__" else value)
+        for column, (files, values) in expected.items():
+            try:
+                finding = _partition_finding(con, sources, table, column, files, values)
+            except duckdb.Error as exc:
+                findings.extend(
+                    _unreadable_files(con, sources, [table.name])
+                    or [_unreadable_table(table.name, sources, exc)]
+                )
+                break
+            if finding:
+                findings.append(finding)
+    return findings
+
+
+def _partition_finding(
+    con: duckdb.DuckDBPyConnection,
+    sources: DataSources,
+    table: Table,
+    column: str,
+    files: list[str],
+    values: list[str | None],
+) -> Finding | None:
+    """Rows of `files` whose `column` differs from their partition folder's value (the file
+    names and values are bound parameters; the column comes from the contract)."""
+    sql_type = SQL_TYPES[table.column(column).kind]
+    row = con.execute(
+        f"""
+        with expected as (
+            select unnest($1::varchar[]) as source_file,
+                unnest($2::varchar[]) as partition_value
+        ),
+        broken as (
+            select {_key_expression(table)} as example_key, source_file
+            from raw_{table.name} join expected using (source_file)
+            where "{column}"::{sql_type}
+                is distinct from try_cast(partition_value as {sql_type})
+        )
+        select count(*),
+            (select list(example_key order by example_key) from (
+                select distinct example_key from broken order by example_key
+                limit {MAX_EXAMPLES}
+            )),
+            (select list(distinct source_file order by source_file) from broken)
+        from broken
+        """,
+        [files, values],
+    ).fetchall()[0]
+    if not row[0]:
+        return None
+    return Finding(
+        "warning",
+        table.name,
+        column,
+        "partition.mismatch",
+        f"{column} in the file differs from the {column}=… partition folder the "
+        "file sits in; the value in the file is used (partition folder names are "
+        "ignored) — check which one is right",
+        int(row[0]),
+        tuple(repr(_clip(k)) for k in row[1] or []),
+        tuple(_relative(Path(f), sources.data_dir) for f in row[2] or [])[:3],
+    )
+
+
 def validate_connection(
     con: duckdb.DuckDBPyConnection,
     sources: DataSources,
@@ -762,26 +1081,48 @@ def validate_connection(
 ) -> ValidationReport:
     """Run every stage on `con`; when the data is readable, `build` creates the SQL layers."""
     report = ValidationReport(sources.data_dir)
-    schema_findings, present = check_schema(sources)
-    report.findings.extend(schema_findings)
+    scan = check_schema(sources)
+    report.findings.extend(scan.findings)
     if report.has_errors:
         report.tables = _summaries(con, sources, readable=False)
         return report
 
-    create_raw_views(con, sources, present)
-    for rule in _value_rules():
-        if _column_exists(rule, present, sources):
-            finding = _run_rule(con, rule, sources)
-            if finding:
-                report.findings.append(finding)
+    report.findings.extend(create_raw_views(con, sources, scan))
     if report.has_errors:
         report.tables = _summaries(con, sources, readable=False)
         return report
+    report.findings.extend(_run_value_rules(con, sources, scan))
+    if report.has_errors:
+        report.tables = _summaries(con, sources, readable=False)
+        return report
+    report.findings.extend(check_partitions(con, sources))
 
-    build(con, sources)
+    try:
+        build(con, sources)
+    except duckdb.Error:
+        # every value was read in stage 2, but not every column (optional text columns are
+        # not): a damaged page there surfaces only now. Anything else is a bug of ours.
+        unreadable = _unreadable_files(con, sources, [t.name for t in TABLES])
+        if not unreadable:
+            raise
+        report.findings.extend(unreadable)
+        report.tables = _summaries(con, sources, readable=False)
+        return report
     for rule in _rules():
-        if _column_exists(rule, present, sources):
-            finding = _run_rule(con, rule, sources)
+        if _column_exists(rule, scan.present, sources):
+            try:
+                finding = _run_rule(con, rule, sources)
+            except duckdb.Error as exc:
+                # a bug of ours more likely than of the data; the rows are unproven either way
+                finding = Finding(
+                    "error",
+                    rule.table,
+                    rule.column,
+                    rule.rule,
+                    f"this rule could not be checked ({_short(exc)}); please report it",
+                    0,
+                    files=(sources.tables[rule.table].location,),
+                )
             if finding:
                 report.findings.append(finding)
     report.conservation = conservation(con)

@@ -108,8 +108,9 @@ def test_text_money_is_a_type_error(tmp_path: Path) -> None:
     tables["invoices"] = invoices.set_column(index, "amount_due", as_text)
     report = report_for(tmp_path, tables)
     assert only_finding_text(report) == (
-        "ERROR invoices.amount_due: column amount_due is stored as string; the contract needs "
-        "an integer, DECIMAL or floating number (rule column.type; 0 rows; file invoices.parquet)"
+        "ERROR invoices.amount_due: column amount_due is stored as string (values such as "
+        "'1200,00'); the contract needs an integer, DECIMAL or floating number "
+        "(rule column.type; 0 rows; file invoices.parquet)"
     )
 
 
@@ -367,8 +368,8 @@ def test_mixed_schemas_across_files_of_one_folder(tmp_path: Path) -> None:
     pq.write_table(table.set_column(index, "amount", pa.array(["50"] * table.num_rows)), part)
     report = validate_folder(export)
     assert only_finding_text(report) == (
-        "ERROR payments.amount: column amount is stored as string; the contract needs an "
-        "integer, DECIMAL or floating number (rule column.type; 0 rows; "
+        "ERROR payments.amount: column amount is stored as string (values such as '50'); the "
+        "contract needs an integer, DECIMAL or floating number (rule column.type; 0 rows; "
         "file payments/deep/er/part-1.parquet)"
     )
 
