@@ -21,6 +21,8 @@ from typing import Any, Literal
 import duckdb
 import polars as pl
 
+from kamdash import sources as sources_module
+from kamdash import validation
 from kamdash.contract import TABLES
 from kamdash.errors import DataValidationError, KamdashError, NotFoundError
 from kamdash.periods import DateLike, Period, month_ends, parse_date
@@ -416,12 +418,15 @@ def build(con: duckdb.DuckDBPyConnection, sources: DataSources) -> None:
 
 
 def build_version() -> str:
-    """Changes whenever the SQL or the contract changes, so cached stores are rebuilt."""
+    """Changes whenever the SQL, the contract or the validation rules change, so cached
+    stores (and their cached reports) are rebuilt."""
     digest = hashlib.sha256()
     for obj in load_objects():
         digest.update(obj.create_statement().encode())
     for table in TABLES:
         digest.update(repr(table).encode())
+    for module in (validation, sources_module):
+        digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:12]
 
 
