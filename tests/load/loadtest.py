@@ -60,7 +60,9 @@ def _start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[byte
     env = {
         **os.environ,
         "KAMDASH_DATA_DIR": str(data_dir),
-        "KAMDASH_CACHE_DIR": tempfile.mkdtemp(prefix="kamdash-load-cache-"),
+        # a given cache lets a big export be built once before the run, not inside it
+        "KAMDASH_CACHE_DIR": os.environ.get("KAMDASH_CACHE_DIR")
+        or tempfile.mkdtemp(prefix="kamdash-load-cache-"),
     }
     process = subprocess.Popen(
         [
