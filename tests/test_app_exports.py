@@ -381,8 +381,27 @@ def test_export_frame_keeps_shown_columns_under_their_headers() -> None:
     revenue = measure("revenue").label("ru")
     assert shown.columns == ["Клиент", revenue, "Выручка год назад", "Доля"]
     assert shown.row(0) == ("ООО «Альфа»", 1200.5, 1000.0, 0.25)
-    # a measure column with a header of its own is not labelled as the measure in the XLSX
-    assert measures == {revenue: "revenue"}
+    # every measure column carries its measure, for the XLSX number format
+    assert measures == {revenue: "revenue", "Выручка год назад": "revenue"}
+
+
+def test_xlsx_keeps_own_headers_and_formats_them_as_their_measure() -> None:
+    from kamdash.exports.tables import NUMBER_FORMATS, TableScope, table_xlsx
+
+    frame = pl.DataFrame({"revenue": [1200.5], "Выручка год назад": [1000.0]})
+    scope = TableScope(
+        "Клиенты", "ООО «Альфа»", dt.date(2026, 1, 1), dt.date(2026, 6, 30), language="ru"
+    )
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(table_xlsx(frame, {"Выручка год назад": "revenue"}, scope))
+    )
+    sheet = workbook.worksheets[0]
+    assert [cell.value for cell in sheet[1]] == [
+        measure("revenue").label("ru"),
+        "Выручка год назад",
+    ]
+    assert sheet["B2"].value == 1000.0
+    assert sheet["B2"].number_format == sheet["A2"].number_format == NUMBER_FORMATS["money"]
 
 
 def test_scope_names_files_and_builds_bytes_without_streamlit(store: Store) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -143,7 +144,10 @@ def column_measures(
 
 
 def column_label(column: str, measure: Measure | None, language: Language) -> str:
-    if measure is not None:
+    # a raw column name (`revenue`, `change`) is headed by its measure's label; a column that
+    # already carries a header of its own ("Revenue, prior year") keeps it and only borrows
+    # the measure's number format
+    if measure is not None and re.fullmatch(r"[a-z0-9_]+", column):
         return measure.label(language)
     if column in COLUMN_LABELS:
         en, ru = COLUMN_LABELS[column]

@@ -185,9 +185,8 @@ def export_frame(
     """The table as its files hold it: the shown columns under their shown headers, values
     unformatted (numbers stay numbers), and the measure of each measure column by header.
 
-    Links (app addresses) and sparklines (lists) are left out. A measure column with a header
-    of its own ("Revenue, prior year") gets no measure: the XLSX writer would head it with the
-    measure's label and two columns would read "Revenue".
+    Links (app addresses) and sparklines (lists) are left out. Every measure column carries
+    its measure, so the XLSX writer formats it as money, percent or days under its shown header.
     """
     names: list[pl.Expr] = []
     measures: dict[str, str] = {}
@@ -201,7 +200,7 @@ def export_frame(
             header = f"{_header(col, lang)} ({number})"
         seen.add(header)
         names.append(pl.col(col.source).alias(header))
-        if col.kind == "measure" and col.label is None:
+        if col.kind == "measure":
             measures[header] = col.measure_name or col.source
     return frame.select(names), measures
 
