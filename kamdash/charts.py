@@ -498,16 +498,11 @@ def period_comparison(
 BRIDGE_STEPS = ("volume", "mix", "price", "new", "lost")
 
 
-def waterfall(
-    bridge: Mapping[str, float],
-    lang: Language,
-    *,
-    title: str,
-    subtitle: str | None = None,
-    base_label: str,
-    current_label: str,
-) -> Any:
-    """The PVM bridge: prior revenue, each effect as a floating bar, current revenue."""
+def waterfall_rows(
+    bridge: Mapping[str, float], lang: Language, *, base_label: str, current_label: str
+) -> list[dict[str, Any]]:
+    """The bars of a PVM waterfall: base revenue, each effect floating from the running level,
+    current revenue. Shared by the screen chart and the print chart."""
     rows: list[dict[str, Any]] = [
         {
             "step": base_label,
@@ -539,6 +534,20 @@ def waterfall(
             "value": bridge["revenue"],
         }
     )
+    return rows
+
+
+def waterfall(
+    bridge: Mapping[str, float],
+    lang: Language,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    base_label: str,
+    current_label: str,
+) -> Any:
+    """The PVM bridge: prior revenue, each effect as a floating bar, current revenue."""
+    rows = waterfall_rows(bridge, lang, base_label=base_label, current_label=current_label)
     data = pl.DataFrame(rows).with_columns(
         order=pl.int_range(0, pl.len()),
         value_text=pl.Series(

@@ -276,3 +276,30 @@ def delta(
     if definition.higher_is_better is not None:
         good = (shown > 0) == definition.higher_is_better
     return Delta(text, direction, good)
+
+
+# -- names in Latin letters ---------------------------------------------------------------------
+
+# passport-style romanisation (ICAO 9303, used in Russian passports since 2014)
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+    "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu",
+    "я": "ia",
+}  # fmt: skip
+
+
+def transliterate(text: str) -> str:
+    """Russian letters to Latin (`Ромашка` → `Romashka`); other characters kept."""
+    result = []
+    for char in text:
+        lower = char.lower()
+        latin = _CYRILLIC.get(lower)
+        if latin is None:
+            result.append(char)
+        elif char != lower and latin:
+            result.append(latin[0].upper() + latin[1:])
+        else:
+            result.append(latin)
+    return "".join(result)

@@ -22,7 +22,7 @@ from typing import Any
 
 import vl_convert
 
-from kamdash.formatting import format_date, format_period
+from kamdash.formatting import format_date, format_period, transliterate
 from kamdash.measures import Language
 from kamdash.periods import DateLike, Period, parse_date
 
@@ -210,28 +210,6 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 
 # -- file names --------------------------------------------------------------------------------
-
-_TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
-    "з": "z", "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
-    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu",
-    "я": "ia",
-}  # fmt: skip
-# the passport (ICAO) romanisation, which Russian companies use for Latin names
-
-
-def transliterate(value: str) -> str:
-    """Cyrillic → Latin letters; other characters are kept."""
-    result = []
-    for char in value:
-        lower = char.lower()
-        if lower in _TRANSLIT:
-            latin = _TRANSLIT[lower]
-            result.append(latin.capitalize() if char != lower else latin)
-        else:
-            result.append(char)
-    return "".join(result)
 
 
 def slug(value: str, *, limit: int = 60) -> str:

@@ -15,7 +15,7 @@ import altair as alt
 import polars as pl
 
 from kamdash.brief import Pvm, WhitespaceCategory
-from kamdash.charts import BRIDGE_STEPS, configure, money_axis, percent_axis
+from kamdash.charts import BRIDGE_STEPS, configure, money_axis, percent_axis, waterfall_rows
 from kamdash.formatting import format_measure, format_money, format_month, format_percent
 from kamdash.measures import Language, measure
 
@@ -76,36 +76,11 @@ def print_bridge(
 ) -> Any:
     """The PVM waterfall for print: totals black, increases outlined white, decreases grey,
     every bar labelled with its signed amount."""
-    rows: list[dict[str, Any]] = [
-        {
-            "step": base_label,
-            "kind": "total",
-            "start": 0.0,
-            "end": pvm.revenue_base,
-            "value": pvm.revenue_base,
-        }
-    ]
-    level = pvm.revenue_base
-    for name in BRIDGE_STEPS:
-        value = float(getattr(pvm, name))
-        rows.append(
-            {
-                "step": measure(name).label(lang),
-                "kind": "up" if value >= 0 else "down",
-                "start": level,
-                "end": level + value,
-                "value": value,
-            }
-        )
-        level += value
-    rows.append(
-        {
-            "step": current_label,
-            "kind": "total",
-            "start": 0.0,
-            "end": pvm.revenue,
-            "value": pvm.revenue,
-        }
+    rows = waterfall_rows(
+        {name: float(getattr(pvm, name)) for name in ("revenue_base", *BRIDGE_STEPS, "revenue")},
+        lang,
+        base_label=base_label,
+        current_label=current_label,
     )
     data = pl.DataFrame(rows).with_columns(
         label=pl.Series(
