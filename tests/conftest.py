@@ -1,9 +1,12 @@
-"""Make the repository root and this folder importable (kamdash, exportkit, oracle)."""
+"""Shared test set-up: importable repository and tests folder, a throwaway store cache and
+the sample export."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+import pytest
 
 _TESTS = Path(__file__).resolve().parent
 for _path in (_TESTS.parent, _TESTS):
@@ -17,3 +20,17 @@ def pytest_configure(config: object) -> None:
     import tempfile
 
     os.environ.setdefault("KAMDASH_CACHE_DIR", tempfile.mkdtemp(prefix="kamdash-test-cache-"))
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed sample export (generated with the package's generator if absent); test
+    modules with their own hand-made export override this fixture."""
+    sample = _TESTS.parent / "sample_data"
+    if (sample / "accounts.parquet").exists():
+        return sample
+    from kamdash.generate import generate_export
+
+    folder = tmp_path_factory.mktemp("sample_data")
+    generate_export(folder)
+    return folder

@@ -37,6 +37,37 @@ def base_tables() -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def healthy_tables() -> dict[str, list[dict[str, Any]]]:
+    """Two accounts, two products, two invoices, a credit note, an allocation, unapplied cash
+    and a plan row: every table and both document types, and no finding at all."""
+    tables = base_tables()
+    tables["accounts"].append(account("A2", credit_limit=5000.0))
+    tables["products"].append({"product_id": "P2", "product_name": "Товар 2", "category": "Cat2"})
+    tables["invoices"] += [
+        invoice("I1", "A1", dt.date(2024, 1, 10), 1200.0),
+        invoice("I2", "A2", dt.date(2024, 2, 10), 600.0),
+        invoice("C1", "A1", dt.date(2024, 2, 15), -120.0),
+    ]
+    tables["invoice_lines"] += [
+        line("I1", 1, "P1", 10, 1000.0, 700.0),
+        line("I2", 1, "P2", 5, 500.0, 300.0),
+        line("C1", 1, "P1", -1, -100.0, -70.0),
+    ]
+    tables["payments"] += [
+        payment("PAY1", "A1", "I1", dt.date(2024, 2, 1), 1000.0),
+        payment("PAY2", "A2", None, dt.date(2024, 2, 20), 50.0),
+    ]
+    tables["targets"] = [
+        {
+            "account_id": "A1",
+            "month": dt.date(2024, 1, 1),
+            "revenue_target": 900.0,
+            "gross_margin_target": 300.0,
+        }
+    ]
+    return tables
+
+
 def account(account_id: str, **overrides: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
         "account_id": account_id,

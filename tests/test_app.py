@@ -48,18 +48,6 @@ PORTFOLIO_TILES = (
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sample = ROOT / "sample_data"
-    if (sample / "accounts.parquet").exists():
-        return sample
-    from kamdash.generate import generate_export
-
-    folder = tmp_path_factory.mktemp("sample_data")
-    generate_export(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def store(data_dir: Path) -> Iterator[Store]:
     opened = open_store(data_dir)
     yield opened

@@ -50,18 +50,6 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    sample = ROOT / "sample_data"
-    if (sample / "accounts.parquet").exists():
-        return sample
-    from kamdash.generate import generate_export
-
-    folder = tmp_path_factory.mktemp("sample_data")
-    generate_export(folder)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = _free_port()
     log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")

@@ -20,32 +20,7 @@ D = dt.date
 
 
 def valid_tables() -> dict[str, list[dict[str, Any]]]:
-    tables = ek.base_tables()
-    tables["accounts"].append(ek.account("A2", credit_limit=5000.0))
-    tables["products"].append({"product_id": "P2", "product_name": "Товар 2", "category": "Cat2"})
-    tables["invoices"] += [
-        ek.invoice("I1", "A1", D(2024, 1, 10), 1200.0),
-        ek.invoice("I2", "A2", D(2024, 2, 10), 600.0),
-        ek.invoice("C1", "A1", D(2024, 2, 15), -120.0),
-    ]
-    tables["invoice_lines"] += [
-        ek.line("I1", 1, "P1", 10, 1000.0, 700.0),
-        ek.line("I2", 1, "P2", 5, 500.0, 300.0),
-        ek.line("C1", 1, "P1", -1, -100.0, -70.0),
-    ]
-    tables["payments"] += [
-        ek.payment("PAY1", "A1", "I1", D(2024, 2, 1), 1000.0),
-        ek.payment("PAY2", "A2", None, D(2024, 2, 20), 50.0),
-    ]
-    tables["targets"] = [
-        {
-            "account_id": "A1",
-            "month": D(2024, 1, 1),
-            "revenue_target": 900.0,
-            "gross_margin_target": 300.0,
-        },
-    ]
-    return tables
+    return ek.healthy_tables()
 
 
 def report_for(tmp_path: Path, tables: dict[str, Any], **kwargs: Any) -> ValidationReport:
