@@ -45,6 +45,9 @@ bench: setup
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
 
-# 20 browser sessions for 10 minutes against a local server; writes docs/loadtest.md
+# 20 simulated users (light Streamlit websocket clients, not browsers) for 10 minutes against a
+# local server on $(KAMDASH_DATA_DIR); writes docs/loadtest.md and docs/loadtest.json.
+# Chromium instead: .venv/bin/python tests/load/loadtest.py --client browser --sessions 1 ...
 loadtest: setup
-	$(BIN)/python tests/load/loadtest.py --sessions 20 --minutes 10 --out docs/loadtest.md
+	$(BIN)/python tests/load/loadtest.py --client websocket --sessions 20 --minutes 10 \
+		--data $(KAMDASH_DATA_DIR) --out docs/loadtest.md
