@@ -8,6 +8,7 @@ import streamlit as st
 
 from kamdash import charts
 from kamdash.formatting import delta, format_date, format_measure, format_month_range
+from kamdash.measures import measure
 from kamdash.ui import components as ui
 from kamdash.ui import exports, insights, search, state, views
 from kamdash.ui.components import Tile
@@ -59,9 +60,20 @@ views.meeting_prep(ctx, account_id, scope)
 
 span = charts.month_span(f.end, 24)
 months = format_month_range(*span, lang)
-ui.section(ctx.t("account.trend"))
 monthly = q.monthly(*span, level="account", **one)
-ui.chart(charts.revenue_margin_trend(monthly, lang, title=ctx.t("chart.trend"), subtitle=months))
+if ctx.store.hide_margins:  # revenue alone: no margin bar, axis, tooltip or title
+    revenue = measure("revenue").label(lang)
+    ui.section(revenue)
+    ui.chart(
+        charts.measure_trend(
+            monthly, lang, x="month", measures=["revenue"], title=revenue, subtitle=months
+        )
+    )
+else:
+    ui.section(ctx.t("account.trend"))
+    ui.chart(
+        charts.revenue_margin_trend(monthly, lang, title=ctx.t("chart.trend"), subtitle=months)
+    )
 
 period, before = ctx.period_texts()
 versus = ctx.t("chart.vs", period=period, prior=before)

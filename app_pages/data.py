@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import streamlit as st
@@ -29,8 +30,14 @@ else:
 
 ui.section(ctx.t("data.findings"))
 ui.findings_table(report, lang)
-ui.section(ctx.t("data.conservation"), ctx.t("data.conservation_caption"))
-ui.conservation_table(report, lang)
+if store.allowed is None:
+    # totals over the whole export: not for someone who may see only some accounts, and
+    # without the cost line for someone who may not see cost
+    if store.hide_margins:
+        kept = [line for line in report.conservation if line.column != "cost_amount"]
+        report = dataclasses.replace(report, conservation=kept)
+    ui.section(ctx.t("data.conservation"), ctx.t("data.conservation_caption"))
+    ui.conservation_table(report, lang)
 ui.section(ctx.t("data.tables"))
 ui.tables_table(report, lang)
 ui.section(ctx.t("data.glossary"), ctx.t("data.glossary_caption"))

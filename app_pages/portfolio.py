@@ -106,10 +106,14 @@ with left:
         )
     )
 with right:
-    ui.section(ctx.t("portfolio.quadrant"))
-    new_accounts = accounts.filter(pl.col("growth_yoy").is_null() & (pl.col("revenue") != 0))
-    st.caption(ctx.t("portfolio.quadrant_caption", count=new_accounts.height))
-    ui.chart(charts.quadrant(accounts, lang, title=ctx.t("chart.quadrant"), subtitle=period_text))
+    if not ctx.store.hide_margins:  # growth against margin: nothing to draw without margins
+        ui.section(ctx.t("portfolio.quadrant"))
+        new_accounts = accounts.filter(pl.col("growth_yoy").is_null() & (pl.col("revenue") != 0))
+        st.caption(ctx.t("portfolio.quadrant_caption", count=new_accounts.height))
+        quadrant = charts.quadrant(
+            accounts, lang, title=ctx.t("chart.quadrant"), subtitle=period_text
+        )
+        ui.chart(quadrant)
 
 ui.section(ctx.t("portfolio.movers"))
 gainers, decliners = insights.movers(accounts)

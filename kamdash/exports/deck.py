@@ -372,7 +372,7 @@ def _kpi_slide(presentation: Any, data: QbrData) -> None:
 
 def _trend_slide(presentation: Any, data: QbrData) -> None:
     lang = data.language
-    slide = _titled_slide(presentation, t("slide.trend", lang))
+    slide = _titled_slide(presentation, qbr.trend_title(data))
     chart_w = Inches(8.6)
     _chart(
         slide,

@@ -26,7 +26,7 @@ from kamdash.formatting import (
 )
 from kamdash.measures import Language, measure
 from kamdash.periods import DateLike, Period
-from kamdash.store import Store
+from kamdash.store import MARGIN_COLUMNS, Store
 
 TREND_MONTHS = 24  # the deck's trend: two years show seasonality and the prior-year level
 PRINT_TREND_MONTHS = 12  # the PDF's: one small chart
@@ -42,6 +42,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "industry": ("Industry: {industry}", "Отрасль: {industry}"),
     "slide.kpis": ("Key figures", "Ключевые показатели"),
     "slide.trend": ("Revenue and margin trend", "Динамика выручки и маржи"),
+    "slide.revenue_trend": ("Revenue trend", "Динамика выручки"),
     "slide.mix": ("Product mix", "Структура закупок"),
     "slide.bridge": ("Price, volume and mix", "Цена, объём и структура"),
     "slide.receivables": (
@@ -54,6 +55,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "plan": ("plan {value}", "план {value}"),
     "chart.trend": ("Revenue, gross margin and GM %", "Выручка, валовая маржа и маржа, %"),
     "chart.print_trend": ("Revenue and GM %", "Выручка и маржа, %"),
+    "chart.revenue_trend": ("Revenue by month", "Выручка по месяцам"),
     "chart.mix": ("Revenue by category", "Выручка по категориям"),
     "chart.bridge": ("From prior-year revenue to this period's", "От выручки год назад к текущей"),
     "chart.aging": ("Open AR by age", "Задолженность по срокам"),
@@ -143,6 +145,8 @@ class QbrData:
     mix_now: pl.DataFrame
     mix_prior: pl.DataFrame
     payments: pl.DataFrame
+    # the reader may not see cost or margin (finance): no margin tile, axis, line or title
+    hide_margins: bool = False
 
     @property
     def language(self) -> Language:
@@ -194,6 +198,7 @@ def collect(
         mix_now=store.product_mix(brief.period.start, brief.period.end, level="category", **one),
         mix_prior=store.product_mix(prior.start, prior.end, level="category", **one),
         payments=store.payment_behaviour(span.start, span.end, level="account", **one),
+        hide_margins=store.hide_margins,
     )
 
 
@@ -203,6 +208,8 @@ def kpis(data: QbrData) -> list[Kpi]:
     now, before = data.brief.figures, data.brief.prior_year_figures
     result = []
     for name in KPI_NAMES:
+        if data.hide_margins and name in MARGIN_COLUMNS:
+            continue
         value = now[name]
         change = delta(value, before[name], name, lang) if name != "plan_attainment" else None
         plan = None
@@ -251,8 +258,22 @@ def _versus(data: QbrData) -> str:
     )
 
 
+def trend_title(data: QbrData) -> str:
+    """The trend slide's heading: without margins it is about revenue alone."""
+    return t("slide.revenue_trend" if data.hide_margins else "slide.trend", data.language)
+
+
 def trend_chart(data: QbrData) -> Any:
     lang = data.language
+    if data.hide_margins:
+        return charts.measure_trend(
+            data.monthly,
+            lang,
+            x="month",
+            measures=["revenue"],
+            title=t("chart.revenue_trend", lang),
+            subtitle=format_month_range(data.trend_span.start, data.trend_span.end, lang),
+        )
     return charts.revenue_margin_trend(
         data.monthly,
         lang,
@@ -342,8 +363,9 @@ def print_trend_chart(data: QbrData) -> Any:
     return qbr_charts.print_trend(
         monthly,
         lang,
-        title=t("chart.print_trend", lang),
+        title=t("chart.revenue_trend" if data.hide_margins else "chart.print_trend", lang),
         subtitle=format_month_range(span.start, span.end, lang),
+        margin=not data.hide_margins,
     )
 
 

@@ -27,10 +27,17 @@ PRINT_HEIGHT = 190
 
 
 def print_trend(
-    monthly: pl.DataFrame, lang: Language, *, title: str, subtitle: str | None = None
+    monthly: pl.DataFrame,
+    lang: Language,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    margin: bool = True,
 ) -> Any:
-    """Monthly revenue as grey bars with GM % as a black line (right axis), for print."""
-    frame = monthly.sort("month").select("month", "revenue", "gross_margin_pct")
+    """Monthly revenue as grey bars with GM % as a black line (right axis), for print;
+    `margin=False` leaves the line and its axis out (for a reader who may not see margins)."""
+    columns = ["month", "revenue", "gross_margin_pct"] if margin else ["month", "revenue"]
+    frame = monthly.sort("month").select(columns)
     frame = frame.with_columns(
         month_text=pl.Series(
             [format_month(m, lang) for m in frame["month"].to_list()], dtype=pl.String
@@ -55,7 +62,7 @@ def print_trend(
     ).encode(
         y=alt.Y("gross_margin_pct:Q", axis=percent_axis(labels["gross_margin_pct"], orient="right"))
     )
-    chart = alt.layer(bars, line).resolve_scale(y="independent")
+    chart = alt.layer(bars, line).resolve_scale(y="independent") if margin else bars
     return configure(
         chart.properties(
             title=alt.TitleParams(text=title, subtitle=subtitle or alt.Undefined),

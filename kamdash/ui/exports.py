@@ -287,8 +287,9 @@ def _brief(
     as_of: dt.date,
     language: Language,
 ) -> Brief:
-    # folder and fingerprint are the cache key, as in `kamdash.ui.data`: a new export is
-    # never answered with the brief of the old one
+    # folder and fingerprint (with who is asking) are the cache key, as in `kamdash.ui.data`:
+    # a new export is never answered with the brief of the old one, nor finance with a brief
+    # built for someone who may see margins
     return build_brief(_store, account_id, start, end, as_of, language)
 
 
@@ -300,8 +301,10 @@ def meeting_brief(
     as_of: dt.date,
     language: Language,
 ) -> Brief:
-    """`kamdash.brief.build_brief`, cached per data version, account, period and language."""
-    key = (str(store.data_dir), store.fingerprint)
+    """`kamdash.brief.build_brief`, cached per data version, viewer's scope, account, period
+    and language."""
+    scope = None if store.allowed is None else ",".join(sorted(store.allowed))
+    key = (str(store.data_dir), f"{store.fingerprint}|{scope}|{store.hide_margins}")
     return _brief(store, *key, account_id, start, end, as_of, language)
 
 
