@@ -131,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--lines", type=int, help="generate (once, cached) an export this big")
     bench.add_argument("--repeats", type=int, default=10)
     bench.add_argument("--no-baselines", action="store_true", help="skip pandas and the floor")
+    bench.add_argument(
+        "--no-pandas",
+        action="store_true",
+        help="skip the pandas baseline (at 50M lines it needs tens of GB)",
+    )
     bench.add_argument("--out", type=Path, help="write the results as JSON")
 
     qbr = commands.add_parser("qbr", help="an account's QBR deck, PDF brief or trend chart")
@@ -242,7 +247,13 @@ def _bench(args: argparse.Namespace) -> int:
         sys.stderr.write(message + "\n")
 
     data = bench_data(args.lines, args.data)
-    result = run_bench(data, repeats=args.repeats, baselines=not args.no_baselines, log=log)
+    result = run_bench(
+        data,
+        repeats=args.repeats,
+        baselines=not args.no_baselines,
+        pandas=not args.no_pandas,
+        log=log,
+    )
     sys.stdout.write(render_table(result) + "\n")
     if args.out:
         args.out.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8")

@@ -44,6 +44,9 @@ MARGIN_COLUMNS = frozenset({"cogs", "gross_margin", "gross_margin_pct", "gross_m
 FilterValue = str | Sequence[str] | None
 
 DEFAULT_DSO_DAYS = 90
+# DuckDB's own default is 80% of RAM; a bound keeps a 50M-line build (which spills to disk
+# beyond it) and a busy server predictable. KAMDASH_MEMORY_LIMIT overrides it.
+DEFAULT_MEMORY_LIMIT = "2.5GB"
 
 
 def connect(
@@ -60,9 +63,14 @@ def connect(
     config: dict[str, Any] = {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
+        # this rewrite pre-aggregates invoice lines per (invoice, product) below their join
+        # to documents, which barely reduces them and holds tens of millions of groups: at
+        # 50M lines the sales build ran out of memory under a 3 GB limit because of it
+        "disabled_optimizers": "partial_aggregate_pushdown",
     }
-    if memory_limit:
-        config["memory_limit"] = memory_limit
+    config["memory_limit"] = (
+        memory_limit or os.environ.get("KAMDASH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+    )
     if threads:
         config["threads"] = threads
     con = duckdb.connect(

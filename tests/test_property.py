@@ -205,10 +205,21 @@ def build_export(pick: Picker, *, max_docs: int = 12) -> Tables:
     return tables
 
 
+def month_end(day: dt.date) -> dt.date:
+    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)
+
+
 def build_query(pick: Picker, tables: Tables) -> dict[str, Any]:
     start = pick_date(pick)
     end = pick_date(pick, start, LAST)
     as_of = None if pick.boolean(0.5) else pick_date(pick)
+    # receivables at month ends are read from stored month-end aging and at other dates
+    # computed on the spot: both paths must meet the oracle
+    if pick.boolean(0.5):
+        end = month_end(end)
+    if as_of is not None and pick.boolean(0.5):
+        as_of = month_end(as_of)
     base_start = pick_date(pick)
     base_end = pick_date(pick, base_start, LAST)
     ids = [row["account_id"] for row in tables["accounts"]]
@@ -323,7 +334,12 @@ def test_generator_reaches_the_edge_cases() -> None:
             seen.add("document after as-of")
         if "targets" not in tables:
             seen.add("no targets table")
+        dates = sorted(row["invoice_date"] for row in docs.values())
+        if dates and dates[0] < as_of < dates[-1]:
+            seen.add("month-end as-of" if as_of == month_end(as_of) else "mid-month as-of")
     assert seen == {
+        "month-end as-of",
+        "mid-month as-of",
         "unapplied cash",
         "payment after as-of",
         "split payment",

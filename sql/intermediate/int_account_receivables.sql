@@ -2,74 +2,48 @@
 -- date.
 -- Grain: one row per as-of date per account with any document or unapplied cash at that date.
 -- params: as_of_dates, dso_days
-with as_of_dates as (
+with requested_dates as (
     select distinct unnest(as_of_dates)::date as as_of
 ),
 
-balances as (
-    select * from int_document_balances(as_of_dates)
+stored_month_ends as (
+    select as_of from int_month_ends
 ),
 
-unapplied_cash as (
-    select
-        as_of_dates.as_of,
-        cash.account_id,
-        sum(cash.amount) as unapplied_cash
-    from int_unapplied_cash as cash
-    inner join as_of_dates on cash.payment_date <= as_of_dates.as_of
-    group by all
+-- stored month ends are read; any other date is aged now, by the same definition
+aging as (
+    select aging.*
+    from int_month_end_aging as aging
+    semi join requested_dates on requested_dates.as_of = aging.as_of
+    union all by name
+    select *
+    from int_account_aging((
+        select list(as_of)
+        from requested_dates
+        anti join stored_month_ends on stored_month_ends.as_of = requested_dates.as_of
+    ))
 ),
 
 billed as (
     select
-        as_of_dates.as_of,
+        requested_dates.as_of,
         daily.account_id,
         sum(daily.billed) as billed
     from int_account_daily as daily
-    inner join as_of_dates
-        on daily.activity_date between as_of_dates.as_of - dso_days + 1 and as_of_dates.as_of
+    inner join requested_dates
+        on daily.activity_date between requested_dates.as_of - dso_days + 1
+        and requested_dates.as_of
     group by all
-),
-
-document_totals as (
-    select
-        as_of,
-        account_id,
-        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_current'), 0) as ar_current,
-        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_1_30'), 0) as ar_1_30,
-        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_31_60'), 0) as ar_31_60,
-        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_61_90'), 0) as ar_61_90,
-        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_91_plus'), 0) as ar_91_plus,
-        coalesce(sum(open_balance) filter (where open_balance < 0), 0) as negative_balances
-    from balances
-    group by as_of, account_id
-),
-
-joined as (
-    select
-        coalesce(document_totals.as_of, unapplied_cash.as_of) as as_of,
-        coalesce(document_totals.account_id, unapplied_cash.account_id) as account_id,
-        coalesce(document_totals.ar_current, 0) as ar_current,
-        coalesce(document_totals.ar_1_30, 0) as ar_1_30,
-        coalesce(document_totals.ar_31_60, 0) as ar_31_60,
-        coalesce(document_totals.ar_61_90, 0) as ar_61_90,
-        coalesce(document_totals.ar_91_plus, 0) as ar_91_plus,
-        coalesce(document_totals.negative_balances, 0)
-            - coalesce(unapplied_cash.unapplied_cash, 0) as unapplied_credits
-    from document_totals
-    full join unapplied_cash
-        on unapplied_cash.account_id = document_totals.account_id
-        and unapplied_cash.as_of = document_totals.as_of
 ),
 
 final as (
     select
-        joined.*,
+        aging.*,
         coalesce(billed.billed, 0) as billed,
         ar_1_30 + ar_31_60 + ar_61_90 + ar_91_plus as overdue_ar,
         ar_current + ar_1_30 + ar_31_60 + ar_61_90 + ar_91_plus + unapplied_credits as open_ar
-    from joined
-    left join billed on billed.account_id = joined.account_id and billed.as_of = joined.as_of
+    from aging
+    left join billed on billed.account_id = aging.account_id and billed.as_of = aging.as_of
 )
 
 select * from final

@@ -22,8 +22,6 @@ final as (
         documents.due_date
     from payments
     inner join documents on documents.invoice_id = payments.invoice_id
-    -- stored in payment order so 'paid after the as-of date' reads only the newest blocks
-    order by payments.payment_date
 )
 
 select * from final

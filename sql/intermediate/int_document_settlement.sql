@@ -12,7 +12,8 @@ payments as (
         invoice_id,
         sum(amount) as paid_total,
         max(payment_date) as last_payment_date,
-        list(struct_pack(payment_date, amount) order by payment_date) as payments
+        -- unordered: readers only sum the payments after a date
+        list(struct_pack(payment_date, amount)) as payments
     from int_allocations
     group by invoice_id
 ),

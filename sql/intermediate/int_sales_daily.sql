@@ -2,21 +2,44 @@
 -- Grain: one row per account per product per invoice date.
 -- materialized: table
 with lines as (
-    select * from int_invoice_lines
+    select * from stg_invoice_lines
+),
+
+documents as (
+    select * from int_documents
+),
+
+products as (
+    select * from stg_products
+),
+
+-- aggregated on keys alone, product attributes joined to the (much smaller) result: at
+-- tens of millions of lines the text attributes in every group's state do not fit memory
+daily as (
+    select
+        documents.account_id,
+        lines.product_id,
+        documents.invoice_date,
+        sum(lines.quantity) as quantity,
+        sum(lines.net_amount) as revenue,
+        sum(lines.cost_amount) as cogs
+    from lines
+    inner join documents on documents.invoice_id = lines.invoice_id
+    group by all
 ),
 
 final as (
     select
-        account_id,
-        product_id,
-        any_value(product_name) as product_name,
-        any_value(category) as category,
-        invoice_date,
-        sum(quantity) as quantity,
-        sum(net_amount) as revenue,
-        sum(cost_amount) as cogs
-    from lines
-    group by account_id, product_id, invoice_date
+        daily.account_id,
+        daily.product_id,
+        coalesce(products.product_name, daily.product_id) as product_name,
+        coalesce(products.category, '(unknown)') as category,
+        daily.invoice_date,
+        daily.quantity,
+        daily.revenue,
+        daily.cogs
+    from daily
+    left join products on products.product_id = daily.product_id
 )
 
 select * from final

@@ -1,10 +1,16 @@
 -- What the account's industry peers bought in a period, by product category, beside the
 -- account's own purchases: the whitespace of the meeting brief (categories most peers buy
 -- and the account does not). Peers are the other accounts of the account's industry that
--- bought anything in the period (dormant accounts say nothing about what the industry buys);
--- a peer buys a category when its revenue there in the period is > 0, and that is its spend.
+-- are in `scope` (the accounts the viewer may see; null = every account) and bought anything
+-- in the period (dormant accounts say nothing about what the industry buys); a peer buys a
+-- category when its revenue there in the period is > 0, and that is its spend.
+-- A peer figure of one or two accounts is an individual client's figure (the median of one
+-- account is its revenue; of two, their mean, which gives one away to whoever knows the
+-- other): peer_median_revenue and peer_revenue are null when fewer than 3 peers buy the
+-- category, for every viewer, and the brief then offers no whitespace for it. Counts and
+-- shares stay.
 -- Grain: one row per category bought by a peer or by the account in the period.
--- params: period_start, period_end, target_account
+-- params: period_start, period_end, target_account, scope
 with subject as (
     select account_id, industry
     from int_accounts
@@ -16,6 +22,7 @@ peers as (
     from int_accounts as accounts
     inner join subject on subject.industry = accounts.industry
     where accounts.account_id <> subject.account_id
+        and (scope is null or list_contains(scope, accounts.account_id))
 ),
 
 spend as (
@@ -65,8 +72,13 @@ final as (
         peer_count.peers,
         categories.peer_buyers,
         ratio_if_positive(categories.peer_buyers, peer_count.peers) as peer_share,
-        categories.peer_median_revenue::double as peer_median_revenue,
-        categories.peer_revenue::double as peer_revenue,
+        -- fewer than 3 buying peers: no figure of theirs (see the header)
+        case
+            when categories.peer_buyers >= 3 then categories.peer_median_revenue::double
+        end as peer_median_revenue,
+        case
+            when categories.peer_buyers >= 3 then categories.peer_revenue::double
+        end as peer_revenue,
         categories.account_revenue::double as account_revenue
     from categories
     cross join peer_count

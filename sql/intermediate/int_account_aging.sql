@@ -1,0 +1,55 @@
+-- Aging buckets and unapplied credits per account at each as-of date, from the document
+-- balances and the unapplied cash of that date. The one definition behind both the stored
+-- month-end aging and the aging at any other date.
+-- Grain: one row per as-of date per account with any document or unapplied cash at that date.
+-- params: as_of_dates
+with as_of_dates as (
+    select distinct unnest(as_of_dates)::date as as_of
+),
+
+balances as (
+    select * from int_document_balances(as_of_dates)
+),
+
+unapplied_cash as (
+    select
+        as_of_dates.as_of,
+        cash.account_id,
+        sum(cash.amount) as unapplied_cash
+    from int_unapplied_cash as cash
+    inner join as_of_dates on cash.payment_date <= as_of_dates.as_of
+    group by all
+),
+
+document_totals as (
+    select
+        as_of,
+        account_id,
+        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_current'), 0) as ar_current,
+        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_1_30'), 0) as ar_1_30,
+        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_31_60'), 0) as ar_31_60,
+        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_61_90'), 0) as ar_61_90,
+        coalesce(sum(open_balance) filter (where aging_bucket = 'ar_91_plus'), 0) as ar_91_plus,
+        coalesce(sum(open_balance) filter (where open_balance < 0), 0) as negative_balances
+    from balances
+    group by as_of, account_id
+),
+
+final as (
+    select
+        coalesce(document_totals.as_of, unapplied_cash.as_of) as as_of,
+        coalesce(document_totals.account_id, unapplied_cash.account_id) as account_id,
+        coalesce(document_totals.ar_current, 0) as ar_current,
+        coalesce(document_totals.ar_1_30, 0) as ar_1_30,
+        coalesce(document_totals.ar_31_60, 0) as ar_31_60,
+        coalesce(document_totals.ar_61_90, 0) as ar_61_90,
+        coalesce(document_totals.ar_91_plus, 0) as ar_91_plus,
+        coalesce(document_totals.negative_balances, 0)
+            - coalesce(unapplied_cash.unapplied_cash, 0) as unapplied_credits
+    from document_totals
+    full join unapplied_cash
+        on unapplied_cash.account_id = document_totals.account_id
+        and unapplied_cash.as_of = document_totals.as_of
+)
+
+select * from final
