@@ -8,14 +8,25 @@ with units as (
     select * from int_account_units(level, scope)
 ),
 
+-- whole months before as_of's month from the monthly table, as_of's own month to its day
 billing as (
     select
         units.unit_id,
-        date_trunc('month', daily.activity_date)::date as month_start,
+        monthly.month_start,
+        monthly.billed
+    from int_account_monthly_billing as monthly
+    inner join units on units.account_id = monthly.account_id
+    where monthly.month_start < date_trunc('month', as_of)
+    union all
+    select
+        units.unit_id,
+        date_trunc('month', as_of)::date as month_start,
         daily.billed
     from int_account_daily as daily
     inner join units on units.account_id = daily.account_id
-    where daily.activity_date <= as_of and daily.billed <> 0
+    where
+        daily.activity_date between date_trunc('month', as_of) and as_of
+        and daily.billed <> 0
 ),
 
 history as (
