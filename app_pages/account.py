@@ -52,8 +52,11 @@ ui.tiles(
 )
 if row["revenue_target"]:
     revenue_plan = format_measure(row["revenue_target"], "revenue", lang)
-    margin_plan = format_measure(row["gross_margin_target"], "gross_margin", lang)
-    st.caption(ctx.t("account.plan_caption", revenue=revenue_plan, margin=margin_plan))
+    if ctx.store.hide_margins:
+        st.caption(ctx.t("account.plan_caption_revenue", revenue=revenue_plan))
+    else:
+        margin_plan = format_measure(row["gross_margin_target"], "gross_margin", lang)
+        st.caption(ctx.t("account.plan_caption", revenue=revenue_plan, margin=margin_plan))
 else:
     st.caption(ctx.t("account.no_plan"))
 views.meeting_prep(ctx, account_id, scope)
@@ -120,8 +123,10 @@ ui.section(ctx.t("account.receivables"))
 if row["credit_utilisation"] is not None:
     use = format_measure(row["credit_utilisation"], "credit_utilisation", lang)
     limit = format_measure(row["credit_limit"], "open_ar", lang)
+    # the bar holds 0–100 %: an account in credit (open AR below zero, so a negative use)
+    # draws it empty and one over its limit full; the text says the true figure
     st.progress(
-        min(float(row["credit_utilisation"]), 1.0),
+        min(max(float(row["credit_utilisation"]), 0.0), 1.0),
         text=ctx.t("account.credit_use", pct=use, limit=limit),
     )
 as_of_text = ctx.t("chart.as_of", date=format_date(f.as_of, lang))

@@ -1,4 +1,8 @@
-"""Data (`/data`): the validation report of the folder, conservation of money, the glossary."""
+"""Data (`/data`): the validation report of the folder, conservation of money, the glossary.
+
+A KAM (who may see only some accounts) gets the verdicts of the checks without the example
+keys, files, row counts and money totals of the whole export; directors get the full report.
+"""
 
 from __future__ import annotations
 
@@ -28,9 +32,14 @@ if report.warnings:
 else:
     st.success(verdict, icon=":material/check_circle:")
 
+# someone who may see only some accounts gets the verdicts, not the example keys, files, row
+# counts and money totals of the whole export (they name and add up other KAMs' accounts)
+detail = store.allowed is None
+if not detail:
+    st.info(ctx.t("data.restricted"), icon=":material/lock:")
 ui.section(ctx.t("data.findings"))
-ui.findings_table(report, lang)
-if store.allowed is None:
+ui.findings_table(report, lang, detail=detail)
+if detail:
     # totals over the whole export: not for someone who may see only some accounts, and
     # without the cost line for someone who may not see cost
     if store.hide_margins:
@@ -39,6 +48,6 @@ if store.allowed is None:
     ui.section(ctx.t("data.conservation"), ctx.t("data.conservation_caption"))
     ui.conservation_table(report, lang)
 ui.section(ctx.t("data.tables"))
-ui.tables_table(report, lang)
+ui.tables_table(report, lang, detail=detail)
 ui.section(ctx.t("data.glossary"), ctx.t("data.glossary_caption"))
 ui.glossary(lang)

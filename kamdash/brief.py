@@ -6,6 +6,10 @@ documents, credit-limit use, slower payment, margin erosion, categories the clie
 buying), whitespace (categories the client's industry peers buy and it does not) and a handful
 of talking points, each carrying its figure.
 
+Peers are the industry's active accounts that the viewer may see (the store's scope), and a
+peer figure is quoted only when at least 3 peers stand behind it, so the brief never tells a
+KAM another KAM's client's spend, nor anyone one client's spend dressed as a median.
+
 Every figure comes from the store API (`Store.accounts`, `bridge`, `bridge_by_product`,
 `product_mix`, `open_items`) or from the `peer_category_spend` mart; this module only compares
 them with thresholds, takes simple differences and ratios of them, and words the result in
@@ -40,6 +44,7 @@ CREDIT_USE_LIMIT = 0.80  # open AR above 80 % of the credit limit
 DAYS_LATE_RISE = 5.0  # average days late up by 5 days or more
 MARGIN_EROSION_PP = 0.02  # GM % down by more than 2 percentage points
 MIN_PEER_SHARE = 0.25  # whitespace: at least a quarter of active peers buy the category
+# (and at least 3 peers: the mart quotes no peer figure of fewer, see `_whitespace`)
 MAX_WHITESPACE = 5
 TOP_PRODUCTS = 3
 MAX_OVERDUE_NAMED = 5  # documents named in texts; the brief keeps them all
@@ -683,13 +688,17 @@ def peer_category_spend(
     """Categories the account's active industry peers bought, with the account's own spend.
 
     One row per category: peers, peer_buyers, peer_share, peer_median_revenue, peer_revenue,
-    account_revenue (the `peer_category_spend` mart), most widely bought first.
+    account_revenue (the `peer_category_spend` mart), most widely bought first. Peers are
+    only accounts `store` may show (`Store.scope`): a KAM's account is compared with the
+    KAM's other accounts of its industry, never with another KAM's clients. The peer median
+    and total are empty when fewer than 3 peers buy the category: they would be one client's
+    figure.
     """
     period = Period.of(start, end)
     return store.query(
-        "select * from peer_category_spend($1, $2, $3) "
-        "order by peer_share desc nulls last, peer_median_revenue desc, category",
-        [period.start, period.end, account_id],
+        "select * from peer_category_spend($1, $2, $3, $4) "
+        "order by peer_share desc nulls last, peer_median_revenue desc nulls last, category",
+        [period.start, period.end, account_id, store.scope()],
     )
 
 
@@ -709,6 +718,10 @@ def _whitespace(
         if share is None or share < MIN_PEER_SHARE or row["account_revenue"] > 0:
             continue
         if row["category"] in stopped:
+            continue
+        # fewer than 3 peers buy it: the mart gives no median (it would be one client's
+        # spend), and a suggestion without its figure is not made
+        if row["peer_median_revenue"] is None:
             continue
         median = float(row["peer_median_revenue"])
         result.append(

@@ -13,9 +13,9 @@ the text drawn into it (the same spec rendered as SVG). Then:
 - a deep link to another KAM's account, or a filter on another KAM, offers no file of it;
 - the meeting brief on the page (cached across sessions) is the viewer's own.
 
-One leak is known and needs a SQL change: the brief's whitespace quotes the median spend of
-industry peers that another KAM manages. It is left out of the main checks and pinned by a
-strict xfail (`PEER_LEAK`), which starts failing once the leak is fixed.
+The brief's whitespace compares an account only with peers the viewer may see, and quotes no
+peer figure computed from fewer than three accounts: for a KAM here (two accounts each) it
+quotes none, and `test_peer_whitespace_...` checks the deck and PDF for what would leak.
 
 The export is built so that a leak is visible: every account has a distinct Cyrillic name and
 distinct amounts (anna's in the hundreds of thousands, petr's from seven hundred thousand up),
@@ -434,16 +434,11 @@ class Forbidden:
     words: frozenset[str]  # squashed
     amounts: frozenset[float]  # money: looked for as numbers and as written
     ratios: frozenset[float] = frozenset()  # shares: looked for as numbers
-    # amounts the brief's whitespace quotes from peers (see `PEER_LEAK`): left out of the
-    # deck and PDF checks here and checked on their own by `test_peer_whitespace_...`
-    peer_benchmarks: frozenset[float] = frozenset()
 
     def leaks(self, file: File) -> list[str]:
         blob = file.blob()
         found = [word for word in self.words if word in blob]
         amounts = self.amounts
-        if file.suffix in ("pptx", "pdf"):
-            amounts -= self.peer_benchmarks
         for value in amounts | self.ratios:
             if any(math.isclose(n, value, rel_tol=1e-9, abs_tol=1e-9) for n in file.numbers):
                 found.append(f"the number {value}")
@@ -471,9 +466,8 @@ def figures(store: Store, start: dt.date, end: dt.date, names: Iterable[str]) ->
 
 
 @functools.cache
-def forbidden_for(role: Role, store: Store, *, peer_benchmarks: bool = False) -> Forbidden:
-    """What `role` must not find; `peer_benchmarks=True` also checks the deck and PDF for the
-    peer figures of the brief's whitespace (the known leak, `PEER_LEAK`)."""
+def forbidden_for(role: Role, store: Store) -> Forbidden:
+    """What `role` must not find."""
     words: set[str] = set()
     amounts: set[float] = set()
     ratios: set[float] = set()
@@ -528,18 +522,7 @@ def forbidden_for(role: Role, store: Store, *, peer_benchmarks: bool = False) ->
             amounts |= {line["cost_amount"], round(line["net_amount"] - line["cost_amount"], 2)}
         amounts.add(sum(line["cost_amount"] for line in rows["invoice_lines"]))
         amounts |= {row["gross_margin_target"] for row in rows["targets"]}
-    benchmarks: set[float] = set()
-    if role.hidden and not peer_benchmarks:
-        own = store.restricted(role.accounts)
-        for account_id in role.accounts:
-            brief = build_brief(own, account_id, START, END, END, role.lang)
-            benchmarks |= {item.peer_median_revenue for item in brief.whitespace}
-    return Forbidden(
-        frozenset(squash(w) for w in words),
-        frozenset(amounts),
-        frozenset(ratios),
-        frozenset(benchmarks),
-    )
+    return Forbidden(frozenset(squash(w) for w in words), frozenset(amounts), frozenset(ratios))
 
 
 def leaks(files: Iterable[File], forbidden: Forbidden) -> dict[str, list[str]]:
@@ -648,22 +631,20 @@ def test_a_deep_link_to_another_kams_account_offers_none_of_its_files(
             assert any(squash(name) in deck.blob() for name in who.names), deck.name
 
 
-PEER_LEAK = (
-    "known leak, needs SQL: the brief's whitespace (sql/marts/peer_category_spend.sql, used by "
-    "kamdash.brief) takes peers from the whole industry, whoever manages them, and quotes "
-    "their median spend; with one or two peers that is another KAM's client's revenue "
-    "(anna's deck and PDF say Гамма's server revenue, petr's say Бета's software revenue)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=PEER_LEAK)
 @pytest.mark.parametrize("role", ["kam-anna", "kam-petr"])
 def test_peer_whitespace_quotes_no_other_kams_client(
     visit: Visit, everything: Store, role: str
 ) -> None:
+    """Industry peers of a KAM's account are only the KAM's own accounts: anna's deck and PDF
+    must not quote Гамма's server revenue as the peers' median, nor petr's Бета's software
+    revenue (both are line amounts of the other KAM's clients, so `forbidden_for` has them)."""
     who = ROLES[role]
     files = [f for f in visit(who, "account") if f.suffix in ("pptx", "pdf")]
-    assert_no_leaks(files, forbidden_for(who, everything, peer_benchmarks=True))
+    assert_no_leaks(files, forbidden_for(who, everything))
+    own = everything.restricted(who.accounts)
+    for account_id in who.accounts:
+        # one visible peer each: too few to quote any peer figure
+        assert build_brief(own, account_id, START, END, END, who.lang).whitespace == ()
 
 
 def test_the_brief_on_the_page_is_the_roles_own(export: Path, everything: Store) -> None:

@@ -26,7 +26,8 @@ def brief_tables() -> dict[str, list[dict[str, Any]]]:
 
     A1: GM % 40 % a year ago → 20 % now; Cat2 bought a year ago and last quarter, not now;
     pays 20 days late now, on time last quarter; two unpaid invoices (91 and 30 days past
-    due) make open AR 800 against a 900 limit; its active peers B1, B2 both buy Cat3.
+    due) make open AR 800 against a 900 limit; its active peers B1, B2 and B4 all buy Cat3,
+    and B4 alone buys Cat4. B4 is managed by K2, the others by K1 (A1's KAM).
     """
     tables = ek.base_tables()
     tables["managers"].append({"kam_id": "K2", "kam_name": "Petrov Ivan", "email": None})
@@ -35,6 +36,7 @@ def brief_tables() -> dict[str, list[dict[str, Any]]]:
         ek.account("B1", industry="IT"),
         ek.account("B2", industry="IT"),
         ek.account("B3", industry="IT"),  # dormant: not an active peer
+        ek.account("B4", industry="IT", kam_id="K2"),  # another KAM's client
         ek.account("Q1", account_name="АО «Тихая Гавань»", industry="Retail", kam_id="K2",
                    credit_limit=10_000.0),
         ek.account("R2", industry="Retail"),
@@ -43,6 +45,7 @@ def brief_tables() -> dict[str, list[dict[str, Any]]]:
         {"product_id": "P1", "product_name": "Бумага A4", "category": "Cat1"},
         {"product_id": "P2", "product_name": "Тонер", "category": "Cat2"},
         {"product_id": "P3", "product_name": "Сервер", "category": "Cat3"},
+        {"product_id": "P4", "product_name": "Кабель", "category": "Cat4"},
     ]
     add = ek.add_document
     # A1
@@ -55,6 +58,7 @@ def brief_tables() -> dict[str, list[dict[str, Any]]]:
     add(tables, "B1-1", "B1", D(2025, 5, 3), [("P3", 1, 400, 200), ("P1", 1, 100, 50)])
     add(tables, "B2-1", "B2", D(2025, 6, 3), [("P3", 1, 600, 300)])
     add(tables, "B3-1", "B3", D(2023, 6, 3), [("P2", 1, 100, 50)])
+    add(tables, "B4-1", "B4", D(2025, 6, 10), [("P3", 1, 800, 400), ("P4", 1, 900, 450)])
     # the quiet account and its only Retail peer, who buys what it buys
     add(tables, "Q-PY", "Q1", D(2024, 5, 10), [("P1", 10, 1000, 700)])
     add(tables, "Q-Q1", "Q1", D(2025, 2, 10), [("P1", 10, 1000, 700)])
@@ -114,11 +118,12 @@ def test_every_rule_fires_on_the_troubled_account(store: Store) -> None:
     stopped = [(c.category, c.base.kind, c.revenue_base) for c in brief.stopped_categories]
     assert stopped == [("Cat2", "prior_year", 500.0)]
 
-    # whitespace: both active IT peers buy Cat3 (B3 bought nothing in the period)
+    # whitespace: all three active IT peers buy Cat3 (B3 bought nothing in the period);
+    # Cat4 is bought by B4 alone, so its "median" would be B4's own spend: not offered
     [offer] = brief.whitespace
-    assert (offer.category, offer.peers, offer.peer_buyers) == ("Cat3", 2, 2)
+    assert (offer.category, offer.peers, offer.peer_buyers) == ("Cat3", 3, 3)
     assert offer.peer_share == 1.0
-    assert offer.peer_median_revenue == 500.0  # median of 400 and 600
+    assert offer.peer_median_revenue == 600.0  # median of 400, 600 and 800
 
 
 def test_what_changed_uses_the_api_figures(store: Store) -> None:
@@ -175,11 +180,44 @@ def test_no_rule_fires_on_a_healthy_account(store: Store) -> None:
 def test_peer_category_spend_mart(store: Store) -> None:
     frame = peer_category_spend(store, "A1", START, END)
     rows = {row["category"]: row for row in frame.iter_rows(named=True)}
-    assert set(rows) == {"Cat1", "Cat3"}
-    assert rows["Cat3"]["peer_revenue"] == 1000.0 and rows["Cat3"]["account_revenue"] == 0.0
+    assert set(rows) == {"Cat1", "Cat3", "Cat4"}
+    assert rows["Cat3"]["peer_revenue"] == 1800.0 and rows["Cat3"]["account_revenue"] == 0.0
+    assert rows["Cat3"]["peer_median_revenue"] == 600.0
     assert rows["Cat1"]["peer_buyers"] == 1 and rows["Cat1"]["account_revenue"] == 1300.0
-    assert frame["peers"].to_list() == [2, 2]
+    assert frame["peers"].to_list() == [3, 3, 3]
     assert peer_category_spend(store, "nobody", START, END).is_empty()
+
+
+def test_no_peer_figure_from_fewer_than_three_accounts(store: Store) -> None:
+    """A median or total of one or two peers is an individual client's figure: the mart
+    leaves it empty and the brief does not offer the category."""
+    frame = peer_category_spend(store, "A1", START, END)
+    rows = {row["category"]: row for row in frame.iter_rows(named=True)}
+    for category in ("Cat1", "Cat4"):  # bought by B1 alone, by B4 alone
+        assert rows[category]["peer_buyers"] == 1
+        assert rows[category]["peer_median_revenue"] is None
+        assert rows[category]["peer_revenue"] is None
+    # Cat4 is bought by a third of the peers, enough to be offered, but by one account
+    brief = build_brief(store, "A1", START, END, language="en")
+    assert [item.category for item in brief.whitespace] == ["Cat3"]
+    assert not any("900" in point for point in brief.talking_points)
+
+
+def test_a_kams_peers_are_only_accounts_the_kam_may_see(store: Store) -> None:
+    """For K1 (A1, B1–B3), B4 of K2 is no peer: two active peers remain, too few to quote."""
+    k1 = store.restricted(["A1", "B1", "B2", "B3"])
+    frame = peer_category_spend(k1, "A1", START, END)
+    rows = {row["category"]: row for row in frame.iter_rows(named=True)}
+    assert set(rows) == {"Cat1", "Cat3"}  # Cat4, bought only by B4, is not there at all
+    assert frame["peers"].to_list() == [2, 2]
+    assert rows["Cat3"]["peer_buyers"] == 2 and rows["Cat3"]["peer_median_revenue"] is None
+    brief = build_brief(k1, "A1", START, END, language="en")
+    assert brief.whitespace == ()
+    assert not any("Cat3" in point or "Cat4" in point for point in brief.talking_points)
+    # whoever sees B4 as well gets the director's whitespace
+    wider = build_brief(store.restricted(["A1", "B1", "B2", "B4"]), "A1", START, END)
+    director = build_brief(store, "A1", START, END)
+    assert wider.whitespace == director.whitespace != ()
 
 
 def test_unknown_account_is_a_clear_error(store: Store) -> None:

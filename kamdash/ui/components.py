@@ -294,11 +294,13 @@ def section(title: str, caption: str | None = None) -> None:
 
 
 def glossary(lang: Language) -> None:
-    """Every measure's label, meaning and formula, from `kamdash.measures` (one definition)."""
+    """Every measure's label, meaning and formula, from `kamdash.measures` (one definition);
+    without the cost and margin measures for someone who may not see margins."""
+    shown = [definition for definition in MEASURES if not _withheld(definition.name)]
     rows = {
-        t("col.measure", lang): [definition.label(lang) for definition in MEASURES],
-        t("col.meaning", lang): [definition.description(lang) for definition in MEASURES],
-        t("col.formula", lang): [definition.formula for definition in MEASURES],
+        t("col.measure", lang): [definition.label(lang) for definition in shown],
+        t("col.meaning", lang): [definition.description(lang) for definition in shown],
+        t("col.formula", lang): [definition.formula for definition in shown],
     }
     # a static table wraps long definitions instead of cutting them
     st.table(pd.DataFrame(rows), hide_index=True)
@@ -316,7 +318,16 @@ def verdict(report: ValidationReport, lang: Language) -> str:
     return t("verdict.valid", lang)
 
 
-def findings_table(report: ValidationReport, lang: Language, *, downloads: bool = True) -> None:
+# what a finding or a table summary says about the whole export beyond its verdict: example
+# keys (document and account ids), file names and row counts, which describe every account
+EXPORT_DETAIL = ("count", "examples", "files", "rows")
+
+
+def findings_table(
+    report: ValidationReport, lang: Language, *, downloads: bool = True, detail: bool = True
+) -> None:
+    """The findings; with `detail=False` (someone who may see only some accounts) only their
+    severity, table, column, rule and message, without `EXPORT_DETAIL`."""
     if not report.findings:
         st.success(t("data.no_findings", lang), icon=":material/check_circle:")
         return
@@ -334,6 +345,8 @@ def findings_table(report: ValidationReport, lang: Language, *, downloads: bool 
         }
         for f in ordered
     ]
+    if not detail:
+        rows = [{k: v for k, v in row.items() if k not in EXPORT_DETAIL} for row in rows]
     labels = {
         "severity": "col.severity",
         "table": "col.table",
@@ -353,11 +366,12 @@ def findings_table(report: ValidationReport, lang: Language, *, downloads: bool 
                 t(key, lang), width="large" if name == "message" else None
             )
             for name, key in labels.items()
+            if name in rows[0]
         },
     )
     if downloads:
         shown = pl.DataFrame(rows, infer_schema_length=None).rename(
-            {name: t(key, lang) for name, key in labels.items()}
+            {name: t(key, lang) for name, key in labels.items() if name in rows[0]}
         )
         exports.table_downloads(shown, {})
 
@@ -398,7 +412,10 @@ def conservation_table(report: ValidationReport, lang: Language) -> None:
     )
 
 
-def tables_table(report: ValidationReport, lang: Language, *, downloads: bool = True) -> None:
+def tables_table(
+    report: ValidationReport, lang: Language, *, downloads: bool = True, detail: bool = True
+) -> None:
+    """Each table's location and date range; with `detail`, its file and row counts too."""
     frame = pl.DataFrame(
         [
             {
@@ -420,19 +437,17 @@ def tables_table(report: ValidationReport, lang: Language, *, downloads: bool = 
             "last_date": pl.String,
         },
     ).with_columns(pl.col("first_date", "last_date").str.to_date(strict=False))
-    table(
-        frame,
-        [
-            Column("table", "text", t("col.table", lang)),
-            Column("location", "text", t("col.location", lang)),
-            Column("files", "number", t("col.file_count", lang)),
-            Column("rows", "number", t("col.rows", lang)),
-            Column("first_date", "date", t("col.first_date", lang)),
-            Column("last_date", "date", t("col.last_date", lang)),
-        ],
-        lang,
-        downloads=downloads,
-    )
+    columns = [
+        Column("table", "text", t("col.table", lang)),
+        Column("location", "text", t("col.location", lang)),
+        Column("files", "number", t("col.file_count", lang)),
+        Column("rows", "number", t("col.rows", lang)),
+        Column("first_date", "date", t("col.first_date", lang)),
+        Column("last_date", "date", t("col.last_date", lang)),
+    ]
+    if not detail:
+        columns = [col for col in columns if col.source not in EXPORT_DETAIL]
+    table(frame, columns, lang, downloads=downloads)
 
 
 def report_page(report: ValidationReport, lang: Language, *, title: str, body: str) -> None:

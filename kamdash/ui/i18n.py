@@ -237,6 +237,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Plan for the period: revenue {revenue}, gross margin {margin}.",
         "План на период: выручка {revenue}, валовая маржа {margin}.",
     ),
+    # for someone who may not see margins (finance): no margin word, not even a blank one
+    "account.plan_caption_revenue": (
+        "Plan for the period: revenue {revenue}.",
+        "План на период: выручка {revenue}.",
+    ),
     "account.no_plan": ("No plan is set for this period.", "План на этот период не задан."),
     "account.trend": ("Revenue and margin", "Выручка и маржа"),
     "account.mix": ("Product and category mix", "Структура по товарам и категориям"),
@@ -418,6 +423,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Для каждой денежной колонки: загружено = учтено в показателях + исключено замечаниями.",
     ),
     "data.tables": ("Tables", "Таблицы"),
+    "data.restricted": (
+        "You see the checks' verdicts only: example keys, files, row counts and money totals "
+        "describe the whole export, other managers' accounts included. The full report is "
+        "available to directors.",
+        "Показаны только итоги проверок: примеры ключей, файлы, число строк и суммы относятся "
+        "ко всей выгрузке, включая клиентов других менеджеров. Полный отчёт доступен "
+        "руководителям.",
+    ),
     "data.glossary": ("Glossary", "Глоссарий"),
     "data.glossary_caption": (
         "Every figure in the app follows one of these definitions.",
