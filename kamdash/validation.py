@@ -586,6 +586,12 @@ def _rules() -> list[RowRule]:
     rules: list[RowRule] = []
     for table in TABLES:
         key = ", ".join(f'"{k}"' for k in table.key)
+        # `group by` and `is not distinct from` treat NULLs as equal: two unapplied rows of
+        # one payment (payment_id, NULL) are duplicates too, which `in (...)` would miss. A
+        # grouped semi join, not a window count: at 50M lines it takes half the time.
+        same_key = " and ".join(
+            f'rows."{k}" is not distinct from duplicated."{k}"' for k in table.key
+        )
         rules.append(
             RowRule(
                 "key.unique",
@@ -593,11 +599,10 @@ def _rules() -> list[RowRule]:
                 table.name,
                 ", ".join(table.key),
                 f"({', '.join(table.key)}) must be unique; duplicated rows would be counted twice",
-                "kamdash_copies > 1",
-                # partition by groups NULLs together: two unapplied rows of one payment
-                # (payment_id, NULL) are duplicates too, which `in (...)` would miss
-                relation=f"(select *, count(*) over (partition by {key}) as kamdash_copies "
-                f"from stg_{table.name})",
+                "true",
+                relation=f"(select rows.* from stg_{table.name} as rows semi join ("
+                f"select {key} from stg_{table.name} group by all having count(*) > 1"
+                f") as duplicated on {same_key})",
             )
         )
         for column in table.columns:
@@ -849,35 +854,25 @@ def _run_rule(
 
 # -- conservation ------------------------------------------------------------------------------
 
-_CONSERVATION: tuple[tuple[str, str, str, str], ...] = (
-    # table, column, what the metrics read, what the findings exclude
+_CONSERVATION: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
+    # table, its money columns, what the metrics read of each, which rows the findings exclude
     (
         "invoices",
-        "amount_due",
+        ("amount_due",),
         "select sum(amount_due) from int_documents",
-        "select sum(amount_due) from stg_invoices "
-        "where account_id not in (select account_id from stg_accounts)",
+        "account_id not in (select account_id from stg_accounts)",
     ),
     (
         "invoice_lines",
-        "net_amount",
-        "select sum(revenue) from int_sales_daily",
-        "select sum(net_amount) from stg_invoice_lines "
-        "where invoice_id not in (select invoice_id from int_documents)",
-    ),
-    (
-        "invoice_lines",
-        "cost_amount",
-        "select sum(cogs) from int_sales_daily",
-        "select sum(cost_amount) from stg_invoice_lines "
-        "where invoice_id not in (select invoice_id from int_documents)",
+        ("net_amount", "cost_amount"),
+        "select sum(revenue), sum(cogs) from int_sales_daily",
+        "invoice_id not in (select invoice_id from int_documents)",
     ),
     (
         "payments",
-        "amount",
+        ("amount",),
         "select coalesce((select sum(amount) from int_allocations), 0) "
         "+ coalesce((select sum(amount) from int_unapplied_cash), 0)",
-        "select sum(amount) from stg_payments where "
         "(invoice_id is not null and invoice_id not in (select invoice_id from int_documents)) "
         "or (invoice_id is null and account_id not in (select account_id from stg_accounts))",
     ),
@@ -886,19 +881,27 @@ _CONSERVATION: tuple[tuple[str, str, str, str], ...] = (
 
 def conservation(con: duckdb.DuckDBPyConnection) -> list[ConservationLine]:
     lines = []
-    for table, column, used_sql, excluded_sql in _CONSERVATION:
-        loaded = _first_row(con, f'select sum("{column}") from stg_{table}')
-        used = _first_row(con, used_sql)
-        excluded = _first_row(con, excluded_sql)
-        lines.append(
-            ConservationLine(
-                table,
-                column,
-                Decimal(loaded[0] or 0) if loaded else Decimal(0),
-                Decimal(used[0] or 0) if used else Decimal(0),
-                Decimal(excluded[0] or 0) if excluded else Decimal(0),
-            )
+    for table, columns, used_sql, excluded_where in _CONSERVATION:
+        # loaded and excluded in one pass over the export: at 50M lines each pass is seconds
+        sums = ", ".join(
+            f'sum("{column}"), sum("{column}") filter (where {excluded_where})'
+            for column in columns
         )
+        loaded_excluded = _first_row(con, f"select {sums} from stg_{table}") or ()
+        used = _first_row(con, used_sql) or ()
+        for index, column in enumerate(columns):
+            loaded = loaded_excluded[2 * index] if loaded_excluded else None
+            excluded = loaded_excluded[2 * index + 1] if loaded_excluded else None
+            used_value = used[index] if used else None
+            lines.append(
+                ConservationLine(
+                    table,
+                    column,
+                    Decimal(loaded or 0),
+                    Decimal(used_value or 0),
+                    Decimal(excluded or 0),
+                )
+            )
     return lines
 
 

@@ -161,3 +161,44 @@ def test_finance_sees_receivables_but_no_margin(run: Any) -> None:
     account = run(signed_in("cfo@company.ru"), "account", account="A1")
     assert measure("gross_margin_pct").label("en") not in {m.label for m in account.metric}
     assert measure("open_ar").label("en") in {m.label for m in account.metric}
+
+
+@pytest.fixture
+def broken(export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The same people, but an export whose invoices repeat a key (a validation error)."""
+    tables = ek.base_tables()
+    tables["accounts"] = [ek.account("A1", account_name="ООО «Альфа»")]
+    twice = ek.invoice("SECRET-INV-1", "A1", D(2025, 2, 1), 1200.0)
+    tables["invoices"] = [twice, dict(twice)]
+    folder = ek.write_export(tmp_path / "broken", tables)
+    monkeypatch.setenv("KAMDASH_DATA_DIR", str(folder))
+    monkeypatch.setenv("KAMDASH_ACCESS_FILE", str(export / "kamdash.toml"))
+    return folder
+
+
+def open_broken(user: dict[str, Any], page: str = "portfolio") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    at.user = user
+    if page != "portfolio":
+        at.switch_page(PAGES[page])
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page", ["portfolio", "data"])
+def test_a_broken_export_is_explained_to_directors_only(broken: Path, page: str) -> None:
+    signed_out = open_broken({"is_logged_in": False}, page)
+    assert signed_out.title[0].value == t("auth.sign_in_title", "en")
+    assert "SECRET-INV-1" not in shown_text(signed_out)
+    assert str(broken) not in shown_text(signed_out)
+    for email in ("anna@example.ru", "cfo@company.ru", "stranger@x.ru"):
+        kam = open_broken(signed_in(email), page)
+        assert t("error.ask_director", "en") in shown_text(kam)
+        assert "SECRET-INV-1" not in shown_text(kam) and not kam.dataframe
+    director = open_broken(signed_in("boss@company.ru"), page)
+    assert t("error.invalid_title", "en") in shown_text(director)
+    assert any(
+        "SECRET-INV-1" in frame.value.to_string() for frame in director.dataframe
+    ) or "SECRET-INV-1" in shown_text(director)

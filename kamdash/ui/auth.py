@@ -57,14 +57,36 @@ def access_config() -> AccessConfig:
     return AccessConfig()
 
 
+def signed_out(lang: Language) -> bool:
+    """With sign-in required and nobody signed in, draw the sign-in page and say so. Runs
+    before the data is opened: a signed-out visitor learns nothing, not even that the
+    export is broken or where it lives."""
+    if not auth_configured() or st.user.is_logged_in:
+        return False
+    st.title(t("auth.sign_in_title", lang), anchor=False)
+    st.write(t("auth.sign_in_body", lang))
+    st.button(t("auth.sign_in", lang), on_click=st.login, type="primary")
+    return True
+
+
+def may_see_data_problems() -> bool:
+    """Whether this session may read a failed validation report, whose examples name
+    accounts and documents of every KAM: in the open demo anyone, with sign-in the
+    directors of the access file only."""
+    if not auth_configured():
+        return True
+    email = str(st.user.get("email") or "").strip().lower()
+    try:
+        return email in access_config().directors
+    except KamdashError:
+        return False
+
+
 def viewer(store: Store, lang: Language) -> Viewer | None:
     """Who is looking; draws the sign-in or no-access page and returns None instead."""
     if not auth_configured():
         return Viewer(store, None)
-    if not st.user.is_logged_in:
-        st.title(t("auth.sign_in_title", lang), anchor=False)
-        st.write(t("auth.sign_in_body", lang))
-        st.button(t("auth.sign_in", lang), on_click=st.login, type="primary")
+    if signed_out(lang):
         return None
     email = str(st.user.get("email") or "")
     try:

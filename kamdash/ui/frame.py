@@ -61,11 +61,16 @@ def open_context(
     lang: Language, page_objects: dict[str, Any]
 ) -> tuple[Context, list[flt.Note]] | None:
     """Open the data and read the URL; on a data problem draw it and return None."""
+    if auth.signed_out(lang):
+        return None
     folder = data_dir()
     try:
         opened = open_data(folder)
     except KamdashError as error:
         st.title(t("error.no_folder_title", lang), anchor=False)
+        if not auth.may_see_data_problems():
+            st.error(t("error.ask_director", lang), icon=":material/folder_off:")
+            return None
         st.error(
             t("error.no_folder_body", lang, message=ui.escape_md(str(error))),
             icon=":material/folder_off:",
@@ -73,6 +78,10 @@ def open_context(
         return None
     if opened.report is not None or opened.store is None:
         assert opened.report is not None
+        if not auth.may_see_data_problems():
+            st.title(t("error.invalid_title", lang), anchor=False)
+            st.error(t("error.ask_director", lang), icon=":material/block:")
+            return None
         ui.report_page(
             opened.report,
             lang,

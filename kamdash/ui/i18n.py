@@ -470,6 +470,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "страницу.",
     ),
     "error.no_folder_title": ("No data to show", "Нет данных"),
+    "error.ask_director": (
+        "The data cannot be shown right now. The details are shown to directors; please "
+        "ask one of them or your administrator.",
+        "Данные сейчас нельзя показать. Подробности видны директорам — обратитесь к ним "
+        "или к администратору.",
+    ),
     "error.no_folder_body": (
         "{message}. Put the export there, or point the app at another folder with the "
         "environment variable `KAMDASH_DATA_DIR`.",
