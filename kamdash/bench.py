@@ -237,17 +237,21 @@ def render_table(result: BenchResult) -> str:
             else f"{'—':>15}"
         )
         rows.append(f"{timing.name:38} {timing.p50:>9.1f} {timing.p95:>9.1f} {ratio}")
-    if result.pandas_cold_s is not None and result.floor_scan_s is not None:
-        rows += [
-            "",
+    if result.pandas_cold_s is not None or result.floor_scan_s is not None:
+        rows.append("")
+    if result.pandas_cold_s is not None:
+        rows.append(
             f"pandas dashboard: cold {result.pandas_cold_s:.2f} s "
             f"(kamdash is {result.pandas_cold_s / result.cold_start_s:.1f}× faster cold, "
             f"{result.pandas_cold_s / result.build_start_s:.1f}× on its first start), "
             f"rerun {result.pandas_rerun_ms:.0f} ms, peak RSS {result.pandas_peak_rss_mb:.0f} MB, "
-            f"max revenue difference vs kamdash {result.pandas_max_revenue_difference:.2f} ₽",
+            f"max revenue difference vs kamdash {result.pandas_max_revenue_difference:.2f} ₽"
+        )
+    if result.floor_scan_s is not None:
+        rows.append(
             f"DuckDB raw-scan floor (fresh process): {result.floor_scan_s:.2f} s "
-            f"(kamdash cold start = {result.cold_start_s / result.floor_scan_s:.1f}× the floor)",
-        ]
+            f"(kamdash cold start = {result.cold_start_s / result.floor_scan_s:.1f}× the floor)"
+        )
     return "\n".join(rows)
 
 

@@ -44,6 +44,7 @@ MARGIN_COLUMNS = frozenset({"cogs", "gross_margin", "gross_margin_pct", "gross_m
 FilterValue = str | Sequence[str] | None
 
 DEFAULT_DSO_DAYS = 90
+SCOPE_CACHE_SIZE = 256
 # DuckDB's own default is 80% of RAM; a bound keeps a 50M-line build (which spills to disk
 # beyond it) and a busy server predictable. KAMDASH_MEMORY_LIMIT overrides it.
 DEFAULT_MEMORY_LIMIT = "2.5GB"
@@ -119,6 +120,9 @@ class Store:
         self.fingerprint = sources.fingerprint()
         self._con = con
         self._lock = threading.Lock()
+        # filter values → matching account ids; the accounts of one data version never
+        # change, and every filtered call of a page would otherwise ask again
+        self._filtered_ids: dict[tuple[tuple[str, tuple[str, ...]], ...], list[str]] = {}
         self.allowed: frozenset[str] | None = None
         self.hide_margins = False
 
@@ -166,21 +170,28 @@ class Store:
         lists = {name: _as_list(value) for name, value in filters.items()}
         if all(values is None for values in lists.values()):
             return None if self.allowed is None else sorted(self.allowed)
-        conditions = []
-        params: list[Any] = []
-        for name, values in lists.items():
-            if values is None:
-                continue
-            params.append(values)
-            conditions.append(f"list_contains(${len(params)}, {FILTER_COLUMNS[name]})")
-        frame = self.query(
-            "select account_id from int_accounts where "
-            + " and ".join(conditions)
-            + " order by account_id",
-            params,
+        key = tuple(
+            sorted((name, tuple(values)) for name, values in lists.items() if values is not None)
         )
-        ids = frame["account_id"].to_list()
-        return ids if self.allowed is None else [i for i in ids if i in self.allowed]
+        ids = self._filtered_ids.get(key)
+        if ids is None:
+            conditions = []
+            params: list[Any] = []
+            for name, values in key:
+                params.append(list(values))
+                conditions.append(f"list_contains(${len(params)}, {FILTER_COLUMNS[name]})")
+            frame = self.query(
+                "select account_id from int_accounts where "
+                + " and ".join(conditions)
+                + " order by account_id",
+                params,
+            )
+            ids = frame["account_id"].to_list()
+            with self._lock:
+                if len(self._filtered_ids) >= SCOPE_CACHE_SIZE:
+                    self._filtered_ids.pop(next(iter(self._filtered_ids)))
+                self._filtered_ids[key] = ids
+        return list(ids) if self.allowed is None else [i for i in ids if i in self.allowed]
 
     # -- dimensions -------------------------------------------------------------------------
 
