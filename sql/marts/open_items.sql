@@ -21,7 +21,8 @@ documents as (
         days_past_due,
         coalesce(aging_bucket, 'unapplied_credits') as aging_bucket
     from int_document_balances([as_of])
-    where open_balance <> 0
+    -- the scope here, not only in the final join, so out-of-scope documents are never aged
+    where open_balance <> 0 and (scope is null or list_contains(scope, account_id))
 ),
 
 unapplied_cash as (
@@ -37,7 +38,7 @@ unapplied_cash as (
         null::bigint as days_past_due,
         'unapplied_credits' as aging_bucket
     from int_unapplied_cash
-    where payment_date <= as_of
+    where payment_date <= as_of and (scope is null or list_contains(scope, account_id))
 ),
 
 items as (
