@@ -34,3 +34,12 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("sample_data")
     generate_export(folder)
     return folder
+
+
+@pytest.fixture
+def open_app(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    """`appkit.open_page` on this module's `data_dir`."""
+    from appkit import open_page
+
+    monkeypatch.setenv("KAMDASH_DATA_DIR", str(data_dir))
+    return open_page

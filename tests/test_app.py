@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pyarrow as pa
 import pytest
+from appkit import PAGES, Open, open_page
 from exportkit import account, base_tables, invoice, line, write_export
 from streamlit.testing.v1 import AppTest
 
@@ -30,9 +31,6 @@ from kamdash.ui import insights, search
 from kamdash.ui.components import code_text, escape_md
 from kamdash.ui.i18n import STRINGS, t
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-PAGES = {name: f"app_pages/{name}.py" for name in ("account", "receivables", "team", "data")}
 TODAY = dt.date.today()
 
 PORTFOLIO_TILES = (
@@ -61,25 +59,6 @@ def view(store: Store) -> flt.Filters:
     filters, notes = flt.parse({}, flt.Options(), flt.anchor_date(last, TODAY))
     assert not notes
     return filters
-
-
-Open = Callable[..., AppTest]
-
-
-@pytest.fixture
-def open_app(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Open:
-    monkeypatch.setenv("KAMDASH_DATA_DIR", str(data_dir))
-
-    def run(page: str = "portfolio", **params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(params)
-        if page != "portfolio":
-            at.switch_page(PAGES[page])
-        at.run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
-
-    return run
 
 
 def widget(at: AppTest, kind: str, name: str) -> Any:
@@ -409,12 +388,7 @@ def test_a_folder_with_errors_shows_the_report_on_every_page(
     folder = write_export(tmp_path / "broken", tables)
     monkeypatch.setenv("KAMDASH_DATA_DIR", str(folder))
     for page in ("portfolio", "account", "data"):
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params["lang"] = "ru"
-        if page != "portfolio":
-            at.switch_page(PAGES[page])
-        at.run()
-        assert not at.exception
+        at = open_page(page, lang="ru")
         assert at.title[0].value == t("error.invalid_title", "ru")
         findings = at.dataframe[0].value
         assert "key.unique" in findings["rule"].tolist()
@@ -438,8 +412,7 @@ def test_data_warnings_show_a_banner_that_links_to_the_data_page(
     warnings = opened.report.warnings
     opened.close()
     assert "reference.account_id" in [w.rule for w in warnings]
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception
+    at = open_page()
     assert t("banner.warnings", "en", count=len(warnings)) in [w.value for w in at.warning]
     assert any(link.proto.page == "data" for link in at.get("page_link"))
     # the one account is the whole portfolio; its figures are the API's
@@ -458,8 +431,7 @@ def test_a_missing_folder_says_where_to_point(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("KAMDASH_DATA_DIR", str(tmp_path / "nowhere"))
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception
+    at = open_page()
     assert at.title[0].value == t("error.no_folder_title", "en")
     assert "KAMDASH_DATA_DIR" in at.error[0].value
 

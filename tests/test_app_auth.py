@@ -13,21 +13,12 @@ from typing import Any
 
 import exportkit as ek
 import pytest
+from appkit import open_page, signed_in
 from streamlit.testing.v1 import AppTest
 
 from kamdash.measures import measure
 from kamdash.ui.i18n import t
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-PAGES = {name: f"app_pages/{name}.py" for name in ("account", "receivables", "team", "data")}
-AUTH = {
-    "redirect_uri": "http://localhost:8501/oauth2callback",
-    "cookie_secret": "test-secret",
-    "client_id": "kamdash",
-    "client_secret": "x",
-    "server_metadata_url": "https://sso.example.ru/.well-known/openid-configuration",
-}
 D = dt.date
 
 
@@ -61,23 +52,10 @@ def run(export: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("KAMDASH_DATA_DIR", str(export / "data"))
     monkeypatch.setenv("KAMDASH_ACCESS_FILE", str(export / "kamdash.toml"))
 
-    def open_page(user: dict[str, Any] | None, page: str = "portfolio", **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        if user is not None:
-            at.secrets["auth"] = AUTH
-            at.user = user
-        at.query_params.update({"start": "2025-01-01", "end": "2025-12-31", **params})
-        if page != "portfolio":
-            at.switch_page(PAGES[page])
-        at.run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
+    def open_as(user: dict[str, Any] | None, page: str = "portfolio", **params: str) -> AppTest:
+        return open_page(page, user=user, start="2025-01-01", end="2025-12-31", **params)
 
-    return open_page
-
-
-def signed_in(email: str) -> dict[str, Any]:
-    return {"is_logged_in": True, "email": email, "name": email}
+    return open_as
 
 
 def shown_text(at: AppTest) -> str:
@@ -176,28 +154,17 @@ def broken(export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
     return folder
 
 
-def open_broken(user: dict[str, Any], page: str = "portfolio") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["auth"] = AUTH
-    at.user = user
-    if page != "portfolio":
-        at.switch_page(PAGES[page])
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
-
 @pytest.mark.parametrize("page", ["portfolio", "data"])
 def test_a_broken_export_is_explained_to_directors_only(broken: Path, page: str) -> None:
-    signed_out = open_broken({"is_logged_in": False}, page)
+    signed_out = open_page(page, user={"is_logged_in": False})
     assert signed_out.title[0].value == t("auth.sign_in_title", "en")
     assert "SECRET-INV-1" not in shown_text(signed_out)
     assert str(broken) not in shown_text(signed_out)
     for email in ("anna@example.ru", "cfo@company.ru", "stranger@x.ru"):
-        kam = open_broken(signed_in(email), page)
+        kam = open_page(page, user=signed_in(email))
         assert t("error.ask_director", "en") in shown_text(kam)
         assert "SECRET-INV-1" not in shown_text(kam) and not kam.dataframe
-    director = open_broken(signed_in("boss@company.ru"), page)
+    director = open_page(page, user=signed_in("boss@company.ru"))
     assert t("error.invalid_title", "en") in shown_text(director)
     assert any(
         "SECRET-INV-1" in frame.value.to_string() for frame in director.dataframe

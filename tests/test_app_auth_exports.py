@@ -41,12 +41,12 @@ from typing import Any
 import exportkit as ek
 import openpyxl
 import pytest
+from appkit import PAGES, open_page, signed_in
 from pptx import Presentation
 from pypdf import PdfReader
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
-from test_app_auth import AUTH, signed_in
-from test_app_exports import APP, PAGES, PNG_SIGNATURE, Deferred, Files, downloads
+from test_app_exports import PNG_SIGNATURE, Deferred, Files, downloads
 
 import kamdash.exports.deck
 import kamdash.exports.pdf
@@ -402,15 +402,7 @@ def visit(export: Path) -> Iterator[Visit]:
 
 
 def open_as(role: Role, page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.secrets["auth"] = AUTH
-    at.user = signed_in(role.email)
-    at.query_params.update({**VIEW, "lang": role.lang, **params})
-    if page != "portfolio":
-        at.switch_page(PAGES[page])
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
+    return open_page(page, user=signed_in(role.email), **{**VIEW, "lang": role.lang, **params})
 
 
 # -- what must not be there --------------------------------------------------------------------

@@ -21,6 +21,7 @@ import exportkit as ek
 import openpyxl
 import polars as pl
 import pytest
+from appkit import PAGES, Open, open_page
 from pptx import Presentation
 from pypdf import PdfReader
 from streamlit.runtime.media_file_manager import MediaFileManager
@@ -36,9 +37,6 @@ from kamdash.ui import filters as flt
 from kamdash.ui.components import Column, escape_md, export_frame
 from kamdash.ui.i18n import t
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-PAGES = {name: f"app_pages/{name}.py" for name in ("account", "receivables", "team", "data")}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -117,25 +115,6 @@ def files(monkeypatch: pytest.MonkeyPatch) -> Files:
     return found
 
 
-Open = Callable[..., AppTest]
-
-
-@pytest.fixture
-def open_app(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Open:
-    monkeypatch.setenv("KAMDASH_DATA_DIR", str(data_dir))
-
-    def run(page: str = "portfolio", **params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params.update(params)
-        if page != "portfolio":
-            at.switch_page(PAGES[page])
-        at.run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
-
-    return run
-
-
 def downloads(at: AppTest, files: Files) -> list[tuple[str, Deferred]]:
     """(label, registered file) of every download button on the page, in page order."""
     shown = []
@@ -201,10 +180,7 @@ def test_a_quiet_account_says_there_is_nothing_to_raise(
     # Q1 of the brief rules' export: healthy, and it buys what its peers buy
     folder = ek.write_export(tmp_path / "brief", brief_tables())
     monkeypatch.setenv("KAMDASH_DATA_DIR", str(folder))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(account="Q1", start=START.isoformat(), end=END.isoformat(), lang="ru")
-    at.switch_page(PAGES["account"]).run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_page("account", account="Q1", start=START.isoformat(), end=END.isoformat(), lang="ru")
     quiet = open_store(folder)
     try:
         brief = build_brief(quiet, "Q1", START, END, language="ru")

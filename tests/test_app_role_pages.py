@@ -17,8 +17,8 @@ from typing import Any
 
 import exportkit as ek
 import pytest
+from appkit import open_page, signed_in
 from streamlit.testing.v1 import AppTest
-from test_app_auth import AUTH, signed_in
 from test_app_exports import Files, downloads
 from test_app_exports import files as files  # the fixture recording every download
 
@@ -27,9 +27,6 @@ from kamdash.formatting import format_measure
 from kamdash.measures import Language, measure
 from kamdash.ui.i18n import t
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-PAGES = {name: f"app_pages/{name}.py" for name in ("account", "receivables", "team", "data")}
 D = dt.date
 # the invoice of petr's client whose line names an unknown product: a warning whose example
 # key is this id
@@ -68,18 +65,11 @@ def run(export: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("KAMDASH_DATA_DIR", str(export / "data"))
     monkeypatch.setenv("KAMDASH_ACCESS_FILE", str(export / "kamdash.toml"))
 
-    def open_page(email: str, page: str, lang: Language = "en", **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=60)
-        at.secrets["auth"] = AUTH
-        at.user = signed_in(email)
-        at.query_params.update({"start": "2025-01-01", "end": "2025-12-31", "lang": lang})
-        at.query_params.update(params)
-        at.switch_page(PAGES[page])
-        at.run()
-        assert not at.exception, [e.message for e in at.exception]
-        return at
+    def open_as(email: str, page: str, lang: Language = "en", **params: str) -> AppTest:
+        view = {"start": "2025-01-01", "end": "2025-12-31", "lang": lang, **params}
+        return open_page(page, user=signed_in(email), **view)
 
-    return open_page
+    return open_as
 
 
 def texts(at: AppTest) -> list[str]:
@@ -174,11 +164,7 @@ def test_an_account_in_credit_shows_its_credit_use(
     row = store.accounts(start, end, account_id=account_id).row(0, named=True)
     store.close()
     assert row["credit_utilisation"] < 0  # the case this guards
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"start": start, "end": end, "account": account_id})
-    at.switch_page(PAGES["account"])
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_page("account", start=start, end=end, account=account_id)
     [bar] = at.get("progress")
     assert bar.proto.value == 0
     use = format_measure(row["credit_utilisation"], "credit_utilisation", "en")

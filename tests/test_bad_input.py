@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from appkit import open_page
 from streamlit.testing.v1 import AppTest
 
 from kamdash import open_store
@@ -35,9 +36,6 @@ from kamdash.ui.components import escape_md
 from kamdash.ui.i18n import t
 
 D = dt.date
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
-DATA_PAGE = "app_pages/data.py"
 
 Tables = dict[str, Any]  # table name → list of row dicts, or a pyarrow Table
 Builder = Callable[[Path], Tables | None]  # writes an export into the folder
@@ -1269,11 +1267,7 @@ def test_the_data_page_shows_the_verdict(
     case = CASES_BY_NAME[name]
     report = corpus.report(case)
     app_env(corpus.folder(case))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    at.switch_page(DATA_PAGE)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_page("data", lang=lang)
     text = _page_text(at)
     assert "Traceback" not in text
     errors = sum(f["severity"] == "error" for f in report["findings"])
@@ -1351,12 +1345,7 @@ def test_long_strings_render_on_the_dashboard(
 ) -> None:
     """10 KB names are shown (as text) where names are shown, without an exception."""
     app_env(corpus.folder(CASES_BY_NAME["long_strings"]))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update(params)
-    if page != "portfolio":
-        at.switch_page(f"app_pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+    at = open_page(page, **params)
     assert not at.error, [e.value for e in at.error]
     if page == "account":
         assert at.title[0].value == LONG
