@@ -175,23 +175,27 @@ class Store:
         )
         ids = self._filtered_ids.get(key)
         if ids is None:
-            conditions = []
-            params: list[Any] = []
-            for name, values in key:
-                params.append(list(values))
-                conditions.append(f"list_contains(${len(params)}, {FILTER_COLUMNS[name]})")
-            frame = self.query(
-                "select account_id from int_accounts where "
-                + " and ".join(conditions)
-                + " order by account_id",
-                params,
-            )
-            ids = frame["account_id"].to_list()
+            ids = self._ids_matching(key)
             with self._lock:
                 if len(self._filtered_ids) >= SCOPE_CACHE_SIZE:
                     self._filtered_ids.pop(next(iter(self._filtered_ids)))
                 self._filtered_ids[key] = ids
         return list(ids) if self.allowed is None else [i for i in ids if i in self.allowed]
+
+    def _ids_matching(self, filters: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
+        """Every account id whose attributes match all (filter column, values) pairs."""
+        conditions = []
+        params: list[Any] = []
+        for name, values in filters:
+            params.append(list(values))
+            conditions.append(f"list_contains(${len(params)}, {FILTER_COLUMNS[name]})")
+        frame = self.query(
+            "select account_id from int_accounts where "
+            + " and ".join(conditions)
+            + " order by account_id",
+            params,
+        )
+        return list(frame["account_id"].to_list())
 
     # -- dimensions -------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ here and a seeded `random.Random` in other test files.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import random
 import tempfile
@@ -206,8 +207,7 @@ def build_export(pick: Picker, *, max_docs: int = 12) -> Tables:
 
 
 def month_end(day: dt.date) -> dt.date:
-    following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return following - dt.timedelta(days=1)
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def build_query(pick: Picker, tables: Tables) -> dict[str, Any]:
