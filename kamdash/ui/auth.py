@@ -83,11 +83,11 @@ def may_see_data_problems() -> bool:
 
 
 def viewer(store: Store, lang: Language) -> Viewer | None:
-    """Who is looking; draws the sign-in or no-access page and returns None instead."""
+    """Who is looking; draws the no-access page and returns None instead. The sign-in page
+    is `signed_out`'s, drawn before the data is opened (someone not signed in has no
+    e-mail, so reaching here anyway would only get the no-access page)."""
     if not auth_configured():
         return Viewer(store, None)
-    if signed_out(lang):
-        return None
     email = str(st.user.get("email") or "")
     try:
         principal = resolve(store, access_config(), email)
