@@ -146,8 +146,8 @@ def run_bench(
     data_dir: Path,
     *,
     repeats: int = 10,
-    baselines: bool = True,
     pandas: bool = True,
+    floor: bool = True,
     log: Callable[[str], None] = print,
 ) -> BenchResult:
     from kamdash.store import open_store
@@ -197,7 +197,7 @@ def run_bench(
         warm_peak_rss_mb=_peak_rss_mb(),
         interactions=list(timings.values()),
     )
-    if baselines and pandas:
+    if pandas:
         log("pandas baseline …")
         pandas_s, pandas_out, pandas_rss = _run_child("pandas_dashboard", data)
         ours = store.accounts(pandas_out["start"], pandas_out["end"])
@@ -212,7 +212,7 @@ def run_bench(
         result.pandas_rerun_ms = pandas_out["rerun_ms"]
         result.pandas_peak_rss_mb = pandas_rss
         result.pandas_max_revenue_difference = difference
-    if baselines:
+    if floor:
         log("DuckDB raw-scan floor …")
         result.floor_scan_s = _run_child("duckdb_floor", data)[0]
     store.close()

@@ -250,8 +250,8 @@ def _bench(args: argparse.Namespace) -> int:
     result = run_bench(
         data,
         repeats=args.repeats,
-        baselines=not args.no_baselines,
-        pandas=not args.no_pandas,
+        pandas=not (args.no_baselines or args.no_pandas),
+        floor=not args.no_baselines,
         log=log,
     )
     sys.stdout.write(render_table(result) + "\n")
