@@ -1,4 +1,6 @@
--- Sales pre-aggregated once per data version so that any period's P&L is a cheap sum.
+-- Sales pre-aggregated once per data version so that any period's P&L is a cheap sum. Lines
+-- are placed in time and on an account through their document; lines of unknown documents
+-- are excluded here and listed by validation.
 -- Grain: one row per account per product per invoice date.
 -- materialized: table
 with lines as (
@@ -13,8 +15,8 @@ products as (
     select * from stg_products
 ),
 
--- aggregated on keys alone, product attributes joined to the (much smaller) result: at
--- tens of millions of lines the text attributes in every group's state do not fit memory
+-- aggregated on keys alone and the product's text attributes joined to the (much smaller)
+-- result, so no group carries text in its state
 daily as (
     select
         documents.account_id,
