@@ -22,7 +22,7 @@ documents as (
     from int_document_settlement as documents
     inner join as_of_dates
         on documents.invoice_date <= as_of_dates.as_of
-        and (documents.settled_on is null or documents.settled_on > as_of_dates.as_of)
+        and documents.open_until > as_of_dates.as_of
 ),
 
 balances as (
