@@ -33,6 +33,10 @@ billed as (
     inner join requested_dates
         on daily.activity_date between requested_dates.as_of - dso_days + 1
         and requested_dates.as_of
+    -- the same bounds on the parameter itself, which the scan can use to skip other days
+    where
+        daily.activity_date
+        between list_min(as_of_dates)::date - dso_days + 1 and list_max(as_of_dates)::date
     group by all
 ),
 

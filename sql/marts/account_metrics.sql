@@ -17,48 +17,105 @@ periods as (
         (as_of - interval 1 year)::date as prior_ttm_end
 ),
 
-activity as (
+-- the months the ranges below cover only in part: their days are read from the daily table,
+-- every other month as one row from the monthly one (none when periods are whole months)
+partial_months as (
+    select distinct date_trunc('month', edge)::date as month_start
+    from (
+        select unnest([
+            period_start, periods.prior_start, periods.ttm_start, periods.prior_ttm_start
+        ]) as edge
+        from periods
+    )
+    where day(edge) <> 1
+    union
+    select distinct date_trunc('month', edge)::date as month_start
+    from (
+        select unnest([period_end, periods.prior_end, as_of, periods.prior_ttm_end]) as edge
+        from periods
+    )
+    where edge <> last_day(edge)
+),
+
+activity_rows as (
+    select
+        account_id,
+        month_start,
+        null::date as activity_date,
+        last_sale_date,
+        revenue,
+        cogs,
+        paid_amount,
+        paid_amount_x_days_to_pay,
+        paid_amount_x_days_late
+    from int_account_monthly
+    union all
     select
         daily.account_id,
-        sum(daily.revenue) filter (
-            where daily.activity_date between period_start and period_end
-        ) as revenue,
-        sum(daily.cogs) filter (
-            where daily.activity_date between period_start and period_end
-        ) as cogs,
-        sum(daily.revenue) filter (
-            where daily.activity_date between periods.prior_start and periods.prior_end
-        ) as revenue_prior_year,
-        sum(daily.revenue) filter (
-            where daily.activity_date between periods.ttm_start and as_of
-        ) as revenue_ttm,
-        sum(daily.revenue) filter (
-            where daily.activity_date between periods.prior_ttm_start and periods.prior_ttm_end
-        ) as revenue_prior_ttm,
-        max(daily.activity_date) filter (
-            where daily.has_sales and daily.activity_date <= as_of
-        ) as last_order_date,
-        sum(daily.paid_amount) filter (
-            where daily.activity_date between period_start and period_end
-        ) as paid_in_period,
-        sum(daily.paid_amount_x_days_to_pay) filter (
-            where daily.activity_date between period_start and period_end
-        ) as paid_amount_x_days_to_pay,
-        sum(daily.paid_amount_x_days_late) filter (
-            where daily.activity_date between period_start and period_end
-        ) as paid_amount_x_days_late
+        partial_months.month_start,
+        daily.activity_date,
+        case when daily.has_sales then daily.activity_date end as last_sale_date,
+        daily.revenue,
+        daily.cogs,
+        daily.paid_amount,
+        daily.paid_amount_x_days_to_pay,
+        daily.paid_amount_x_days_late
     from int_account_daily as daily
+    inner join partial_months
+        on daily.activity_date between partial_months.month_start
+        and last_day(partial_months.month_start)
+),
+
+-- which ranges each row counts towards
+ranged_rows as (
+    select
+        activity_rows.*,
+        counts_in_range(month_start, activity_date, period_start, period_end) as in_period,
+        counts_in_range(month_start, activity_date, periods.prior_start, periods.prior_end)
+            as in_prior_year,
+        counts_in_range(month_start, activity_date, periods.ttm_start, as_of) as in_ttm,
+        counts_in_range(month_start, activity_date, periods.prior_ttm_start, periods.prior_ttm_end)
+            as in_prior_ttm,
+        counts_in_range(month_start, activity_date, date '0001-01-01', as_of) as to_as_of
+    from activity_rows
     cross join periods
-    where daily.account_id in (select account_id from accounts)
-    group by daily.account_id
+    where activity_rows.account_id in (select account_id from accounts)
+),
+
+activity as (
+    select
+        account_id,
+        sum(revenue) filter (where in_period) as revenue,
+        sum(cogs) filter (where in_period) as cogs,
+        sum(revenue) filter (where in_prior_year) as revenue_prior_year,
+        sum(revenue) filter (where in_ttm) as revenue_ttm,
+        sum(revenue) filter (where in_prior_ttm) as revenue_prior_ttm,
+        max(last_sale_date) filter (where to_as_of) as last_order_date,
+        sum(paid_amount) filter (where in_period) as paid_in_period,
+        sum(paid_amount_x_days_to_pay) filter (where in_period) as paid_amount_x_days_to_pay,
+        sum(paid_amount_x_days_late) filter (where in_period) as paid_amount_x_days_late
+    from ranged_rows
+    group by account_id
 ),
 
 receivables as (
     select * from int_account_receivables([as_of], dso_days)
 ),
 
-billing_walk as (
-    select unit_id as account_id, walk from int_billing_walk(as_of, scope, 'account')
+countback as (
+    select
+        walk.unit_id as account_id,
+        countback_from_stop(
+            any_value(receivables.open_ar),
+            arg_max(
+                struct_pack(walk.billed, walk.month_days, walk.billed_through, walk.days_through),
+                walk.month_start
+            )
+        ) as countback_dso
+    from int_billing_walk(as_of, scope, 'account') as walk
+    inner join receivables on receivables.account_id = walk.unit_id
+    where countback_covers(receivables.open_ar, walk.billed_through)
+    group by walk.unit_id
 ),
 
 plan as (
@@ -107,7 +164,7 @@ joined as (
         coalesce(receivables.unapplied_credits, 0)::double as unapplied_credits,
         coalesce(receivables.overdue_ar, 0)::double as overdue_ar,
         coalesce(receivables.billed, 0)::double as billed,
-        countback_dso(coalesce(receivables.open_ar, 0), billing_walk.walk) as countback_dso,
+        countback.countback_dso,
         ratio_if_positive(activity.paid_amount_x_days_to_pay, activity.paid_in_period)
             as avg_days_to_pay,
         ratio_if_positive(activity.paid_amount_x_days_late, activity.paid_in_period)
@@ -118,7 +175,7 @@ joined as (
     from accounts
     left join activity on activity.account_id = accounts.account_id
     left join receivables on receivables.account_id = accounts.account_id
-    left join billing_walk on billing_walk.account_id = accounts.account_id
+    left join countback on countback.account_id = accounts.account_id
     left join plan on plan.account_id = accounts.account_id
 ),
 

@@ -61,8 +61,20 @@ totals as (
     group by unit_id
 ),
 
-billing_walk as (
-    select * from int_billing_walk(as_of, scope, level)
+countback as (
+    select
+        walk.unit_id,
+        countback_from_stop(
+            any_value(totals.open_ar),
+            arg_max(
+                struct_pack(walk.billed, walk.month_days, walk.billed_through, walk.days_through),
+                walk.month_start
+            )
+        ) as countback_dso
+    from int_billing_walk(as_of, scope, level) as walk
+    inner join totals on totals.unit_id = walk.unit_id
+    where countback_covers(totals.open_ar, walk.billed_through)
+    group by walk.unit_id
 ),
 
 final as (
@@ -87,7 +99,7 @@ final as (
         totals.overdue_ar,
         ratio_if_positive(totals.overdue_ar, totals.open_ar) as overdue_pct,
         period_dso(totals.open_ar, totals.billed, dso_days) as dso,
-        countback_dso(totals.open_ar, billing_walk.walk) as countback_dso,
+        countback.countback_dso,
         ratio_if_positive(totals.top5_revenue, totals.revenue) as top5_share,
         ratio_if_positive(totals.top10_revenue, totals.revenue) as top10_share,
         totals.hhi,
@@ -101,7 +113,7 @@ final as (
         totals.accounts_over_credit_limit,
         totals.billed
     from totals
-    left join billing_walk on billing_walk.unit_id = totals.unit_id
+    left join countback on countback.unit_id = totals.unit_id
 )
 
 select * from final

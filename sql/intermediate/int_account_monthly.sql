@@ -1,0 +1,27 @@
+-- Everything that happened on an account in a calendar month: the sums of int_account_daily
+-- and the last day with a sale. A period of whole months then reads one row per account per
+-- month instead of one per day; only the days of months a period covers in part are read
+-- from the daily table (see counts_in_range).
+-- Grain: one row per account per calendar month with any sale, document or allocated payment.
+-- materialized: table
+with daily as (
+    select * from int_account_daily
+),
+
+final as (
+    select
+        account_id,
+        date_trunc('month', activity_date)::date as month_start,
+        max(activity_date) filter (where has_sales) as last_sale_date,
+        sum(quantity) as quantity,
+        sum(revenue) as revenue,
+        sum(cogs) as cogs,
+        sum(billed) as billed,
+        sum(paid_amount) as paid_amount,
+        sum(paid_amount_x_days_to_pay) as paid_amount_x_days_to_pay,
+        sum(paid_amount_x_days_late) as paid_amount_x_days_late
+    from daily
+    group by all
+)
+
+select * from final
