@@ -9,6 +9,10 @@ Three stages, each only when the previous one leaves the data readable:
 Then the SQL layers are built and a conservation line per money column proves that what was
 loaded equals what the metrics use plus what the findings exclude.
 
+A 50M-line export makes every pass over a table cost seconds, so the rules of stages 2 and 3
+that read a table's rows are counted in one pass per table (with conservation's sums); only a
+rule that finds broken rows then runs its own query, for its examples, files and money.
+
 Whatever the files hold, validation ends in a report, never in an exception: a file DuckDB
 cannot read through is named as unreadable, and a rule that cannot be evaluated is an error.
 
@@ -19,7 +23,7 @@ errors mean the data cannot be shown, warnings mean it can.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -792,11 +796,89 @@ def _rules() -> list[RowRule]:
     return rules
 
 
+def _relation(rule: RowRule) -> str:
+    return rule.relation or f"stg_{rule.table}"
+
+
+def _shares_pass(rule: RowRule) -> bool:
+    """A rule on the rows of its own table (staging or raw view) is counted in that table's one
+    pass; key.unique's grouped semi join and table.empty read a relation of their own."""
+    return _relation(rule) in (f"stg_{rule.table}", f"raw_{rule.table}")
+
+
+def _count_pass(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    conditions: Sequence[str],
+    money: Sequence[tuple[str, Sequence[str]]] = (),
+) -> tuple[list[int], list[Any]]:
+    """One pass over `relation`: how many rows match each of `conditions` and, for each
+    (money column, conditions that exclude a row) of `money`, the column's sum over all rows
+    and over the excluded ones (what conservation needs).
+
+    Each distinct condition is computed once per row, as a flag: a condition with a subquery
+    is one join however many counts and sums read it. Without money the outer `where` lets
+    DuckDB drop what the files' statistics rule out (`x is null` in files without nulls)
+    before reading, and read nothing when it rules out every condition (on the 50M-line
+    export it halves the raw invoice_lines pass)."""
+    flags: dict[str, str] = {}
+    for condition in [*conditions, *(c for _, excluded_when in money for c in excluded_when)]:
+        flags.setdefault(condition, f"broken_{len(flags)}")
+    selects = [f"count(*) filter (where {flags[c]})" for c in conditions]
+    for column, excluded_when in money:
+        excluded = " or ".join(flags[c] for c in excluded_when)
+        selects += [f'sum("{column}")', f'sum("{column}") filter (where {excluded})']
+    columns = [f'"{column}"' for column in dict.fromkeys(column for column, _ in money)]
+    columns += [f"({condition}) as {flag}" for condition, flag in flags.items()]
+    where = "" if money else "where " + " or ".join(flags.values())
+    row = _first_row(
+        con,
+        f"select {', '.join(selects)} from (select {', '.join(columns)} from {relation}) {where}",
+    )
+    if row is None:  # an ungrouped aggregate always returns its one row
+        raise duckdb.InvalidInputException(f"the pass over {relation} returned no row")
+    return [int(count) for count in row[: len(conditions)]], list(row[len(conditions) :])
+
+
+@dataclass
+class _Passes:
+    """What one pass per relation found, for the rules that share one."""
+
+    counts: dict[int, int] = field(default_factory=dict)  # rule's index → rows that break it
+    money: dict[str, list[Any]] = field(default_factory=dict)  # relation → `_count_pass` sums
+
+
+def _run_passes(
+    con: duckdb.DuckDBPyConnection,
+    rules: Sequence[RowRule],
+    money: Mapping[str, Sequence[tuple[str, Sequence[str]]]] | None = None,
+) -> _Passes:
+    """Count the broken rows of every rule that shares a pass, one query per relation.
+
+    A pass that fails (an unreadable file, a rule that cannot be evaluated) leaves its rules
+    uncounted: each then runs on its own, as before, which says which rule or file fails."""
+    members: dict[str, list[int]] = {}
+    for index, rule in enumerate(rules):
+        if _shares_pass(rule):
+            members.setdefault(_relation(rule), []).append(index)
+    passes = _Passes()
+    for relation, indexes in members.items():
+        sums = (money or {}).get(relation, ())
+        try:
+            counts, totals = _count_pass(con, relation, [rules[i].condition for i in indexes], sums)
+        except duckdb.Error:
+            continue
+        passes.counts.update(zip(indexes, counts, strict=True))
+        if sums:
+            passes.money[relation] = totals
+    return passes
+
+
 def _run_rule(
     con: duckdb.DuckDBPyConnection, rule: RowRule, sources: DataSources
 ) -> Finding | None:
     table = TABLES_BY_NAME[rule.table]
-    relation = rule.relation or f"stg_{table.name}"
+    relation = _relation(rule)
     if rule.rule == "table.empty":
         hit = _first_row(con, f"select count(*) from {relation}")
         if hit and hit[0]:
@@ -854,40 +936,59 @@ def _run_rule(
 
 # -- conservation ------------------------------------------------------------------------------
 
-_CONSERVATION: tuple[tuple[str, tuple[str, ...], str, str], ...] = (
-    # table, its money columns, what the metrics read of each, which rows the findings exclude
+_CONSERVATION: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...] = (
+    # table, its money columns, what the metrics read of each, and the conditions of the
+    # findings that exclude a row (any one excludes it). The texts are those of the rules in
+    # `_rules()`, so the rules' pass over the table computes each once for both.
     (
         "invoices",
         ("amount_due",),
         "select sum(amount_due) from int_documents",
-        "account_id not in (select account_id from stg_accounts)",
+        ("account_id not in (select account_id from stg_accounts)",),
     ),
     (
         "invoice_lines",
         ("net_amount", "cost_amount"),
         "select sum(revenue), sum(cogs) from int_sales_daily",
-        "invoice_id not in (select invoice_id from int_documents)",
+        ("invoice_id not in (select invoice_id from int_documents)",),
     ),
     (
         "payments",
         ("amount",),
         "select coalesce((select sum(amount) from int_allocations), 0) "
         "+ coalesce((select sum(amount) from int_unapplied_cash), 0)",
-        "(invoice_id is not null and invoice_id not in (select invoice_id from int_documents)) "
-        "or (invoice_id is null and account_id not in (select account_id from stg_accounts))",
+        (
+            "invoice_id is not null and invoice_id not in (select invoice_id from int_documents)",
+            "invoice_id is null and account_id not in (select account_id from stg_accounts)",
+        ),
     ),
 )
 
 
-def conservation(con: duckdb.DuckDBPyConnection) -> list[ConservationLine]:
+def _conservation_money() -> dict[str, list[tuple[str, tuple[str, ...]]]]:
+    """Per staging relation, what its pass sums for conservation (see `_count_pass`)."""
+    return {
+        f"stg_{table}": [(column, excluded_when) for column in columns]
+        for table, columns, _, excluded_when in _CONSERVATION
+    }
+
+
+def conservation(
+    con: duckdb.DuckDBPyConnection, summed: Mapping[str, Sequence[Any]] | None = None
+) -> list[ConservationLine]:
+    """One line per money column. `summed` holds, per staging relation, the loaded and excluded
+    sums its rules' pass already took (`_conservation_money`); the others are read here."""
     lines = []
-    for table, columns, used_sql, excluded_where in _CONSERVATION:
-        # loaded and excluded in one pass over the export: at 50M lines each pass is seconds
-        sums = ", ".join(
-            f'sum("{column}"), sum("{column}") filter (where {excluded_where})'
-            for column in columns
-        )
-        loaded_excluded = _first_row(con, f"select {sums} from stg_{table}") or ()
+    for table, columns, used_sql, excluded_when in _CONSERVATION:
+        loaded_excluded = (summed or {}).get(f"stg_{table}")
+        if loaded_excluded is None:
+            # loaded and excluded in one pass over the export: at 50M lines each pass is seconds
+            excluded_where = " or ".join(f"({condition})" for condition in excluded_when)
+            sums = ", ".join(
+                f'sum("{column}"), sum("{column}") filter (where {excluded_where})'
+                for column in columns
+            )
+            loaded_excluded = _first_row(con, f"select {sums} from stg_{table}") or ()
         used = _first_row(con, used_sql) or ()
         for index, column in enumerate(columns):
             loaded = loaded_excluded[2 * index] if loaded_excluded else None
@@ -964,15 +1065,39 @@ def _unreadable_table(table: str, sources: DataSources, exc: Exception) -> Findi
 def _run_value_rules(
     con: duckdb.DuckDBPyConnection, sources: DataSources, scan: SchemaScan
 ) -> list[Finding]:
-    """Stage 2 on the raw rows; a table whose files fail to read gets that finding instead."""
+    """Stage 2 on the raw rows; a table whose files fail to read gets that finding instead.
+
+    One pass per raw view counts every value rule (see `_count_pass`); a table whose pass
+    fails is checked rule by rule, which names the unreadable file as before."""
+    rules = [rule for rule in _value_rules() if _column_exists(rule, scan.present, sources)]
+    passes = _run_passes(con, rules)
+    try:
+        return _value_findings(con, sources, rules, passes.counts)
+    except duckdb.Error:
+        # a rule's own query also reads the key columns, which its table's pass did not: a
+        # damaged page there fails it. Rule by rule from the start reports what the stage
+        # reported before passes, so which rules ran before the failure stays the same.
+        return _value_findings(con, sources, rules, {})
+
+
+def _value_findings(
+    con: duckdb.DuckDBPyConnection,
+    sources: DataSources,
+    rules: Sequence[RowRule],
+    counts: Mapping[int, int],
+) -> list[Finding]:
+    """The findings of `rules`, skipping those a pass counted no broken row of; raises when a
+    rule fails whose table's pass succeeded (the caller then goes rule by rule)."""
     findings: list[Finding] = []
     failed: set[str] = set()
-    for rule in _value_rules():
-        if rule.table in failed or not _column_exists(rule, scan.present, sources):
+    for index, rule in enumerate(rules):
+        if rule.table in failed or counts.get(index) == 0:
             continue
         try:
             finding = _run_rule(con, rule, sources)
         except duckdb.Error as exc:
+            if index in counts:
+                raise
             failed.add(rule.table)
             findings.extend(
                 _unreadable_files(con, sources, [rule.table])
@@ -1111,24 +1236,12 @@ def validate_connection(
         report.findings.extend(unreadable)
         report.tables = _summaries(con, sources, readable=False)
         return report
-    for rule in _rules():
-        if _column_exists(rule, scan.present, sources):
-            try:
-                finding = _run_rule(con, rule, sources)
-            except duckdb.Error as exc:
-                # a bug of ours more likely than of the data; the rows are unproven either way
-                finding = Finding(
-                    "error",
-                    rule.table,
-                    rule.column,
-                    rule.rule,
-                    f"this rule could not be checked ({_short(exc)}); please report it",
-                    0,
-                    files=(sources.tables[rule.table].location,),
-                )
-            if finding:
-                report.findings.append(finding)
-    report.conservation = conservation(con)
+    rules = [rule for rule in _rules() if _column_exists(rule, scan.present, sources)]
+    # one pass per table counts every rule on its rows and takes conservation's sums; only a
+    # rule with broken rows runs its own query, for examples, files and excluded money
+    passes = _run_passes(con, rules, _conservation_money())
+    report.findings.extend(_row_findings(con, sources, rules, passes.counts))
+    report.conservation = conservation(con, passes.money)
     for line in report.conservation:
         if not line.balanced:
             report.findings.append(
@@ -1144,6 +1257,48 @@ def validate_connection(
             )
     report.tables = _summaries(con, sources, readable=True)
     return report
+
+
+def _check_rule(
+    con: duckdb.DuckDBPyConnection, rule: RowRule, sources: DataSources
+) -> tuple[Finding | None, bool]:
+    """The rule's finding, and whether it could be checked at all."""
+    try:
+        return _run_rule(con, rule, sources), True
+    except duckdb.Error as exc:
+        # a bug of ours more likely than of the data; the rows are unproven either way
+        return Finding(
+            "error",
+            rule.table,
+            rule.column,
+            rule.rule,
+            f"this rule could not be checked ({_short(exc)}); please report it",
+            0,
+            files=(sources.tables[rule.table].location,),
+        ), False
+
+
+def _row_findings(
+    con: duckdb.DuckDBPyConnection,
+    sources: DataSources,
+    rules: Sequence[RowRule],
+    counts: Mapping[int, int],
+) -> list[Finding]:
+    """The findings of the row rules, in their order; a rule its pass counted no broken row
+    of has none and is skipped, unless a rule of its table could not be checked."""
+    results: dict[int, Finding | None] = {}
+    unchecked: set[str] = set()
+    for index, rule in enumerate(rules):
+        if counts.get(index) != 0:
+            results[index], checked = _check_rule(con, rule, sources)
+            if not checked:
+                unchecked.add(rule.table)
+    # a rule's own query also reads its table's keys (for examples), which the pass did not: a
+    # damaged page there fails every rule of the table, each named, as rule by rule did
+    for index, rule in enumerate(rules):
+        if index not in results and rule.table in unchecked:
+            results[index], _ = _check_rule(con, rule, sources)
+    return [finding for index in sorted(results) if (finding := results[index])]
 
 
 def _column_exists(rule: RowRule, present: dict[str, set[str]], sources: DataSources) -> bool:
