@@ -643,6 +643,17 @@ def test_abc_classes(tmp_path: Path) -> None:
     assert {a: r["abc_class"] for a, r in got.items()} == want
 
 
+def test_abc_boundary_reached_by_many_small_amounts(tmp_path: Path) -> None:
+    # five accounts of 0.01 ₽ → total 0.05. Share before the fifth (E) = 0.04 / 0.05 = 0.80
+    # exactly → B (not < 0.80). In doubles 0.01 + 0.01 + 0.01 + 0.01 = 0.04 and the share
+    # comes out 0.7999999999999999, which would make it A (found by the property test).
+    tables = base_tables()
+    _revenue_accounts(tables, {a: 0.01 for a in "ABCDE"}, d(2024, 6, 10))
+    want = {"A": "A", "B": "A", "C": "A", "D": "A", "E": "B"}
+    got = engine_accounts(tmp_path, tables, d(2024, 6, 1), END)
+    assert {a: r["abc_class"] for a, r in got.items()} == want
+
+
 def test_abc_class_null_when_total_revenue_not_positive(tmp_path: Path) -> None:
     tables = base_tables()
     _revenue_accounts(tables, {"A1": 100.0, "A2": -100.0}, d(2024, 6, 10))

@@ -150,6 +150,9 @@ joined as (
         accounts.credit_limit::double as credit_limit,
         accounts.onboarded_on,
         coalesce(activity.revenue, 0)::double as revenue,
+        -- ABC classes compare cumulative shares with 80 % and 95 %: in exact decimals, as a
+        -- double sum of many small amounts can land just below a boundary it reaches
+        coalesce(activity.revenue, 0) as exact_revenue,
         coalesce(activity.cogs, 0)::double as cogs,
         coalesce(activity.revenue_prior_year, 0)::double as revenue_prior_year,
         coalesce(activity.revenue_ttm, 0)::double as revenue_ttm,
@@ -182,11 +185,11 @@ joined as (
 ranked as (
     select
         *,
-        coalesce(sum(revenue) over (
-            order by revenue desc, account_id
+        coalesce(sum(exact_revenue) over (
+            order by exact_revenue desc, account_id
             rows between unbounded preceding and 1 preceding
         ), 0) as revenue_before,
-        sum(revenue) over () as scope_revenue
+        sum(exact_revenue) over () as scope_revenue
     from joined
 ),
 
@@ -216,8 +219,8 @@ final as (
         ratio_if_positive(open_ar, credit_limit) as credit_utilisation,
         case
             when scope_revenue <= 0 then null
-            when ratio_if_positive(revenue_before, scope_revenue) < 0.80 then 'A'
-            when ratio_if_positive(revenue_before, scope_revenue) < 0.95 then 'B'
+            when revenue_before < 0.80 * scope_revenue then 'A'
+            when revenue_before < 0.95 * scope_revenue then 'B'
             else 'C'
         end as abc_class,
         ratio_if_positive(overdue_ar, open_ar) as overdue_pct,
