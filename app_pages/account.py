@@ -32,8 +32,24 @@ choices = {i: search.option_label(names[i], i) for i in ids}
 state.account_picker(ctx.t("account.pick"), ctx.t("account.pick_help"), choices, account_id)
 
 one: dict[str, Any] = {"account_id": (account_id,)}
-row = q.accounts(f.start, f.end, f.as_of, **one).row(0, named=True)
-prior = q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **one).row(0, named=True)
+span = charts.month_span(f.end, 24)
+fetched = q.gather(
+    lambda: q.accounts(f.start, f.end, f.as_of, **one),
+    lambda: q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **one),
+    lambda: q.monthly(*span, level="account", **one),
+    lambda: q.product_mix(f.start, f.end, level="category", **one),
+    lambda: q.product_mix(f.prior.start, f.prior.end, level="category", **one),
+    lambda: q.product_mix(f.start, f.end, **one),
+    lambda: q.product_mix(f.prior.start, f.prior.end, **one),
+    lambda: q.bridge(f.prior.start, f.prior.end, f.start, f.end, **one),
+    lambda: q.bridge_by_product(f.prior.start, f.prior.end, f.start, f.end, **one),
+    lambda: q.receivables_trend(*span, level="account", **one),
+    lambda: q.open_items(f.as_of, **one),
+    lambda: q.payment_behaviour(*span, level="account", **one),
+)
+rows, prior_rows, monthly, category_mix, prior_category_mix, mix, prior_mix = fetched[:7]
+bridge, bridge_products, trend, items, payments = fetched[7:]
+row, prior = rows.row(0, named=True), prior_rows.row(0, named=True)
 st.title(ui.escape_md(row["account_name"]), anchor=False)
 scope = exports.account_scope(ctx, account_id, row["account_name"])
 exports.use_scope(scope)  # every chart and table file below is about this account
@@ -61,9 +77,7 @@ else:
     st.caption(ctx.t("account.no_plan"))
 views.meeting_prep(ctx, account_id, scope)
 
-span = charts.month_span(f.end, 24)
 months = format_month_range(*span, lang)
-monthly = q.monthly(*span, level="account", **one)
 if ctx.store.hide_margins:  # revenue alone: no margin bar, axis, tooltip or title
     revenue = measure("revenue").label(lang)
     ui.section(revenue)
@@ -84,8 +98,8 @@ ui.section(ctx.t("account.mix"))
 left, right = st.columns(2, gap="large")
 with left:
     mix_chart = charts.period_comparison(
-        q.product_mix(f.start, f.end, level="category", **one),
-        q.product_mix(f.prior.start, f.prior.end, level="category", **one),
+        category_mix,
+        prior_category_mix,
         lang,
         title=ctx.t("chart.mix"),
         subtitle=versus,
@@ -95,13 +109,9 @@ with left:
     )
     ui.chart(mix_chart)
 with right:
-    now_mix = q.product_mix(f.start, f.end, **one)
-    views.mix_table(
-        insights.mix_with_prior(now_mix, q.product_mix(f.prior.start, f.prior.end, **one)), lang
-    )
+    views.mix_table(insights.mix_with_prior(mix, prior_mix), lang)
 
 ui.section(ctx.t("account.bridge"), ctx.t("account.bridge_caption", prior=before, period=period))
-bridge = q.bridge(f.prior.start, f.prior.end, f.start, f.end, **one)
 if not bridge["revenue"] and not bridge["revenue_base"]:
     ui.empty(ctx.t("empty.no_bridge"))
 else:
@@ -115,9 +125,7 @@ else:
     )
     ui.chart(waterfall)
     with st.expander(ctx.t("account.bridge_products")):
-        views.bridge_table(
-            q.bridge_by_product(f.prior.start, f.prior.end, f.start, f.end, **one), lang
-        )
+        views.bridge_table(bridge_products, lang)
 
 ui.section(ctx.t("account.receivables"))
 if row["credit_utilisation"] is not None:
@@ -134,19 +142,16 @@ left, right = st.columns(2, gap="large")
 with left:
     ui.chart(charts.aging(row, lang, title=ctx.t("chart.aging"), subtitle=as_of_text))
 with right:
-    trend = q.receivables_trend(*span, level="account", **one)
     dso_chart = charts.measure_trend(
         trend, lang, x="as_of", measures=["dso"], title=ctx.t("chart.dso_trend"), subtitle=months
     )
     ui.chart(dso_chart)
-items = q.open_items(f.as_of, **one)
 if items.is_empty():
     ui.empty(ctx.t("empty.no_open_items", as_of=format_date(f.as_of, lang)))
 else:
     views.open_items_table(items, lang)
 
 ui.section(ctx.t("account.payment"))
-payments = q.payment_behaviour(*span, level="account", **one)
 if payments.is_empty():
     ui.empty(ctx.t("empty.no_payments"))
 else:

@@ -17,11 +17,17 @@ f, lang, q = ctx.filters, ctx.lang, ctx.q
 st.title(ctx.t("portfolio.title"), anchor=False)
 st.caption(ctx.period_caption())
 
-now = q.portfolio(f.start, f.end, f.as_of, **ctx.f)
+spark_start, _ = charts.month_span(f.end, 12)
+now, before, accounts, prior_accounts, monthly = q.gather(
+    lambda: q.portfolio(f.start, f.end, f.as_of, **ctx.f),
+    lambda: q.portfolio(f.prior.start, f.prior.end, f.prior_as_of, **ctx.f),
+    lambda: q.accounts(f.start, f.end, f.as_of, **ctx.f),
+    lambda: q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **ctx.f),
+    lambda: q.monthly(spark_start, f.end, level="account", **ctx.f),
+)
 if not now["accounts"]:
     ui.empty(ctx.t("empty.no_accounts"))
     st.stop()
-before = q.portfolio(f.prior.start, f.prior.end, f.prior_as_of, **ctx.f)
 vs = ctx.t("vs_prior_year")
 ui.tiles(
     [
@@ -45,10 +51,7 @@ if not now["active_accounts"]:
     )
     st.stop()
 
-accounts = q.accounts(f.start, f.end, f.as_of, **ctx.f)
-prior_accounts = q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **ctx.f)
-spark_start, _ = charts.month_span(f.end, 12)
-trend = insights.sparklines(q.monthly(spark_start, f.end, level="account", **ctx.f))
+trend = insights.sparklines(monthly)
 rows = views.with_links(
     accounts.join(trend, on="account_id", how="left").sort(
         ["revenue", "account_id"], descending=[True, False]

@@ -18,11 +18,17 @@ as_of = format_date(f.as_of, lang)
 st.title(ctx.t("receivables.title"), anchor=False)
 st.caption(ctx.period_caption())
 
-now = q.portfolio(f.start, f.end, f.as_of, **ctx.f)
+span = charts.month_span(f.as_of, 24)
+now, before, trend, accounts, items = q.gather(
+    lambda: q.portfolio(f.start, f.end, f.as_of, **ctx.f),
+    lambda: q.portfolio(f.prior.start, f.prior.end, f.prior_as_of, **ctx.f),
+    lambda: q.receivables_trend(*span, **ctx.f),
+    lambda: q.accounts(f.start, f.end, f.as_of, **ctx.f),
+    lambda: q.open_items(f.as_of, **ctx.f),
+)
 if not now["accounts"]:
     ui.empty(ctx.t("empty.no_accounts"))
     st.stop()
-before = q.portfolio(f.prior.start, f.prior.end, f.prior_as_of, **ctx.f)
 vs = ctx.t("vs_prior_year")
 names = (
     "open_ar",
@@ -36,9 +42,7 @@ names = (
 )
 ui.tiles([Tile(name, now[name], before[name], vs) for name in names], lang)
 
-span = charts.month_span(f.as_of, 24)
 months = format_month_range(*span, lang)
-trend = q.receivables_trend(*span, **ctx.f)
 ui.section(ctx.t("receivables.aging"))
 left, middle, right = st.columns(3, gap="medium")
 with left:
@@ -63,7 +67,6 @@ with right:
         )
     )
 
-accounts = q.accounts(f.start, f.end, f.as_of, **ctx.f)
 exposed = views.with_links(
     accounts.filter(pl.col("open_ar") != 0).sort(
         ["overdue_ar", "open_ar", "account_id"], descending=[True, True, False]
@@ -79,7 +82,6 @@ account_columns = [
 ]
 ui.table(exposed, account_columns + views.aging_columns(), lang, height=400)
 
-items = q.open_items(f.as_of, **ctx.f)
 overdue = items.filter((pl.col("days_past_due") > 0) & (pl.col("open_balance") > 0))
 ui.section(
     ctx.t("receivables.worklist"),

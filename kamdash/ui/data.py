@@ -4,22 +4,26 @@ The opened Store (DuckDB connection with the materialized layers) is a `st.cache
 keyed by the data folder and its fingerprint, so a new export is picked up on the next rerun
 and the old connection is closed. Every figure goes through one bounded `st.cache_data`
 function keyed by folder, fingerprint, method and arguments: repeated views answer from
-memory, and a changed export can never be served stale results.
+memory, and a changed export can never be served stale results. A page asks for the figures
+it needs together (`Queries.gather`), so their queries run at the same time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from kamdash.errors import DataValidationError, KamdashError
+from kamdash.gather import gather
 from kamdash.sources import discover
 from kamdash.store import Store, open_store
 from kamdash.validation import ValidationReport
@@ -128,6 +132,21 @@ class Queries:
     def _get(self, method: str, *args: Any, **kwargs: Any) -> Any:
         frozen = tuple(sorted((name, _frozen(value)) for name, value in kwargs.items()))
         return _call(self.store, *self._key, method, tuple(args), frozen)
+
+    def gather(self, *calls: Callable[[], Any]) -> list[Any]:
+        """The results of `calls` (each a call of this object's methods), computed at the same
+        time. Each runs with the page's script context, so the result cache and the session
+        behave as in the page itself."""
+        page = get_script_run_ctx()
+
+        def in_page(call: Callable[[], Any]) -> Callable[[], Any]:
+            def run() -> Any:
+                add_script_run_ctx(threading.current_thread(), page)
+                return call()
+
+            return run
+
+        return gather(*(in_page(call) for call in calls))
 
     def account_list(self) -> pl.DataFrame:
         return self._get("account_list")
