@@ -3,8 +3,10 @@
 In one run on one data folder it measures
 - kamdash cold start (a fresh process: open, validate, build, first portfolio page) and its
   peak memory;
-- warm interactions: every API call a page makes when a filter changes, repeated with a
-  different period and KAM each time (the store caches nothing, so no call is a cache hit);
+- warm interactions: every API call a page makes when a filter changes, made as the page
+  makes them (independent calls at the same time, `kamdash.gather`) and, for comparison, one
+  after another; repeated with a different period and KAM each time (the store caches
+  nothing, so no call is a cache hit);
 - a typical pandas dashboard doing the same figures (read Parquet, merge, groupby): its cold
   process and its rerun after a filter change;
 - the floor: DuckDB scanning just the Parquet columns those figures need, in a fresh process.
@@ -35,7 +37,13 @@ DEFAULT_CACHE = Path(os.environ.get("KAMDASH_BENCH_CACHE", Path.home() / ".cache
 @dataclass
 class Timing:
     name: str
-    samples_ms: list[float] = field(default_factory=list)
+    samples_ms: list[float] = field(default_factory=list)  # as the page makes the calls
+    sequential_ms: list[float] = field(default_factory=list)  # the same calls one by one
+    calls: int = 0
+
+    @property
+    def sequential_p50(self) -> float:
+        return statistics.median(self.sequential_ms) if self.sequential_ms else float("nan")
 
     @property
     def p50(self) -> float:
@@ -67,7 +75,15 @@ class BenchResult:
     def to_dict(self) -> dict[str, Any]:
         result = asdict(self)
         result["interactions"] = [
-            {"name": t.name, "p50_ms": t.p50, "p95_ms": t.p95, "samples_ms": t.samples_ms}
+            {
+                "name": t.name,
+                "calls": t.calls,
+                "p50_ms": t.p50,
+                "p95_ms": t.p95,
+                "sequential_p50_ms": t.sequential_p50,
+                "samples_ms": t.samples_ms,
+                "sequential_ms": t.sequential_ms,
+            }
             for t in self.interactions
         ]
         return result
@@ -88,40 +104,74 @@ def _periods(first: dt.date, last: dt.date, count: int) -> list[tuple[dt.date, d
     return periods
 
 
+# An interaction is the page's steps; a step's calls are independent and the page makes them
+# at the same time. Each list mirrors the data calls of one page in app_pages/.
+Steps = list[list[Callable[[], object]]]
+
+
 def _interactions(
     store: Any, start: dt.date, end: dt.date, kam: str, account: str
-) -> dict[str, Callable[[], object]]:
-    base = (
+) -> dict[str, Steps]:
+    prior = (
         start.replace(year=start.year - 1),
         end.replace(year=end.year - 1, day=min(end.day, 28)),
     )
-    trend_start = dt.date(end.year - 2, end.month, 1)
+    months_12 = (dt.date(end.year - 1, end.month, 1), end)
+    months_24 = (dt.date(end.year - 2, end.month, 1), end)
+    one = {"account_id": (account,)}
     return {
-        "portfolio (tiles + accounts table)": lambda: (
-            store.portfolio(start, end),
-            store.portfolio(*base),
-            store.accounts(start, end),
-            store.monthly(dt.date(end.year - 1, end.month, 1), end, level="account"),
-        ),
-        "account deep-dive": lambda: (
-            store.accounts(start, end, account_id=account),
-            store.monthly(trend_start, end, level="account", account_id=account),
-            store.product_mix(start, end, account_id=account),
-            store.product_mix(*base, account_id=account),
-            store.bridge(*base, start, end, account_id=account),
-            store.open_items(end, account_id=account),
-            store.receivables_trend(trend_start, end, level="account", account_id=account),
-            store.payment_behaviour(trend_start, end, level="account", account_id=account),
-        ),
-        "receivables (aging + worklist)": lambda: (
-            store.portfolio(start, end, kam_id=kam),
-            store.accounts(start, end, kam_id=kam),
-            store.open_items(end, kam_id=kam),
-            store.receivables_trend(trend_start, end, kam_id=kam),
-        ),
-        "team": lambda: store.kams(start, end),
-        "PVM bridge (portfolio)": lambda: store.bridge(*base, start, end),
+        "portfolio (tiles + accounts table)": [
+            [
+                lambda: store.portfolio(start, end),
+                lambda: store.portfolio(*prior),
+                lambda: store.accounts(start, end),
+                lambda: store.accounts(*prior),
+                lambda: store.monthly(*months_12, level="account"),
+            ]
+        ],
+        "account deep-dive": [
+            [lambda: store.accounts(start, end, kam_id=kam)],  # picks the account
+            [
+                lambda: store.accounts(start, end, **one),
+                lambda: store.accounts(*prior, **one),
+                lambda: store.monthly(*months_24, level="account", **one),
+                lambda: store.product_mix(start, end, level="category", **one),
+                lambda: store.product_mix(*prior, level="category", **one),
+                lambda: store.product_mix(start, end, **one),
+                lambda: store.product_mix(*prior, **one),
+                lambda: store.bridge(*prior, start, end, **one),
+                lambda: store.bridge_by_product(*prior, start, end, **one),
+                lambda: store.receivables_trend(*months_24, level="account", **one),
+                lambda: store.open_items(end, **one),
+                lambda: store.payment_behaviour(*months_24, level="account", **one),
+            ],
+        ],
+        "receivables (aging + worklist)": [
+            [
+                lambda: store.portfolio(start, end, kam_id=kam),
+                lambda: store.portfolio(*prior, kam_id=kam),
+                lambda: store.receivables_trend(*months_24, kam_id=kam),
+                lambda: store.accounts(start, end, kam_id=kam),
+                lambda: store.open_items(end, kam_id=kam),
+            ]
+        ],
+        "team": [[lambda: store.kams(start, end)]],
+        "PVM bridge (portfolio)": [[lambda: store.bridge(*prior, start, end)]],
     }
+
+
+def _timed(steps: Steps, *, together: bool) -> float:
+    """Milliseconds to make an interaction's calls, together (as the page does) or one by one."""
+    from kamdash.gather import gather
+
+    started = time.perf_counter()
+    for step in steps:
+        if together:
+            gather(*step)
+        else:
+            for call in step:
+                call()
+    return (time.perf_counter() - started) * 1000
 
 
 def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -176,12 +226,13 @@ def run_bench(
             kams[round_number % len(kams)],
             accounts[(round_number * 7) % len(accounts)],
         )
-        for name, call in calls.items():
-            started = time.perf_counter()
-            call()
-            timings.setdefault(name, Timing(name)).samples_ms.append(
-                (time.perf_counter() - started) * 1000
-            )
+        for name, steps in calls.items():
+            timing = timings.setdefault(name, Timing(name, calls=sum(map(len, steps))))
+            # alternate which way goes first, so neither always finds the other's warm-up
+            first_together = round_number % 2 == 0
+            for together in (first_together, not first_together):
+                samples = timing.samples_ms if together else timing.sequential_ms
+                samples.append(_timed(steps, together=together))
     result = BenchResult(
         data_dir=str(data),
         invoice_lines=lines,
@@ -228,7 +279,8 @@ def render_table(result: BenchResult) -> str:
         f"cold start from the built store to first page: {result.cold_start_s:.2f} s, peak RSS "
         f"{result.cold_peak_rss_mb:.0f} MB; warm process peak RSS {result.warm_peak_rss_mb:.0f} MB",
         "",
-        f"{'interaction':38} {'p50 ms':>9} {'p95 ms':>9} {'× pandas rerun':>15}",
+        f"{'interaction':38} {'calls':>5} {'p50 ms':>9} {'p95 ms':>9} {'× pandas rerun':>15}"
+        f" {'one by one p50':>15}",
     ]
     for timing in result.interactions:
         ratio = (
@@ -236,7 +288,10 @@ def render_table(result: BenchResult) -> str:
             if result.pandas_rerun_ms and timing.p50 > 0
             else f"{'—':>15}"
         )
-        rows.append(f"{timing.name:38} {timing.p50:>9.1f} {timing.p95:>9.1f} {ratio}")
+        rows.append(
+            f"{timing.name:38} {timing.calls:>5} {timing.p50:>9.1f} {timing.p95:>9.1f} {ratio}"
+            f" {timing.sequential_p50:>15.1f}"
+        )
     if result.pandas_cold_s is not None or result.floor_scan_s is not None:
         rows.append("")
     if result.pandas_cold_s is not None:
