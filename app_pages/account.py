@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import streamlit as st
 
 from kamdash import charts
@@ -17,23 +18,24 @@ from kamdash.ui.context import page_context
 ctx = page_context()
 f, lang, q = ctx.filters, ctx.lang, ctx.q
 
-in_scope = q.accounts(f.start, f.end, f.as_of, **ctx.f).sort(
-    ["revenue", "account_id"], descending=[True, False]
-)
-# no account in the link: the largest of the filtered portfolio
-account_id = f.account or (in_scope["account_id"][0] if in_scope.height else None)
+
+def in_scope_accounts() -> pl.DataFrame:
+    return q.accounts(f.start, f.end, f.as_of, **ctx.f)
+
+
+account_id = f.account
+if account_id is None:  # no account in the link: the largest of the filtered portfolio
+    largest = in_scope_accounts().sort(["revenue", "account_id"], descending=[True, False])
+    account_id = largest["account_id"][0] if largest.height else None
 if account_id is None:
     st.title(ctx.t("page.account"), anchor=False)
     ui.empty(ctx.t("empty.no_accounts"))
     st.stop()
-names = dict(ctx.account_list.select("account_id", "account_name").iter_rows())
-ids = sorted({*in_scope["account_id"], account_id}, key=lambda i: (names[i], i))
-choices = {i: search.option_label(names[i], i) for i in ids}
-state.account_picker(ctx.t("account.pick"), ctx.t("account.pick_help"), choices, account_id)
 
 one: dict[str, Any] = {"account_id": (account_id,)}
 span = charts.month_span(f.end, 24)
-fetched = q.gather(
+in_scope, *fetched = q.gather(
+    in_scope_accounts,  # answered from the cache when it picked the account above
     lambda: q.accounts(f.start, f.end, f.as_of, **one),
     lambda: q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **one),
     lambda: q.monthly(*span, level="account", **one),
@@ -50,6 +52,10 @@ fetched = q.gather(
 rows, prior_rows, monthly, category_mix, prior_category_mix, mix, prior_mix = fetched[:7]
 bridge, bridge_products, trend, items, payments = fetched[7:]
 row, prior = rows.row(0, named=True), prior_rows.row(0, named=True)
+names = dict(ctx.account_list.select("account_id", "account_name").iter_rows())
+ids = sorted({*in_scope["account_id"], account_id}, key=lambda i: (names[i], i))
+choices = {i: search.option_label(names[i], i) for i in ids}
+state.account_picker(ctx.t("account.pick"), ctx.t("account.pick_help"), choices, account_id)
 st.title(ui.escape_md(row["account_name"]), anchor=False)
 scope = exports.account_scope(ctx, account_id, row["account_name"])
 exports.use_scope(scope)  # every chart and table file below is about this account

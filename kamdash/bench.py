@@ -129,9 +129,10 @@ def _interactions(
                 lambda: store.monthly(*months_12, level="account"),
             ]
         ],
+        # the account comes in the link; without one the page first picks the largest
         "account deep-dive": [
-            [lambda: store.accounts(start, end, kam_id=kam)],  # picks the account
             [
+                lambda: store.accounts(start, end, kam_id=kam),
                 lambda: store.accounts(start, end, **one),
                 lambda: store.accounts(*prior, **one),
                 lambda: store.monthly(*months_24, level="account", **one),
