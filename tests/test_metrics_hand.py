@@ -412,6 +412,18 @@ def test_countback_dso_month_with_only_a_credit_note(tmp_path: Path) -> None:
     )
 
 
+def test_portfolio_countback_when_summed_ar_equals_the_billing(tmp_path: Path) -> None:
+    # D = 2024-06-30. A1 billed 0.10 on 06-10, A2 0.20 on 06-20, nothing paid: open AR 0.30,
+    # June's billing through D 0.30 covers it exactly → 0 + 0.30/0.30 × 30 = 30 days. Summed
+    # in doubles, 0.1 + 0.2 = 0.30000000000000004 would not be covered by 0.30 and the walk
+    # would run out of billing (null); found by the property test.
+    tables = base_tables()
+    tables["accounts"].append(account("A2"))
+    one(tables, "I1", "A1", d(2024, 6, 10), 0.10)
+    one(tables, "I2", "A2", d(2024, 6, 20), 0.20)
+    check_portfolio(tmp_path, tables, d(2024, 6, 1), END, open_ar=0.30, countback_dso=30.0)
+
+
 def test_credit_utilisation(tmp_path: Path) -> None:
     # open AR 1500 against a 6000 limit → 0.25; no limit → null; limit 0 → null.
     tables = base_tables()

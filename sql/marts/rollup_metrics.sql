@@ -5,10 +5,10 @@
 -- params: period_start, period_end, as_of, dso_days, scope, level
 with accounts as (
     select
-        metrics.*,
+        figures.*,
         units.unit_id
-    from account_metrics(period_start, period_end, as_of, dso_days, scope) as metrics
-    inner join int_account_units(level, scope) as units on units.account_id = metrics.account_id
+    from int_account_figures(period_start, period_end, as_of, dso_days, scope) as figures
+    inner join int_account_units(level, scope) as units on units.account_id = figures.account_id
 ),
 
 ranked as (
@@ -35,6 +35,7 @@ totals as (
         sum(cogs) as cogs,
         sum(revenue_prior_year) as revenue_prior_year,
         sum(open_ar) as open_ar,
+        sum(exact_open_ar) as exact_open_ar,
         sum(ar_current) as ar_current,
         sum(ar_1_30) as ar_1_30,
         sum(ar_31_60) as ar_31_60,
@@ -54,9 +55,12 @@ totals as (
         sum(revenue_target) as revenue_target,
         sum(gross_margin_target) as gross_margin_target,
         sum(paid_in_period) as paid_in_period,
-        sum(avg_days_to_pay * paid_in_period) as weighted_days_to_pay,
-        sum(avg_days_late * paid_in_period) as weighted_days_late,
-        count(*) filter (where credit_utilisation > 1) as accounts_over_credit_limit
+        -- an account's average counts only where it has one (paid in the period > 0)
+        sum(paid_amount_x_days_to_pay) filter (where paid_in_period > 0) as weighted_days_to_pay,
+        sum(paid_amount_x_days_late) filter (where paid_in_period > 0) as weighted_days_late,
+        count(*) filter (
+            where ratio_if_positive(open_ar, credit_limit) > 1
+        ) as accounts_over_credit_limit
     from ranked
     group by unit_id
 ),
@@ -65,7 +69,7 @@ countback as (
     select
         walk.unit_id,
         countback_from_stop(
-            any_value(totals.open_ar),
+            any_value(totals.exact_open_ar),
             arg_max(
                 struct_pack(walk.billed, walk.month_days, walk.billed_through, walk.days_through),
                 walk.month_start
@@ -73,7 +77,7 @@ countback as (
         ) as countback_dso
     from int_billing_walk(as_of, scope, level) as walk
     inner join totals on totals.unit_id = walk.unit_id
-    where countback_covers(totals.open_ar, walk.billed_through)
+    where countback_covers(totals.exact_open_ar, walk.billed_through)
     group by walk.unit_id
 ),
 

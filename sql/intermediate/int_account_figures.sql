@@ -1,0 +1,170 @@
+-- The additive figures of every account in scope for a period P = [period_start, period_end]
+-- and an as-of date D: activity (revenue, COGS, prior-year and TTM revenue, last order,
+-- payments), receivables and DSO billing at D, and plan for P, beside the account's
+-- attributes. account_metrics adds the per-account ratios, countback and ABC class;
+-- rollup_metrics sums these per unit without binding what only accounts need.
+-- Grain: one row per account in scope, including accounts with no activity.
+-- params: period_start, period_end, as_of, dso_days, scope
+with accounts as (
+    select * from int_accounts
+    where scope is null or list_contains(scope, account_id)
+),
+
+periods as (
+    select
+        (period_start - interval 1 year)::date as prior_start,
+        (period_end - interval 1 year)::date as prior_end,
+        (as_of - interval 1 year)::date + 1 as ttm_start,
+        (as_of - interval 2 year)::date + 1 as prior_ttm_start,
+        (as_of - interval 1 year)::date as prior_ttm_end
+),
+
+-- the months the ranges below cover only in part: their days are read from the daily table,
+-- every other month as one row from the monthly one (none when periods are whole months)
+partial_months as (
+    select distinct date_trunc('month', edge)::date as month_start
+    from (
+        select unnest([
+            period_start, periods.prior_start, periods.ttm_start, periods.prior_ttm_start
+        ]) as edge
+        from periods
+    )
+    where day(edge) <> 1
+    union
+    select distinct date_trunc('month', edge)::date as month_start
+    from (
+        select unnest([period_end, periods.prior_end, as_of, periods.prior_ttm_end]) as edge
+        from periods
+    )
+    where edge <> last_day(edge)
+),
+
+activity_rows as (
+    select
+        account_id,
+        month_start,
+        null::date as activity_date,
+        last_sale_date,
+        revenue,
+        cogs,
+        paid_amount,
+        paid_amount_x_days_to_pay,
+        paid_amount_x_days_late
+    from int_account_monthly
+    union all
+    select
+        daily.account_id,
+        partial_months.month_start,
+        daily.activity_date,
+        case when daily.has_sales then daily.activity_date end as last_sale_date,
+        daily.revenue,
+        daily.cogs,
+        daily.paid_amount,
+        daily.paid_amount_x_days_to_pay,
+        daily.paid_amount_x_days_late
+    from int_account_daily as daily
+    inner join partial_months
+        on daily.activity_date between partial_months.month_start
+        and last_day(partial_months.month_start)
+),
+
+-- which ranges each row counts towards
+ranged_rows as (
+    select
+        activity_rows.*,
+        counts_in_range(month_start, activity_date, period_start, period_end) as in_period,
+        counts_in_range(month_start, activity_date, periods.prior_start, periods.prior_end)
+            as in_prior_year,
+        counts_in_range(month_start, activity_date, periods.ttm_start, as_of) as in_ttm,
+        counts_in_range(month_start, activity_date, periods.prior_ttm_start, periods.prior_ttm_end)
+            as in_prior_ttm,
+        counts_in_range(month_start, activity_date, date '0001-01-01', as_of) as to_as_of
+    from activity_rows
+    cross join periods
+    where activity_rows.account_id in (select account_id from accounts)
+),
+
+activity as (
+    select
+        account_id,
+        sum(revenue) filter (where in_period) as revenue,
+        sum(cogs) filter (where in_period) as cogs,
+        sum(revenue) filter (where in_prior_year) as revenue_prior_year,
+        sum(revenue) filter (where in_ttm) as revenue_ttm,
+        sum(revenue) filter (where in_prior_ttm) as revenue_prior_ttm,
+        max(last_sale_date) filter (where to_as_of) as last_order_date,
+        sum(paid_amount) filter (where in_period) as paid_in_period,
+        sum(paid_amount_x_days_to_pay) filter (where in_period) as paid_amount_x_days_to_pay,
+        sum(paid_amount_x_days_late) filter (where in_period) as paid_amount_x_days_late
+    from ranged_rows
+    group by account_id
+),
+
+receivables as (
+    select * from int_account_receivables([as_of], dso_days)
+),
+
+plan as (
+    select
+        account_id,
+        sum(
+            revenue_target
+            * (least(month_end, period_end) - greatest(month_start, period_start) + 1)
+            / day(month_end)
+        ) as revenue_target,
+        sum(
+            gross_margin_target
+            * (least(month_end, period_end) - greatest(month_start, period_start) + 1)
+            / day(month_end)
+        ) as gross_margin_target
+    from int_targets
+    where month_start <= period_end and month_end >= period_start
+    group by account_id
+),
+
+final as (
+    select
+        accounts.account_id,
+        accounts.account_name,
+        accounts.kam_id,
+        accounts.kam_name,
+        accounts.group_name,
+        accounts.holding_name,
+        accounts.industry,
+        accounts.region,
+        accounts.payment_terms_days,
+        accounts.credit_limit::double as credit_limit,
+        accounts.onboarded_on,
+        coalesce(activity.revenue, 0)::double as revenue,
+        -- ABC classes compare cumulative shares with 80 % and 95 %: in exact decimals, as a
+        -- double sum of many small amounts can land just below a boundary it reaches
+        coalesce(activity.revenue, 0) as exact_revenue,
+        coalesce(activity.cogs, 0)::double as cogs,
+        coalesce(activity.revenue_prior_year, 0)::double as revenue_prior_year,
+        coalesce(activity.revenue_ttm, 0)::double as revenue_ttm,
+        coalesce(activity.revenue_prior_ttm, 0)::double as revenue_prior_ttm,
+        activity.last_order_date,
+        coalesce(receivables.open_ar, 0)::double as open_ar,
+        -- countback compares open AR with billing: in exact decimals, so a sum that reaches
+        -- a month's billing is not rounded just past or short of it
+        coalesce(receivables.open_ar, 0) as exact_open_ar,
+        coalesce(receivables.ar_current, 0)::double as ar_current,
+        coalesce(receivables.ar_1_30, 0)::double as ar_1_30,
+        coalesce(receivables.ar_31_60, 0)::double as ar_31_60,
+        coalesce(receivables.ar_61_90, 0)::double as ar_61_90,
+        coalesce(receivables.ar_91_plus, 0)::double as ar_91_plus,
+        coalesce(receivables.unapplied_credits, 0)::double as unapplied_credits,
+        coalesce(receivables.overdue_ar, 0)::double as overdue_ar,
+        coalesce(receivables.billed, 0)::double as billed,
+        coalesce(activity.paid_amount_x_days_to_pay, 0)::double as paid_amount_x_days_to_pay,
+        coalesce(activity.paid_amount_x_days_late, 0)::double as paid_amount_x_days_late,
+        coalesce(activity.paid_in_period, 0)::double as paid_in_period,
+        plan.revenue_target::double as revenue_target,
+        plan.gross_margin_target::double as gross_margin_target
+    from accounts
+    left join activity on activity.account_id = accounts.account_id
+    left join receivables on receivables.account_id = accounts.account_id
+    left join plan on plan.account_id = accounts.account_id
+)
+
+select * from final
