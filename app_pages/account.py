@@ -134,15 +134,7 @@ else:
         views.bridge_table(bridge_products, lang)
 
 ui.section(ctx.t("account.receivables"))
-if row["credit_utilisation"] is not None:
-    use = format_measure(row["credit_utilisation"], "credit_utilisation", lang)
-    limit = format_measure(row["credit_limit"], "open_ar", lang)
-    # the bar holds 0–100 %: an account in credit (open AR below zero, so a negative use)
-    # draws it empty and one over its limit full; the text says the true figure
-    st.progress(
-        min(max(float(row["credit_utilisation"]), 0.0), 1.0),
-        text=ctx.t("account.credit_use", pct=use, limit=limit),
-    )
+views.credit_use(row, lang)
 as_of_text = ctx.t("chart.as_of", date=format_date(f.as_of, lang))
 left, right = st.columns(2, gap="large")
 with left:

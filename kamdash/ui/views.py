@@ -42,6 +42,20 @@ def with_links(frame: pl.DataFrame, context: Context, page: str = "account") -> 
     return frame.with_columns(link=pl.Series(links, dtype=pl.String))
 
 
+def credit_use(row: dict[str, Any], lang: Language) -> None:
+    """The account's credit limit use as a bar, when it has a limit."""
+    if row["credit_utilisation"] is None:
+        return
+    use = format_measure(row["credit_utilisation"], "credit_utilisation", lang)
+    limit = format_measure(row["credit_limit"], "open_ar", lang)
+    # the bar holds 0–100 %: an account in credit (open AR below zero, so a negative use)
+    # draws it empty and one over its limit full; the text says the true figure
+    st.progress(
+        min(max(float(row["credit_utilisation"]), 0.0), 1.0),
+        text=t("account.credit_use", lang, pct=use, limit=limit),
+    )
+
+
 def account_facts(row: dict[str, Any], as_of: dt.date, lang: Language) -> None:
     """Holding, industry, region, KAM, terms, credit limit and tenure in one line."""
     since = row["onboarded_on"]
