@@ -465,6 +465,22 @@ def build_version() -> str:
     return digest.hexdigest()[:12]
 
 
+def _validated(
+    con: duckdb.DuckDBPyConnection, sources: DataSources, memory_limit: str | None
+) -> ValidationReport:
+    """Validate and build on `con`; running out of DuckDB's memory becomes a clear error."""
+    try:
+        return validate_connection(con, sources, build=build)
+    except duckdb.OutOfMemoryException as error:
+        limit = memory_limit or os.environ.get("KAMDASH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+        detail = str(error).splitlines()[0]
+        raise KamdashError(
+            f"building the store of {sources.data_dir} ran out of memory under the DuckDB "
+            f"limit of {limit} ({detail}); set KAMDASH_MEMORY_LIMIT higher (e.g. 4GB) and "
+            "open it again"
+        ) from error
+
+
 def _open_cached(
     sources: DataSources,
     cache_dir: Path,
@@ -491,9 +507,14 @@ def _open_cached(
     partial.unlink(missing_ok=True)
     con = connect(memory_limit, threads, database=partial, readable=readable)
     try:
-        report = validate_connection(con, sources, build=build)
-    finally:
+        report = _validated(con, sources, memory_limit)
+    except BaseException:
+        # a failed build leaves nothing behind: at 50M lines a partial store is gigabytes
         con.close()
+        partial.unlink(missing_ok=True)
+        partial.with_name(partial.name + ".wal").unlink(missing_ok=True)
+        raise
+    con.close()
     if report.has_errors or discover(sources.data_dir).fingerprint() != sources.fingerprint():
         partial.unlink(missing_ok=True)
         if report.has_errors:
@@ -542,7 +563,11 @@ def open_store(
         con, report = _open_cached(sources, Path(cache_dir).expanduser(), memory_limit, threads)
     else:
         con = connect(memory_limit, threads, readable=[path])
-        report = validate_connection(con, sources, build=build)
+        try:
+            report = _validated(con, sources, memory_limit)
+        except BaseException:
+            con.close()
+            raise
     if report.has_errors:
         con.close()
         raise DataValidationError(report)

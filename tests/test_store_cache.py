@@ -10,7 +10,8 @@ import duckdb
 import exportkit as ek
 import pytest
 
-from kamdash import DataValidationError, open_store
+from kamdash import DataValidationError, KamdashError, open_store
+from kamdash import store as store_module
 
 D = dt.date
 
@@ -76,3 +77,27 @@ def test_the_connection_is_sandboxed_to_the_data_folder(tmp_path: Path) -> None:
         ):
             with pytest.raises(duckdb.Error):
                 store.query(statement)
+
+
+def test_running_out_of_memory_is_a_clear_error_and_leaves_no_partial_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what a 50M-line build once did under the default limit
+    def out_of_memory(con: duckdb.DuckDBPyConnection, sources: object) -> None:
+        raise duckdb.OutOfMemoryException(
+            "Out of Memory Error: could not allocate block of size 256.0 KiB (2.3 GiB/2.3 GiB used)"
+        )
+
+    export = small_export(tmp_path / "export")
+    cache = tmp_path / "cache"
+    monkeypatch.delenv("KAMDASH_MEMORY_LIMIT", raising=False)
+    monkeypatch.setattr(store_module, "build", out_of_memory)
+    with pytest.raises(KamdashError) as caught:
+        open_store(export, cache_dir=cache)
+    message = str(caught.value)
+    assert f"building the store of {export} ran out of memory" in message
+    assert "limit of 2.5GB" in message and "(2.3 GiB/2.3 GiB used)" in message
+    assert "set KAMDASH_MEMORY_LIMIT higher" in message
+    assert list(cache.iterdir()) == []  # no gigabytes of half-built store left behind
+    with pytest.raises(KamdashError, match="ran out of memory"):
+        open_store(export)  # without a cache folder too
