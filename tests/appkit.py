@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import exportkit as ek
+import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +23,21 @@ AUTH = {
 }
 
 Open = Callable[..., AppTest]
+# who the role tests' access file names; KAMs are found by their managers' e-mail
+ACCESS = '[access]\ndirectors = ["boss@company.ru"]\nfinance = ["cfo@company.ru"]\n'
+
+
+def write_secured_export(folder: Path, tables: dict[str, list[dict[str, Any]]]) -> Path:
+    """`tables` as an export in `folder/data`, beside the access file `folder/kamdash.toml`."""
+    ek.write_export(folder / "data", tables)
+    (folder / "kamdash.toml").write_text(ACCESS)
+    return folder
+
+
+def serve(patch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Point the app at the export and access file `write_secured_export` put in `folder`."""
+    patch.setenv("KAMDASH_DATA_DIR", str(folder / "data"))
+    patch.setenv("KAMDASH_ACCESS_FILE", str(folder / "kamdash.toml"))
 
 
 def signed_in(email: str) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import exportkit as ek
 import pytest
-from appkit import open_page, signed_in
+from appkit import open_page, serve, signed_in, write_secured_export
 from streamlit.testing.v1 import AppTest
 
 from kamdash.measures import measure
@@ -40,17 +40,12 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
             ek.line(invoice_id, 1, "P1", 10, 1000.0 * (number + 1), 600.0)
         )
     folder = tmp_path_factory.mktemp("auth")
-    ek.write_export(folder / "data", tables)
-    (folder / "kamdash.toml").write_text(
-        '[access]\ndirectors = ["boss@company.ru"]\nfinance = ["cfo@company.ru"]\n'
-    )
-    return folder
+    return write_secured_export(folder, tables)
 
 
 @pytest.fixture
 def run(export: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("KAMDASH_DATA_DIR", str(export / "data"))
-    monkeypatch.setenv("KAMDASH_ACCESS_FILE", str(export / "kamdash.toml"))
+    serve(monkeypatch, export)
 
     def open_as(user: dict[str, Any] | None, page: str = "portfolio", **params: str) -> AppTest:
         return open_page(page, user=user, start="2025-01-01", end="2025-12-31", **params)

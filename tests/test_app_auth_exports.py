@@ -41,12 +41,12 @@ from typing import Any
 import exportkit as ek
 import openpyxl
 import pytest
-from appkit import PAGES, open_page, signed_in
+from appkit import PAGES, open_page, serve, signed_in, write_secured_export
 from pptx import Presentation
 from pypdf import PdfReader
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
-from test_app_exports import PNG_SIGNATURE, Deferred, Files, downloads
+from test_app_exports import PNG_SIGNATURE, Deferred, Files, downloads, recording_into
 
 import kamdash.exports.deck
 import kamdash.exports.pdf
@@ -186,12 +186,7 @@ def tables() -> dict[str, list[dict[str, Any]]]:
 
 @pytest.fixture(scope="module")
 def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("auth-exports")
-    ek.write_export(folder / "data", tables())
-    (folder / "kamdash.toml").write_text(
-        '[access]\ndirectors = ["boss@company.ru"]\nfinance = ["cfo@company.ru"]\n'
-    )
-    return folder
+    return write_secured_export(tmp_path_factory.mktemp("auth-exports"), tables())
 
 
 @pytest.fixture(scope="module")
@@ -359,23 +354,6 @@ def visit(export: Path) -> Iterator[Visit]:
     """Open a page as a role and read every file it offers; each visit is made once."""
     found: Files = {}
     pictures = Pictures()
-    original = MediaFileManager.add_deferred
-
-    def record(
-        self: MediaFileManager,
-        data_callable: Callable[[], Any],
-        mimetype: str | None,
-        coordinates: str,
-        file_name: str | None = None,
-        *,
-        element_id: str = "",
-    ) -> str:
-        file_id = original(
-            self, data_callable, mimetype, coordinates, file_name, element_id=element_id
-        )
-        found[file_id] = Deferred(file_name or "", mimetype, data_callable)
-        return file_id
-
     done: dict[tuple[Any, ...], list[File]] = {}
 
     def run(role: Role, page: str, **params: str) -> list[File]:
@@ -390,9 +368,8 @@ def visit(export: Path) -> Iterator[Visit]:
         return done[key]
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("KAMDASH_DATA_DIR", str(export / "data"))
-        patch.setenv("KAMDASH_ACCESS_FILE", str(export / "kamdash.toml"))
-        patch.setattr(MediaFileManager, "add_deferred", record)
+        serve(patch, export)
+        patch.setattr(MediaFileManager, "add_deferred", recording_into(found))
         for module in (kamdash.ui.exports, kamdash.exports.deck, kamdash.exports.pdf):
             patch.setattr(module, "chart_png", pictures.wrap(module.chart_png))
         patch.setattr(
@@ -643,8 +620,7 @@ def test_the_brief_on_the_page_is_the_roles_own(export: Path, everything: Store)
     """The brief is cached across sessions: finance must not be served the director's."""
     kamdash.ui.exports._brief.clear()
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("KAMDASH_DATA_DIR", str(export / "data"))
-        patch.setenv("KAMDASH_ACCESS_FILE", str(export / "kamdash.toml"))
+        serve(patch, export)
         for role in ("director", "finance-ru"):
             at = open_as(ROLES[role], "account", account="GAMMA03")
     [expander] = [e for e in at.expander if e.label.startswith(t("brief.title", "ru"))]

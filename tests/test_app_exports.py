@@ -90,10 +90,9 @@ class Deferred:
 Files = dict[str, Deferred]
 
 
-@pytest.fixture
-def files(monkeypatch: pytest.MonkeyPatch) -> Files:
-    """Every deferred download registered while the fixture lives, by deferred file id."""
-    found: Files = {}
+def recording_into(found: Files) -> Callable[..., str]:
+    """A replacement for `MediaFileManager.add_deferred` that also keeps each deferred
+    download in `found`, by file id."""
     original = MediaFileManager.add_deferred
 
     def record(
@@ -111,7 +110,14 @@ def files(monkeypatch: pytest.MonkeyPatch) -> Files:
         found[file_id] = Deferred(file_name or "", mimetype, data_callable)
         return file_id
 
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return record
+
+
+@pytest.fixture
+def files(monkeypatch: pytest.MonkeyPatch) -> Files:
+    """Every deferred download registered while the fixture lives, by deferred file id."""
+    found: Files = {}
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording_into(found))
     return found
 
 

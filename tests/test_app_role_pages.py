@@ -17,7 +17,7 @@ from typing import Any
 
 import exportkit as ek
 import pytest
-from appkit import open_page, signed_in
+from appkit import open_page, serve, signed_in, write_secured_export
 from streamlit.testing.v1 import AppTest
 from test_app_exports import Files, downloads
 from test_app_exports import files as files  # the fixture recording every download
@@ -53,17 +53,12 @@ def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
         }
     ]
     folder = tmp_path_factory.mktemp("role-pages")
-    ek.write_export(folder / "data", tables)
-    (folder / "kamdash.toml").write_text(
-        '[access]\ndirectors = ["boss@company.ru"]\nfinance = ["cfo@company.ru"]\n'
-    )
-    return folder
+    return write_secured_export(folder, tables)
 
 
 @pytest.fixture
 def run(export: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setenv("KAMDASH_DATA_DIR", str(export / "data"))
-    monkeypatch.setenv("KAMDASH_ACCESS_FILE", str(export / "kamdash.toml"))
+    serve(monkeypatch, export)
 
     def open_as(email: str, page: str, lang: Language = "en", **params: str) -> AppTest:
         view = {"start": "2025-01-01", "end": "2025-12-31", "lang": lang, **params}
