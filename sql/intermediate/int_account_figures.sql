@@ -107,16 +107,10 @@ receivables as (
 plan as (
     select
         account_id,
-        sum(
-            revenue_target
-            * (least(month_end, period_end) - greatest(month_start, period_start) + 1)
-            / day(month_end)
-        ) as revenue_target,
-        sum(
-            gross_margin_target
-            * (least(month_end, period_end) - greatest(month_start, period_start) + 1)
-            / day(month_end)
-        ) as gross_margin_target
+        sum(prorated(revenue_target, month_start, month_end, period_start, period_end))
+            as revenue_target,
+        sum(prorated(gross_margin_target, month_start, month_end, period_start, period_end))
+            as gross_margin_target
     from int_targets
     where month_start <= period_end and month_end >= period_start
     group by account_id

@@ -37,11 +37,9 @@ plan as (
     select
         accounts.unit_id,
         targets.month_start as month,
-        sum(
-            targets.revenue_target
-            * (least(targets.month_end, period_end) - greatest(targets.month_start, period_start) + 1)
-            / day(targets.month_end)
-        ) as revenue_target
+        sum(prorated(
+            targets.revenue_target, targets.month_start, targets.month_end, period_start, period_end
+        )) as revenue_target
     from int_targets as targets
     inner join accounts on accounts.account_id = targets.account_id
     where targets.month_start <= period_end and targets.month_end >= period_start
