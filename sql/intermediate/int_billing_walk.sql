@@ -68,7 +68,7 @@ steps as (
     from as_of_month
 ),
 
-final as (
+walk_months as (
     select
         unit_id,
         month_start,
@@ -80,6 +80,14 @@ final as (
         billed_through,
         as_of - month_start + 1 as days_through
     from steps
+),
+
+final as (
+    select
+        *,
+        -- what countback_from_stop reads of the month the walk stops in
+        struct_pack(billed, month_days, billed_through, days_through) as step
+    from walk_months
 )
 
 select * from final

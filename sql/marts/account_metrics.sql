@@ -12,10 +12,7 @@ countback as (
         walk.unit_id as account_id,
         countback_from_stop(
             any_value(figures.exact_open_ar),
-            arg_max(
-                struct_pack(walk.billed, walk.month_days, walk.billed_through, walk.days_through),
-                walk.month_start
-            )
+            arg_max(walk.step, walk.month_start)
         ) as countback_dso
     from int_billing_walk(as_of, scope, 'account') as walk
     inner join figures on figures.account_id = walk.unit_id

@@ -70,10 +70,7 @@ countback as (
         walk.unit_id,
         countback_from_stop(
             any_value(totals.exact_open_ar),
-            arg_max(
-                struct_pack(walk.billed, walk.month_days, walk.billed_through, walk.days_through),
-                walk.month_start
-            )
+            arg_max(walk.step, walk.month_start)
         ) as countback_dso
     from int_billing_walk(as_of, scope, level) as walk
     inner join totals on totals.unit_id = walk.unit_id
