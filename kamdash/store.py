@@ -59,6 +59,10 @@ SCOPE_CACHE_SIZE = 256
 DEFAULT_MEMORY_LIMIT = "2.5GB"
 
 
+def _memory_limit(given: str | None) -> str:
+    return given or os.environ.get("KAMDASH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
+
+
 def connect(
     memory_limit: str | None = None,
     threads: int | None = None,
@@ -78,9 +82,7 @@ def connect(
         # 50M lines the sales build ran out of memory under a 3 GB limit because of it
         "disabled_optimizers": "partial_aggregate_pushdown",
     }
-    config["memory_limit"] = (
-        memory_limit or os.environ.get("KAMDASH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
-    )
+    config["memory_limit"] = _memory_limit(memory_limit)
     if threads:
         config["threads"] = threads
     con = duckdb.connect(
@@ -472,12 +474,11 @@ def _validated(
     try:
         return validate_connection(con, sources, build=build)
     except duckdb.OutOfMemoryException as error:
-        limit = memory_limit or os.environ.get("KAMDASH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
         detail = str(error).splitlines()[0]
         raise KamdashError(
             f"building the store of {sources.data_dir} ran out of memory under the DuckDB "
-            f"limit of {limit} ({detail}); set KAMDASH_MEMORY_LIMIT higher (e.g. 4GB) and "
-            "open it again"
+            f"limit of {_memory_limit(memory_limit)} ({detail}); set KAMDASH_MEMORY_LIMIT "
+            "higher (e.g. 4GB) and open it again"
         ) from error
 
 
