@@ -104,14 +104,13 @@ def _periods(first: dt.date, last: dt.date, count: int) -> list[tuple[dt.date, d
     return periods
 
 
-# An interaction is the page's steps; a step's calls are independent and the page makes them
-# at the same time. Each list mirrors the data calls of one page in app_pages/.
-Steps = list[list[Callable[[], object]]]
+# An interaction is the data calls of one page in app_pages/, which the page makes together.
+Calls = list[Callable[[], object]]
 
 
 def _interactions(
     store: Any, start: dt.date, end: dt.date, kam: str, account: str
-) -> dict[str, Steps]:
+) -> dict[str, Calls]:
     prior = (
         start.replace(year=start.year - 1),
         end.replace(year=end.year - 1, day=min(end.day, 28)),
@@ -121,57 +120,50 @@ def _interactions(
     one = {"account_id": (account,)}
     return {
         "portfolio (tiles + accounts table)": [
-            [
-                lambda: store.portfolio(start, end),
-                lambda: store.portfolio(*prior),
-                lambda: store.accounts(start, end),
-                lambda: store.accounts(*prior),
-                lambda: store.monthly(*months_12, level="account"),
-            ]
+            lambda: store.portfolio(start, end),
+            lambda: store.portfolio(*prior),
+            lambda: store.accounts(start, end),
+            lambda: store.accounts(*prior),
+            lambda: store.monthly(*months_12, level="account"),
         ],
         # the account comes in the link; without one the page first picks the largest
         "account deep-dive": [
-            [
-                lambda: store.accounts(start, end, kam_id=kam),
-                lambda: store.accounts(start, end, **one),
-                lambda: store.accounts(*prior, **one),
-                lambda: store.monthly(*months_24, level="account", **one),
-                lambda: store.product_mix(start, end, level="category", **one),
-                lambda: store.product_mix(*prior, level="category", **one),
-                lambda: store.product_mix(start, end, **one),
-                lambda: store.product_mix(*prior, **one),
-                lambda: store.bridge(*prior, start, end, **one),
-                lambda: store.bridge_by_product(*prior, start, end, **one),
-                lambda: store.receivables_trend(*months_24, level="account", **one),
-                lambda: store.open_items(end, **one),
-                lambda: store.payment_behaviour(*months_24, level="account", **one),
-            ],
+            lambda: store.accounts(start, end, kam_id=kam),
+            lambda: store.accounts(start, end, **one),
+            lambda: store.accounts(*prior, **one),
+            lambda: store.monthly(*months_24, level="account", **one),
+            lambda: store.product_mix(start, end, level="category", **one),
+            lambda: store.product_mix(*prior, level="category", **one),
+            lambda: store.product_mix(start, end, **one),
+            lambda: store.product_mix(*prior, **one),
+            lambda: store.bridge(*prior, start, end, **one),
+            lambda: store.bridge_by_product(*prior, start, end, **one),
+            lambda: store.receivables_trend(*months_24, level="account", **one),
+            lambda: store.open_items(end, **one),
+            lambda: store.payment_behaviour(*months_24, level="account", **one),
         ],
         "receivables (aging + worklist)": [
-            [
-                lambda: store.portfolio(start, end, kam_id=kam),
-                lambda: store.portfolio(*prior, kam_id=kam),
-                lambda: store.receivables_trend(*months_24, kam_id=kam),
-                lambda: store.accounts(start, end, kam_id=kam),
-                lambda: store.open_items(end, kam_id=kam),
-            ]
+            lambda: store.portfolio(start, end, kam_id=kam),
+            lambda: store.portfolio(*prior, kam_id=kam),
+            lambda: store.receivables_trend(*months_24, kam_id=kam),
+            lambda: store.accounts(start, end, kam_id=kam),
+            lambda: store.open_items(end, kam_id=kam),
         ],
-        "team": [[lambda: store.kams(start, end)]],
-        "PVM bridge (portfolio)": [[lambda: store.bridge(*prior, start, end)]],
+        "team": [lambda: store.kams(start, end)],
+        "PVM bridge (portfolio)": [lambda: store.bridge(*prior, start, end)],
     }
 
 
-def _timed(steps: Steps, *, together: bool) -> float:
+def _timed(calls: Calls, *, together: bool) -> float:
     """Milliseconds to make an interaction's calls, together (as the page does) or one by one."""
     from kamdash.gather import gather
 
     started = time.perf_counter()
-    for step in steps:
-        if together:
-            gather(*step)
-        else:
-            for call in step:
-                call()
+    if together:
+        gather(*calls)
+    else:
+        for call in calls:
+            call()
     return (time.perf_counter() - started) * 1000
 
 
@@ -227,13 +219,13 @@ def run_bench(
             kams[round_number % len(kams)],
             accounts[(round_number * 7) % len(accounts)],
         )
-        for name, steps in calls.items():
-            timing = timings.setdefault(name, Timing(name, calls=sum(map(len, steps))))
+        for name, page_calls in calls.items():
+            timing = timings.setdefault(name, Timing(name, calls=len(page_calls)))
             # alternate which way goes first, so neither always finds the other's warm-up
             first_together = round_number % 2 == 0
             for together in (first_together, not first_together):
                 samples = timing.samples_ms if together else timing.sequential_ms
-                samples.append(_timed(steps, together=together))
+                samples.append(_timed(page_calls, together=together))
     result = BenchResult(
         data_dir=str(data),
         invoice_lines=lines,
