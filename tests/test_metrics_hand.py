@@ -302,6 +302,21 @@ def test_payment_split_over_two_documents(tmp_path: Path) -> None:
     )
 
 
+def test_dso_zero_when_everything_billed_is_paid(tmp_path: Path) -> None:
+    # D = 2024-06-30. A1: I1 1000 on 06-10 paid in full on 06-20, nothing open at D.
+    # A2: I2 500 on 06-15, open. Billed(D, 90): A1 1000, A2 500.
+    # A1: DSO = 0 / 1000 × 90 = 0 (not undefined: it was billed).
+    # Portfolio: open AR 500 / billed 1500 × 90 = 30 (A1's billing counts).
+    tables = base_tables()
+    tables["accounts"].append(account("A2"))
+    one(tables, "I1", "A1", d(2024, 6, 10), 1000.0)
+    one(tables, "I2", "A2", d(2024, 6, 15), 500.0)
+    tables["payments"].append(payment("PAY1", "A1", "I1", d(2024, 6, 20), 1000.0))
+    as_of = d(2024, 6, 30)
+    check_account(tmp_path, tables, d(2024, 6, 1), END, "A1", as_of=as_of, open_ar=0.0, dso=0.0)
+    check_portfolio(tmp_path, tables, d(2024, 6, 1), END, as_of, open_ar=500.0, dso=30.0)
+
+
 def test_documents_after_as_of_date(tmp_path: Path) -> None:
     # P = June 2024, D = 2024-06-15. I1 1000 on 06-10, I2 500 on 06-20 (after D).
     # Revenue(P) counts both = 1500; receivables only I1: open AR 1000 (current).

@@ -1,6 +1,7 @@
 -- Aging, unapplied credits, open and overdue AR, and DSO billing per account at each as-of
 -- date.
--- Grain: one row per as-of date per account with any document or unapplied cash at that date.
+-- Grain: one row per as-of date per account with a document still open, unapplied cash or
+-- billing in the DSO window at that date.
 -- params: as_of_dates, dso_days
 with requested_dates as (
     select distinct unnest(as_of_dates)::date as as_of
@@ -40,14 +41,29 @@ billed as (
     group by all
 ),
 
+-- an account whose documents are all settled by the date has no aging row, but what it was
+-- billed still counts towards DSO: a full join, not a left one
+joined as (
+    select
+        coalesce(aging.as_of, billed.as_of) as as_of,
+        coalesce(aging.account_id, billed.account_id) as account_id,
+        coalesce(aging.ar_current, 0) as ar_current,
+        coalesce(aging.ar_1_30, 0) as ar_1_30,
+        coalesce(aging.ar_31_60, 0) as ar_31_60,
+        coalesce(aging.ar_61_90, 0) as ar_61_90,
+        coalesce(aging.ar_91_plus, 0) as ar_91_plus,
+        coalesce(aging.unapplied_credits, 0) as unapplied_credits,
+        coalesce(billed.billed, 0) as billed
+    from aging
+    full join billed on billed.account_id = aging.account_id and billed.as_of = aging.as_of
+),
+
 final as (
     select
-        aging.*,
-        coalesce(billed.billed, 0) as billed,
+        *,
         ar_1_30 + ar_31_60 + ar_61_90 + ar_91_plus as overdue_ar,
         ar_current + ar_1_30 + ar_31_60 + ar_61_90 + ar_91_plus + unapplied_credits as open_ar
-    from aging
-    left join billed on billed.account_id = aging.account_id and billed.as_of = aging.as_of
+    from joined
 )
 
 select * from final
