@@ -275,6 +275,37 @@ def test_payment_after_as_of_date(tmp_path: Path) -> None:
     )
 
 
+def test_invoice_paid_over_several_days(tmp_path: Path) -> None:
+    # invoice 1000 on 2024-05-01 (due 05-31): 300 and 200 on 06-10 (two payments, one day),
+    # 500 on 07-20. Open before the first payment day 1000, between the days 500, on and
+    # after the last day 0 — the aging of a document paid over several days reads its
+    # payments; one paid on a single day needs only its totals.
+    tables = base_tables()
+    one(tables, "I1", "A1", d(2024, 5, 1), 1000.0)
+    tables["payments"] += [
+        payment("PAY1", "A1", "I1", d(2024, 6, 10), 300.0),
+        payment("PAY2", "A1", "I1", d(2024, 6, 10), 200.0),
+        payment("PAY3", "A1", "I1", d(2024, 7, 20), 500.0),
+    ]
+    for as_of, open_ar in [
+        (d(2024, 6, 9), 1000.0),
+        (d(2024, 6, 10), 500.0),
+        (d(2024, 7, 19), 500.0),
+        (d(2024, 7, 20), 0.0),
+    ]:
+        check_account(
+            tmp_path,
+            tables,
+            d(2024, 5, 1),
+            END,
+            "A1",
+            as_of=as_of,
+            open_ar=open_ar,
+            overdue_ar=open_ar,
+            ar_current=0.0,
+        )
+
+
 def test_payment_split_over_two_documents(tmp_path: Path) -> None:
     # PAY1 on 2024-06-10 split: 400 to I1 (1000, 2024-05-01, due 05-31) and 600 to I2
     # (600, 2024-05-20, due 06-19). At D = 06-30: I1 open 600 (30 days → 1-30), I2 closed.

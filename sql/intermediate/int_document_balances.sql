@@ -13,12 +13,18 @@ documents as (
     select
         as_of_dates.as_of,
         documents.*,
-        coalesce(list_sum(list_transform(
-            list_filter(
-                documents.payments, lambda payment: payment.payment_date > as_of_dates.as_of
-            ),
-            lambda payment: payment.amount
-        )), 0) as paid_after_as_of
+        case
+            when documents.first_payment_date is null
+                or as_of_dates.as_of >= documents.last_payment_date then 0
+            when as_of_dates.as_of < documents.first_payment_date then documents.paid_total
+            -- only a document paid over several days can be paid in part by the as-of date
+            else coalesce(list_sum(list_transform(
+                list_filter(
+                    documents.payments, lambda payment: payment.payment_date > as_of_dates.as_of
+                ),
+                lambda payment: payment.amount
+            )), 0)
+        end as paid_after_as_of
     from int_document_settlement as documents
     inner join as_of_dates
         on documents.invoice_date <= as_of_dates.as_of

@@ -1,22 +1,44 @@
--- Each document with everything ever paid on it, its payments, and the day from which its
--- balance stays zero (open_until). Receivables at an as-of date only need documents still
--- open then, and each carries its own payments, which keeps aging fast however long the
--- history.
+-- Each document with everything ever paid on it, the span of its payment dates, and the day
+-- from which its balance stays zero (open_until). Receivables at an as-of date only need
+-- documents still open then; each says what was paid on it after any date, which keeps aging
+-- fast however long the history.
 -- Grain: one row per document of a known account.
 -- materialized: table
 with documents as (
     select * from int_documents
 ),
 
-payments as (
+payment_totals as (
     select
         invoice_id,
         sum(amount) as paid_total,
-        max(payment_date) as last_payment_date,
+        min(payment_date) as first_payment_date,
+        max(payment_date) as last_payment_date
+    from int_allocations
+    group by invoice_id
+),
+
+-- what was paid after a date needs the payments themselves only for a date between the first
+-- and the last payment day: kept for the few documents paid over several days (2 % of them
+-- in the 50M-line benchmark), as a list there saves writing one for every document
+staggered_payments as (
+    select
+        invoice_id,
         -- unordered: readers only sum the payments after a date
         list(struct_pack(payment_date, amount)) as payments
     from int_allocations
+    semi join payment_totals
+        on payment_totals.invoice_id = int_allocations.invoice_id
+        and payment_totals.first_payment_date < payment_totals.last_payment_date
     group by invoice_id
+),
+
+payments as (
+    select
+        payment_totals.*,
+        staggered_payments.payments
+    from payment_totals
+    left join staggered_payments on staggered_payments.invoice_id = payment_totals.invoice_id
 ),
 
 final as (
@@ -28,6 +50,8 @@ final as (
         documents.due_date,
         documents.amount_due,
         coalesce(payments.paid_total, 0) as paid_total,
+        payments.first_payment_date,
+        payments.last_payment_date,
         payments.payments,
         -- the day from which the balance is zero for good: after the later of the document
         -- date and its last payment nothing changes. 9999-12-31 while it may still owe, so
