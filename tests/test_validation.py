@@ -124,6 +124,25 @@ def test_duplicate_keys(tmp_path: Path) -> None:
     assert errors[0] in str(raised.value)
 
 
+def test_duplicate_line_keys_among_many_lines(tmp_path: Path) -> None:
+    # line keys are screened by a hash of their text first: lines whose text could run
+    # together ("I1" + 11 and "I11" + 1) and numbers shared across invoices are not
+    # duplicates; the one repeated key is found, with exactly its two rows
+    tables = valid_tables()
+    tables["invoice_lines"] += [
+        ek.line("I1", 11, "P1", 1, 10.0, 5.0),
+        ek.line("I2", 11, "P1", 1, 10.0, 5.0),
+        ek.line("I2", 2, "P2", 1, 10.0, 5.0),
+        ek.line("I2", 3, "P2", 1, 10.0, 5.0),
+        ek.line("I2", 3, "P1", 2, 20.0, 9.0),
+    ]
+    report = report_for(tmp_path, tables)
+    duplicates = [f for f in report.errors if f.rule == "key.unique"]
+    assert [(f.table, f.count, f.examples) for f in duplicates] == [
+        ("invoice_lines", 2, ("'I2 / 3'",))
+    ]
+
+
 def test_null_required_value(tmp_path: Path) -> None:
     tables = valid_tables()
     tables["invoices"][1]["invoice_date"] = None
