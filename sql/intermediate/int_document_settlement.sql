@@ -5,17 +5,17 @@
 -- Grain: one row per document of a known account.
 -- materialized: table
 with documents as (
-    select * from int_documents
+    select rowid as document_row, * from int_documents
 ),
 
 payment_totals as (
     select
-        invoice_id,
+        document_row,
         sum(amount) as paid_total,
         min(payment_date) as first_payment_date,
         max(payment_date) as last_payment_date
     from int_allocations
-    group by invoice_id
+    group by document_row
 ),
 
 -- what was paid after a date needs the payments themselves only for a date between the first
@@ -23,14 +23,14 @@ payment_totals as (
 -- in the 50M-line benchmark), as a list there saves writing one for every document
 staggered_payments as (
     select
-        invoice_id,
+        document_row,
         -- unordered: readers only sum the payments after a date
         list(struct_pack(payment_date, amount)) as payments
     from int_allocations
     semi join payment_totals
-        on payment_totals.invoice_id = int_allocations.invoice_id
+        on payment_totals.document_row = int_allocations.document_row
         and payment_totals.first_payment_date < payment_totals.last_payment_date
-    group by invoice_id
+    group by document_row
 ),
 
 payments as (
@@ -38,7 +38,8 @@ payments as (
         payment_totals.*,
         staggered_payments.payments
     from payment_totals
-    left join staggered_payments on staggered_payments.invoice_id = payment_totals.invoice_id
+    left join staggered_payments
+        on staggered_payments.document_row = payment_totals.document_row
 ),
 
 final as (
@@ -66,7 +67,7 @@ final as (
             else date '9999-12-31'
         end as open_until
     from documents
-    left join payments on payments.invoice_id = documents.invoice_id
+    left join payments on payments.document_row = documents.document_row
     -- stored in settlement order: receivables at a recent date read only the tail still open
     -- then, and the zone maps of this table let the scan skip the rest
     order by open_until, documents.invoice_date
