@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
 import streamlit as st
 
 from kamdash import charts
@@ -19,13 +18,10 @@ ctx = page_context()
 f, lang, q = ctx.filters, ctx.lang, ctx.q
 
 
-def in_scope_accounts() -> pl.DataFrame:
-    return q.accounts(f.start, f.end, f.as_of, **ctx.f)
-
-
 account_id = f.account
 if account_id is None:  # no account in the link: the largest of the filtered portfolio
-    largest = in_scope_accounts().sort(["revenue", "account_id"], descending=[True, False])
+    in_scope_figures = q.accounts(f.start, f.end, f.as_of, **ctx.f)
+    largest = in_scope_figures.sort(["revenue", "account_id"], descending=[True, False])
     account_id = largest["account_id"][0] if largest.height else None
 if account_id is None:
     st.title(ctx.t("page.account"), anchor=False)
@@ -34,8 +30,9 @@ if account_id is None:
 
 one: dict[str, Any] = {"account_id": (account_id,)}
 span = charts.month_span(f.end, 24)
-in_scope, *fetched = q.gather(
-    in_scope_accounts,  # answered from the cache when it picked the account above
+# the picker needs only which accounts the filters select, not their figures
+in_scope = set(q.account_ids(**ctx.f))
+fetched = q.gather(
     lambda: q.accounts(f.start, f.end, f.as_of, **one),
     lambda: q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **one),
     lambda: q.monthly(*span, level="account", **one),
@@ -53,14 +50,14 @@ rows, prior_rows, monthly, category_mix, prior_category_mix, mix, prior_mix = fe
 bridge, bridge_products, trend, items, payments = fetched[7:]
 row, prior = rows.row(0, named=True), prior_rows.row(0, named=True)
 names = dict(ctx.account_list.select("account_id", "account_name").iter_rows())
-ids = sorted({*in_scope["account_id"], account_id}, key=lambda i: (names[i], i))
+ids = sorted({*in_scope, account_id}, key=lambda i: (names[i], i))
 choices = {i: search.option_label(names[i], i) for i in ids}
 state.account_picker(ctx.t("account.pick"), ctx.t("account.pick_help"), choices, account_id)
 st.title(ui.escape_md(row["account_name"]), anchor=False)
 scope = exports.account_scope(ctx, account_id, row["account_name"])
 exports.use_scope(scope)  # every chart and table file below is about this account
 views.account_facts(row, f.as_of, lang)
-if account_id not in in_scope["account_id"]:
+if account_id not in in_scope:
     st.caption(ctx.t("account.out_of_scope"))
 st.caption(ctx.period_caption())
 

@@ -126,9 +126,10 @@ def _interactions(
             lambda: store.accounts(*prior),
             lambda: store.monthly(*months_12, level="account"),
         ],
-        # the account comes in the link; without one the page first picks the largest
+        # the account comes in the link (without one the page first picks the largest); the
+        # picker lists the KAM's account ids, which the store remembers per filter
         "account deep-dive": [
-            lambda: store.accounts(start, end, kam_id=kam),
+            lambda: store.scope(kam_id=kam),
             lambda: store.accounts(start, end, **one),
             lambda: store.accounts(*prior, **one),
             lambda: store.monthly(*months_24, level="account", **one),

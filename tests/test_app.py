@@ -303,6 +303,23 @@ def test_account_picker_writes_the_url(open_app: Open, store: Store) -> None:
     assert other  # the picker offers the filtered portfolio
 
 
+def test_account_picker_lists_the_kams_accounts_and_the_linked_one(
+    open_app: Open, store: Store
+) -> None:
+    accounts = store.account_list()
+    kam = accounts["kam_id"][0]
+    own = accounts.filter(pl.col("kam_id") == kam)
+    other = accounts.filter(pl.col("kam_id") != kam)["account_id"][0]
+    at = open_app("account", kam=kam, account=other)
+    labels = widget(at, "selectbox", "account").options
+    listed = {label.rsplit(" · ", 1)[1] for label in labels}
+    assert listed == {*own["account_id"], other}
+    out_of_scope = t("account.out_of_scope", "en")
+    assert out_of_scope in [caption.value for caption in at.caption]
+    at = open_app("account", kam=kam, account=own["account_id"][0])
+    assert out_of_scope not in [caption.value for caption in at.caption]
+
+
 # -- receivables, team, data -------------------------------------------------------------------
 
 

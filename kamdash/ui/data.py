@@ -151,6 +151,11 @@ class Queries:
     def account_list(self) -> pl.DataFrame:
         return self._get("account_list")
 
+    def account_ids(self, **f: Any) -> list[str]:
+        """Ids of the visible accounts the filters select, without computing any figure."""
+        ids = self.store.scope(**f)
+        return list(self.account_list()["account_id"]) if ids is None else ids
+
     def data_range(self) -> tuple[dt.date | None, dt.date | None]:
         return self._get("data_range")
 
