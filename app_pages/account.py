@@ -32,9 +32,8 @@ one: dict[str, Any] = {"account_id": (account_id,)}
 span = charts.month_span(f.end, 24)
 # the picker needs only which accounts the filters select, not their figures
 in_scope = set(q.account_ids(**ctx.f))
-fetched = q.gather(
-    lambda: q.accounts(f.start, f.end, f.as_of, **one),
-    lambda: q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **one),
+(rows, prior_rows), *fetched = q.gather(
+    lambda: q.accounts_over(f.now_and_prior, **one),
     lambda: q.monthly(*span, level="account", **one),
     lambda: q.product_mix(f.start, f.end, level="category", **one),
     lambda: q.product_mix(f.prior.start, f.prior.end, level="category", **one),
@@ -46,8 +45,8 @@ fetched = q.gather(
     lambda: q.open_items(f.as_of, **one),
     lambda: q.payment_behaviour(*span, level="account", **one),
 )
-rows, prior_rows, monthly, category_mix, prior_category_mix, mix, prior_mix = fetched[:7]
-bridge, bridge_products, trend, items, payments = fetched[7:]
+monthly, category_mix, prior_category_mix, mix, prior_mix = fetched[:5]
+bridge, bridge_products, trend, items, payments = fetched[5:]
 row, prior = rows.row(0, named=True), prior_rows.row(0, named=True)
 names = dict(ctx.account_list.select("account_id", "account_name").iter_rows())
 ids = sorted({*in_scope, account_id}, key=lambda i: (names[i], i))

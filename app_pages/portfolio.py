@@ -18,11 +18,9 @@ st.title(ctx.t("portfolio.title"), anchor=False)
 st.caption(ctx.period_caption())
 
 spark_start, _ = charts.month_span(f.end, 12)
-now, before, accounts, prior_accounts, monthly = q.gather(
-    lambda: q.portfolio(f.start, f.end, f.as_of, **ctx.f),
-    lambda: q.portfolio(f.prior.start, f.prior.end, f.prior_as_of, **ctx.f),
-    lambda: q.accounts(f.start, f.end, f.as_of, **ctx.f),
-    lambda: q.accounts(f.prior.start, f.prior.end, f.prior_as_of, **ctx.f),
+(now, before), (accounts, prior_accounts), monthly = q.gather(
+    lambda: q.portfolio_over(f.now_and_prior, **ctx.f),
+    lambda: q.accounts_over(f.now_and_prior, **ctx.f),
     lambda: q.monthly(spark_start, f.end, level="account", **ctx.f),
 )
 if not now["accounts"]:

@@ -19,9 +19,8 @@ st.title(ctx.t("receivables.title"), anchor=False)
 st.caption(ctx.period_caption())
 
 span = charts.month_span(f.as_of, 24)
-now, before, trend, accounts, items = q.gather(
-    lambda: q.portfolio(f.start, f.end, f.as_of, **ctx.f),
-    lambda: q.portfolio(f.prior.start, f.prior.end, f.prior_as_of, **ctx.f),
+(now, before), trend, accounts, items = q.gather(
+    lambda: q.portfolio_over(f.now_and_prior, **ctx.f),
     lambda: q.receivables_trend(*span, **ctx.f),
     lambda: q.accounts(f.start, f.end, f.as_of, **ctx.f),
     lambda: q.open_items(f.as_of, **ctx.f),

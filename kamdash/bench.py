@@ -118,20 +118,19 @@ def _interactions(
     months_12 = (dt.date(end.year - 1, end.month, 1), end)
     months_24 = (dt.date(end.year - 2, end.month, 1), end)
     one = {"account_id": (account,)}
+    # a page asks for the period and its prior year in one call (Store.*_over)
+    both = [(start, end, end), (*prior, prior[1])]
     return {
         "portfolio (tiles + accounts table)": [
-            lambda: store.portfolio(start, end),
-            lambda: store.portfolio(*prior),
-            lambda: store.accounts(start, end),
-            lambda: store.accounts(*prior),
+            lambda: store.portfolio_over(both),
+            lambda: store.accounts_over(both),
             lambda: store.monthly(*months_12, level="account"),
         ],
         # the account comes in the link (without one the page first picks the largest); the
         # picker lists the KAM's account ids, which the store remembers per filter
         "account deep-dive": [
             lambda: store.scope(kam_id=kam),
-            lambda: store.accounts(start, end, **one),
-            lambda: store.accounts(*prior, **one),
+            lambda: store.accounts_over(both, **one),
             lambda: store.monthly(*months_24, level="account", **one),
             lambda: store.product_mix(start, end, level="category", **one),
             lambda: store.product_mix(*prior, level="category", **one),
@@ -144,8 +143,7 @@ def _interactions(
             lambda: store.payment_behaviour(*months_24, level="account", **one),
         ],
         "receivables (aging + worklist)": [
-            lambda: store.portfolio(start, end, kam_id=kam),
-            lambda: store.portfolio(*prior, kam_id=kam),
+            lambda: store.portfolio_over(both, kam_id=kam),
             lambda: store.receivables_trend(*months_24, kam_id=kam),
             lambda: store.accounts(start, end, kam_id=kam),
             lambda: store.open_items(end, kam_id=kam),

@@ -254,11 +254,21 @@ class Store:
         **filters: FilterValue,
     ) -> pl.DataFrame:
         """One row per account in scope (also those with no activity), by account_id."""
-        period, as_of_date = _period_and_as_of(start, end, as_of)
-        return self.query(
-            "select * from account_metrics($1, $2, $3, $4, $5) order by account_id",
-            [period.start, period.end, as_of_date, self.dso_days, self.scope(**filters)],
+        return self.accounts_over([(start, end, as_of)], **filters)[0]
+
+    def accounts_over(
+        self, periods: Sequence[PeriodRequest], **filters: FilterValue
+    ) -> list[pl.DataFrame]:
+        """`accounts` for each (start, end, as_of) of `periods`, in one statement: a page that
+        shows a period beside its prior year plans the marts once, not twice."""
+        requested = _requested_periods(periods)
+        if not requested:
+            return []
+        frame = self.query(
+            "select * from account_metrics($1, $2, $3) order by period_index, account_id",
+            [requested, self.dso_days, self.scope(**filters)],
         )
+        return _split_by_period(frame, len(requested))
 
     def rollup(
         self,
@@ -270,11 +280,25 @@ class Store:
         **filters: FilterValue,
     ) -> pl.DataFrame:
         """Account figures rolled up per KAM, holding group or for the whole scope."""
-        period, as_of_date = _period_and_as_of(start, end, as_of)
-        return self.query(
-            "select * from rollup_metrics($1, $2, $3, $4, $5, $6) order by revenue desc, unit_id",
-            [period.start, period.end, as_of_date, self.dso_days, self.scope(**filters), level],
+        return self.rollup_over([(start, end, as_of)], level=level, **filters)[0]
+
+    def rollup_over(
+        self,
+        periods: Sequence[PeriodRequest],
+        *,
+        level: Level = "portfolio",
+        **filters: FilterValue,
+    ) -> list[pl.DataFrame]:
+        """`rollup` for each (start, end, as_of) of `periods`, in one statement."""
+        requested = _requested_periods(periods)
+        if not requested:
+            return []
+        frame = self.query(
+            "select * from rollup_metrics($1, $2, $3, $4) "
+            "order by period_index, revenue desc, unit_id",
+            [requested, self.dso_days, self.scope(**filters), level],
         )
+        return _split_by_period(frame, len(requested))
 
     def portfolio(
         self,
@@ -283,18 +307,16 @@ class Store:
         as_of: DateLike | None = None,
         **filters: FilterValue,
     ) -> dict[str, Any]:
-        frame = self.rollup(start, end, as_of, level="portfolio", **filters)
-        if frame.is_empty():
-            # no account in scope: sums are zero and every ratio is undefined
-            return {
-                name: (0 if frame.schema[name].is_numeric() and name in _ADDITIVE else None)
-                for name in frame.columns
-                if name not in ("unit_id", "unit_name")
-            }
-        row = frame.row(0, named=True)
-        row.pop("unit_id")
-        row.pop("unit_name")
-        return row
+        return self.portfolio_over([(start, end, as_of)], **filters)[0]
+
+    def portfolio_over(
+        self, periods: Sequence[PeriodRequest], **filters: FilterValue
+    ) -> list[dict[str, Any]]:
+        """`portfolio` for each (start, end, as_of) of `periods`, in one statement."""
+        return [
+            _portfolio_row(frame)
+            for frame in self.rollup_over(periods, level="portfolio", **filters)
+        ]
 
     def kams(
         self, start: DateLike, end: DateLike, as_of: DateLike | None = None, **filters: FilterValue
@@ -439,6 +461,44 @@ def _as_list(value: FilterValue) -> list[str] | None:
         return [value]
     values = [str(v) for v in value]
     return values or None
+
+
+PeriodRequest = tuple[DateLike, DateLike, DateLike | None]
+"""(start, end, as_of) of one period asked for; as_of None means the period's end."""
+
+
+def _requested_periods(periods: Sequence[PeriodRequest]) -> list[dict[str, dt.date]]:
+    """The `periods` parameter of account_metrics and rollup_metrics."""
+    requested = []
+    for start, end, as_of in periods:
+        period, as_of_date = _period_and_as_of(start, end, as_of)
+        requested.append(
+            {"period_start": period.start, "period_end": period.end, "as_of": as_of_date}
+        )
+    return requested
+
+
+def _split_by_period(frame: pl.DataFrame, count: int) -> list[pl.DataFrame]:
+    """One frame per requested period (period_index 1..count), in the order asked."""
+    return [
+        frame.filter(pl.col("period_index") == index).drop("period_index")
+        for index in range(1, count + 1)
+    ]
+
+
+def _portfolio_row(frame: pl.DataFrame) -> dict[str, Any]:
+    """The single portfolio roll-up row as a dict, without its unit columns."""
+    if frame.is_empty():
+        # no account in scope: sums are zero and every ratio is undefined
+        return {
+            name: (0 if frame.schema[name].is_numeric() and name in _ADDITIVE else None)
+            for name in frame.columns
+            if name not in ("unit_id", "unit_name")
+        }
+    row = frame.row(0, named=True)
+    row.pop("unit_id")
+    row.pop("unit_name")
+    return row
 
 
 def _period_and_as_of(

@@ -36,8 +36,8 @@ def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
     assert all(len(t.samples_ms) == 2 for t in result.interactions)
     assert all(len(t.sequential_ms) == 2 for t in result.interactions)
     calls = {t.name: t.calls for t in result.interactions}
-    assert calls["portfolio (tiles + accounts table)"] == 5
-    assert calls["account deep-dive"] == 13
+    assert calls["portfolio (tiles + accounts table)"] == 3
+    assert calls["account deep-dive"] == 12
     assert result.pandas_max_revenue_difference == 0.0
     assert result.floor_scan_s is not None and result.floor_scan_s > 0
     assert "pandas dashboard: cold" in render_table(result)

@@ -28,6 +28,9 @@ from kamdash.sources import discover
 from kamdash.store import Store, open_store
 from kamdash.validation import ValidationReport
 
+Periods = tuple[tuple[dt.date, dt.date, dt.date], ...]
+"""(start, end, as_of) of each period a *_over call asks for."""
+
 DATA_DIR_ENV = "KAMDASH_DATA_DIR"
 DEFAULT_DATA_DIR = "sample_data"
 CACHE_DIR_ENV = "KAMDASH_CACHE_DIR"
@@ -162,8 +165,14 @@ class Queries:
     def accounts(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("accounts", start, end, as_of, **f)
 
+    def accounts_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
+        return self._get("accounts_over", periods, **f)
+
     def portfolio(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> dict[str, Any]:
         return self._get("portfolio", start, end, as_of, **f)
+
+    def portfolio_over(self, periods: Periods, **f: Any) -> list[dict[str, Any]]:
+        return self._get("portfolio_over", periods, **f)
 
     def kams(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("kams", start, end, as_of, **f)

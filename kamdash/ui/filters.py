@@ -115,6 +115,12 @@ class Filters:
         return minus_years(self.as_of, 1)
 
     @property
+    def now_and_prior(self) -> tuple[tuple[dt.date, dt.date, dt.date], ...]:
+        """(start, end, as_of) of the period and of its prior year, for the *_over calls."""
+        prior = self.prior
+        return ((self.start, self.end, self.as_of), (prior.start, prior.end, self.prior_as_of))
+
+    @property
     def scoped(self) -> bool:
         return any(getattr(self, param) for param in LIST_PARAMS)
 

@@ -1,22 +1,37 @@
--- The additive figures of every account in scope for a period P = [period_start, period_end]
--- and an as-of date D: activity (revenue, COGS, prior-year and TTM revenue, last order,
--- payments), receivables and DSO billing at D, and plan for P, beside the account's
--- attributes. account_metrics adds the per-account ratios, countback and ABC class;
--- rollup_metrics sums these per unit without binding what only accounts need.
--- Grain: one row per account in scope, including accounts with no activity.
--- params: period_start, period_end, as_of, dso_days, scope
+-- The additive figures of every account in scope for each requested period P =
+-- [period_start, period_end] with its as-of date D: activity (revenue, COGS, prior-year and
+-- TTM revenue, last order, payments), receivables and DSO billing at D, and plan for P,
+-- beside the account's attributes. account_metrics adds the per-account ratios, countback
+-- and ABC class; rollup_metrics sums these per unit without binding what only accounts need.
+-- `periods` is a list of struct(period_start, period_end, as_of): a page that shows a period
+-- beside its prior year asks for both in one statement, planned once (planning, not reading
+-- rows, is most of a call's time).
+-- Grain: one row per requested period (period_index, from 1) per account in scope,
+-- including accounts with no activity.
+-- params: periods, dso_days, scope
 with accounts as (
     select * from int_accounts
     where scope is null or list_contains(scope, account_id)
 ),
 
+requested as (
+    select
+        unnest(generate_series(1, len(periods))) as period_index,
+        unnest(periods) as period
+),
+
 periods as (
     select
-        (period_start - interval 1 year)::date as prior_start,
-        (period_end - interval 1 year)::date as prior_end,
-        (as_of - interval 1 year)::date + 1 as ttm_start,
-        (as_of - interval 2 year)::date + 1 as prior_ttm_start,
-        (as_of - interval 1 year)::date as prior_ttm_end
+        period_index,
+        period.period_start,
+        period.period_end,
+        period.as_of,
+        (period.period_start - interval 1 year)::date as prior_start,
+        (period.period_end - interval 1 year)::date as prior_end,
+        (period.as_of - interval 1 year)::date + 1 as ttm_start,
+        (period.as_of - interval 2 year)::date + 1 as prior_ttm_start,
+        (period.as_of - interval 1 year)::date as prior_ttm_end
+    from requested
 ),
 
 -- the months the ranges below cover only in part: their days are read from the daily table,
@@ -24,16 +39,14 @@ periods as (
 partial_months as (
     select distinct date_trunc('month', edge)::date as month_start
     from (
-        select unnest([
-            period_start, periods.prior_start, periods.ttm_start, periods.prior_ttm_start
-        ]) as edge
+        select unnest([period_start, prior_start, ttm_start, prior_ttm_start]) as edge
         from periods
     )
     where day(edge) <> 1
     union
     select distinct date_trunc('month', edge)::date as month_start
     from (
-        select unnest([period_end, periods.prior_end, as_of, periods.prior_ttm_end]) as edge
+        select unnest([period_end, prior_end, as_of, prior_ttm_end]) as edge
         from periods
     )
     where edge <> last_day(edge)
@@ -68,17 +81,19 @@ activity_rows as (
         and last_day(partial_months.month_start)
 ),
 
--- which ranges each row counts towards
+-- which ranges of each period each row counts towards
 ranged_rows as (
     select
+        periods.period_index,
         activity_rows.*,
-        counts_in_range(month_start, activity_date, period_start, period_end) as in_period,
+        counts_in_range(month_start, activity_date, periods.period_start, periods.period_end)
+            as in_period,
         counts_in_range(month_start, activity_date, periods.prior_start, periods.prior_end)
             as in_prior_year,
-        counts_in_range(month_start, activity_date, periods.ttm_start, as_of) as in_ttm,
+        counts_in_range(month_start, activity_date, periods.ttm_start, periods.as_of) as in_ttm,
         counts_in_range(month_start, activity_date, periods.prior_ttm_start, periods.prior_ttm_end)
             as in_prior_ttm,
-        counts_in_range(month_start, activity_date, date '0001-01-01', as_of) as to_as_of
+        counts_in_range(month_start, activity_date, date '0001-01-01', periods.as_of) as to_as_of
     from activity_rows
     cross join periods
     where activity_rows.account_id in (select account_id from accounts)
@@ -86,6 +101,7 @@ ranged_rows as (
 
 activity as (
     select
+        period_index,
         account_id,
         sum(revenue) filter (where in_period) as revenue,
         sum(cogs) filter (where in_period) as cogs,
@@ -97,27 +113,48 @@ activity as (
         sum(paid_amount_x_days_to_pay) filter (where in_period) as paid_amount_x_days_to_pay,
         sum(paid_amount_x_days_late) filter (where in_period) as paid_amount_x_days_late
     from ranged_rows
-    group by account_id
+    group by period_index, account_id
 ),
 
 receivables as (
-    select * from int_account_receivables([as_of], dso_days)
+    select
+        periods.period_index,
+        at_dates.*
+    from int_account_receivables(
+        list_transform(periods, lambda period: period.as_of), dso_days
+    ) as at_dates
+    inner join periods on periods.as_of = at_dates.as_of
 ),
 
 plan as (
     select
-        account_id,
-        sum(prorated(revenue_target, month_start, month_end, period_start, period_end))
-            as revenue_target,
-        sum(prorated(gross_margin_target, month_start, month_end, period_start, period_end))
-            as gross_margin_target
-    from int_targets
-    where month_start <= period_end and month_end >= period_start
-    group by account_id
+        periods.period_index,
+        targets.account_id,
+        sum(prorated(
+            targets.revenue_target,
+            targets.month_start,
+            targets.month_end,
+            periods.period_start,
+            periods.period_end
+        )) as revenue_target,
+        sum(prorated(
+            targets.gross_margin_target,
+            targets.month_start,
+            targets.month_end,
+            periods.period_start,
+            periods.period_end
+        )) as gross_margin_target
+    from int_targets as targets
+    inner join periods
+        on targets.month_start <= periods.period_end
+        and targets.month_end >= periods.period_start
+    group by all
 ),
 
 final as (
     select
+        periods.period_index,
+        periods.as_of,
         accounts.account_id,
         accounts.account_name,
         accounts.kam_id,
@@ -156,9 +193,16 @@ final as (
         plan.revenue_target::double as revenue_target,
         plan.gross_margin_target::double as gross_margin_target
     from accounts
-    left join activity on activity.account_id = accounts.account_id
-    left join receivables on receivables.account_id = accounts.account_id
-    left join plan on plan.account_id = accounts.account_id
+    cross join periods
+    left join activity
+        on activity.account_id = accounts.account_id
+        and activity.period_index = periods.period_index
+    left join receivables
+        on receivables.account_id = accounts.account_id
+        and receivables.period_index = periods.period_index
+    left join plan
+        on plan.account_id = accounts.account_id
+        and plan.period_index = periods.period_index
 )
 
 select * from final

@@ -1,66 +1,78 @@
--- The months a countback DSO walks through, per unit of `level` ('account', 'kam', 'group',
--- 'portfolio'): as_of's month (its first day(as_of) days) and every month before it back to
--- the unit's first month with billing. Each carries its billing and its days, and the billing
--- and days from its first day through as_of. The walk stops in the newest month whose billing
--- through as_of covers open AR (countback_covers, countback_from_stop); open AR is left to the
--- callers, which already hold it.
--- Grain: one row per unit per month, for units with billing on or before as_of.
--- params: as_of, scope, level
+-- The months a countback DSO walks through at each as-of date D, per unit of `level`
+-- ('account', 'kam', 'group', 'portfolio'): D's month (its first day(D) days) and every month
+-- before it back to the unit's first month with billing. Each carries its billing and its
+-- days, and the billing and days from its first day through D. The walk stops in the newest
+-- month whose billing through D covers open AR (countback_covers, countback_from_stop); open
+-- AR is left to the callers, which already hold it.
+-- Grain: one row per as-of date per unit per month, for units with billing on or before it.
+-- params: as_of_dates, scope, level
 with units as (
     select * from int_account_units(level, scope)
 ),
 
--- whole months before as_of's month, from the stored monthly table
+requested_dates as (
+    select distinct unnest(as_of_dates)::date as as_of
+),
+
 earlier_months as (
     select
+        requested_dates.as_of,
         units.unit_id,
         monthly.month_start,
         sum(monthly.billed) as billed,
         sum(monthly.billed_before) as billed_before
     from int_account_monthly_billing as monthly
     inner join units on units.account_id = monthly.account_id
-    where monthly.month_start < date_trunc('month', as_of)
+    inner join requested_dates on monthly.month_start < date_trunc('month', requested_dates.as_of)
     group by all
 ),
 
--- as_of's own month, to its day
 as_of_month as (
     select
+        requested_dates.as_of,
         units.unit_id,
-        date_trunc('month', as_of)::date as month_start,
+        date_trunc('month', requested_dates.as_of)::date as month_start,
         sum(daily.billed) as billed
     from int_account_daily as daily
     inner join units on units.account_id = daily.account_id
+    inner join requested_dates
+        on daily.activity_date between date_trunc('month', requested_dates.as_of)
+        and requested_dates.as_of
+    -- the same bounds on the parameter itself, which the scan can use to skip other days
     where
-        daily.activity_date between date_trunc('month', as_of) and as_of
+        daily.activity_date
+        between date_trunc('month', list_min(as_of_dates)) and list_max(as_of_dates)
         and daily.billed <> 0
     group by all
 ),
 
 billed_to_as_of as (
     select
+        as_of,
         unit_id,
         sum(billed) as billed
     from (
-        select unit_id, billed from earlier_months
+        select as_of, unit_id, billed from earlier_months
         union all
-        select unit_id, billed from as_of_month
+        select as_of, unit_id, billed from as_of_month
     )
-    group by unit_id
+    group by all
 ),
 
--- billing from a month's first day through as_of is all billing to as_of less what came
--- before the month: exact decimals, so "covers" is decided without rounding
 steps as (
     select
+        earlier_months.as_of,
         earlier_months.unit_id,
         earlier_months.month_start,
         earlier_months.billed,
         billed_to_as_of.billed - earlier_months.billed_before as billed_through
     from earlier_months
-    inner join billed_to_as_of on billed_to_as_of.unit_id = earlier_months.unit_id
+    inner join billed_to_as_of
+        on billed_to_as_of.unit_id = earlier_months.unit_id
+        and billed_to_as_of.as_of = earlier_months.as_of
     union all
     select
+        as_of,
         unit_id,
         month_start,
         billed,
@@ -70,6 +82,7 @@ steps as (
 
 walk_months as (
     select
+        as_of,
         unit_id,
         month_start,
         billed,

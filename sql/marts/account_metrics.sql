@@ -1,23 +1,28 @@
--- Every per-account figure for a period P = [period_start, period_end] and an as-of date D:
--- P&L, year-over-year growth, TTM revenues for retention, receivables and DSO, payment
--- behaviour, plan attainment and ABC class (ranked within the scope).
--- Grain: one row per account in scope, including accounts with no activity.
--- params: period_start, period_end, as_of, dso_days, scope
+-- Every per-account figure for each requested period P = [period_start, period_end] with its
+-- as-of date D (`periods`: a list of struct(period_start, period_end, as_of)): P&L,
+-- year-over-year growth, TTM revenues for retention, receivables and DSO, payment behaviour,
+-- plan attainment and ABC class (ranked within the scope and the period).
+-- Grain: one row per requested period (period_index, from 1) per account in scope, including
+-- accounts with no activity.
+-- params: periods, dso_days, scope
 with figures as (
-    select * from int_account_figures(period_start, period_end, as_of, dso_days, scope)
+    select * from int_account_figures(periods, dso_days, scope)
 ),
 
 countback as (
     select
+        figures.period_index,
         walk.unit_id as account_id,
         countback_from_stop(
             any_value(figures.exact_open_ar),
             arg_max(walk.step, walk.month_start)
         ) as countback_dso
-    from int_billing_walk(as_of, scope, 'account') as walk
-    inner join figures on figures.account_id = walk.unit_id
+    from int_billing_walk(
+        list_transform(periods, lambda period: period.as_of), scope, 'account'
+    ) as walk
+    inner join figures on figures.account_id = walk.unit_id and figures.as_of = walk.as_of
     where countback_covers(figures.exact_open_ar, walk.billed_through)
-    group by walk.unit_id
+    group by figures.period_index, walk.unit_id
 ),
 
 ranked as (
@@ -29,16 +34,20 @@ ranked as (
         ratio_if_positive(figures.paid_amount_x_days_late, figures.paid_in_period)
             as avg_days_late,
         coalesce(sum(figures.exact_revenue) over (
+            partition by figures.period_index
             order by figures.exact_revenue desc, figures.account_id
             rows between unbounded preceding and 1 preceding
         ), 0) as revenue_before,
-        sum(figures.exact_revenue) over () as scope_revenue
+        sum(figures.exact_revenue) over (partition by figures.period_index) as scope_revenue
     from figures
-    left join countback on countback.account_id = figures.account_id
+    left join countback
+        on countback.account_id = figures.account_id
+        and countback.period_index = figures.period_index
 ),
 
 final as (
     select
+        period_index,
         account_id,
         account_name,
         kam_id,

@@ -1,13 +1,15 @@
 -- Account figures rolled up to a level: the whole scope ('portfolio'), each KAM ('kam') or
 -- each holding group ('group'). Sums are summed; ratios are recomputed from the sums;
 -- concentration (top-N share, HHI) and retention (NRR, GRR) are taken over the unit's accounts.
--- Grain: one row per unit of `level` (a single row for 'portfolio').
--- params: period_start, period_end, as_of, dso_days, scope, level
+-- `periods` is a list of struct(period_start, period_end, as_of), as for account_metrics.
+-- Grain: one row per requested period (period_index, from 1) per unit of `level` (a single
+-- row per period for 'portfolio').
+-- params: periods, dso_days, scope, level
 with accounts as (
     select
         figures.*,
         units.unit_id
-    from int_account_figures(period_start, period_end, as_of, dso_days, scope) as figures
+    from int_account_figures(periods, dso_days, scope) as figures
     inner join int_account_units(level, scope) as units on units.account_id = figures.account_id
 ),
 
@@ -15,15 +17,19 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by unit_id order by revenue desc, account_id
+            partition by period_index, unit_id order by revenue desc, account_id
         ) as revenue_rank,
-        sum(revenue) filter (where revenue > 0) over (partition by unit_id) as positive_revenue
+        sum(revenue) filter (where revenue > 0) over (
+            partition by period_index, unit_id
+        ) as positive_revenue
     from accounts
 ),
 
 totals as (
     select
+        period_index,
         unit_id,
+        any_value(as_of) as as_of,
         case level
             when 'kam' then coalesce(any_value(kam_name), unit_id)
             when 'group' then unit_id
@@ -62,24 +68,28 @@ totals as (
             where ratio_if_positive(open_ar, credit_limit) > 1
         ) as accounts_over_credit_limit
     from ranked
-    group by unit_id
+    group by period_index, unit_id
 ),
 
 countback as (
     select
+        totals.period_index,
         walk.unit_id,
         countback_from_stop(
             any_value(totals.exact_open_ar),
             arg_max(walk.step, walk.month_start)
         ) as countback_dso
-    from int_billing_walk(as_of, scope, level) as walk
-    inner join totals on totals.unit_id = walk.unit_id
+    from int_billing_walk(
+        list_transform(periods, lambda period: period.as_of), scope, level
+    ) as walk
+    inner join totals on totals.unit_id = walk.unit_id and totals.as_of = walk.as_of
     where countback_covers(totals.exact_open_ar, walk.billed_through)
-    group by walk.unit_id
+    group by totals.period_index, walk.unit_id
 ),
 
 final as (
     select
+        totals.period_index,
         totals.unit_id,
         totals.unit_name,
         totals.accounts,
@@ -114,7 +124,9 @@ final as (
         totals.accounts_over_credit_limit,
         totals.billed
     from totals
-    left join countback on countback.unit_id = totals.unit_id
+    left join countback
+        on countback.unit_id = totals.unit_id
+        and countback.period_index = totals.period_index
 )
 
 select * from final
