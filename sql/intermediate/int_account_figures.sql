@@ -126,24 +126,15 @@ receivables as (
     inner join periods on periods.as_of = at_dates.as_of
 ),
 
+-- month_start and month_end are the target's, period_start and period_end the period's
 plan as (
     select
         periods.period_index,
         targets.account_id,
-        sum(prorated(
-            targets.revenue_target,
-            targets.month_start,
-            targets.month_end,
-            periods.period_start,
-            periods.period_end
-        )) as revenue_target,
-        sum(prorated(
-            targets.gross_margin_target,
-            targets.month_start,
-            targets.month_end,
-            periods.period_start,
-            periods.period_end
-        )) as gross_margin_target
+        sum(prorated(revenue_target, month_start, month_end, period_start, period_end))
+            as revenue_target,
+        sum(prorated(gross_margin_target, month_start, month_end, period_start, period_end))
+            as gross_margin_target
     from int_targets as targets
     inner join periods
         on targets.month_start <= periods.period_end
