@@ -164,6 +164,20 @@ class Store:
             )
         return frame
 
+    def _per_period(
+        self, sql: str, periods: Sequence[PeriodRequest], *params: Any
+    ) -> list[pl.DataFrame]:
+        """One frame per period of `periods`, in the order asked, from a mart whose first
+        parameter is the periods list and whose rows carry period_index (1, 2, ...)."""
+        requested = _requested_periods(periods)
+        if not requested:
+            return []
+        frame = self.query(sql, [requested, *params])
+        return [
+            frame.filter(pl.col("period_index") == index).drop("period_index")
+            for index in range(1, len(requested) + 1)
+        ]
+
     def restricted(self, account_ids: Iterable[str] | None, *, hide_margins: bool = False) -> Store:
         """This store seen by someone who may only see `account_ids` (None: every account)
         and, with `hide_margins`, no cost or margin figure. Every method honours it."""
@@ -261,14 +275,12 @@ class Store:
     ) -> list[pl.DataFrame]:
         """`accounts` for each (start, end, as_of) of `periods`, in one statement: a page that
         shows a period beside its prior year plans the marts once, not twice."""
-        requested = _requested_periods(periods)
-        if not requested:
-            return []
-        frame = self.query(
+        return self._per_period(
             "select * from account_metrics($1, $2, $3) order by period_index, account_id",
-            [requested, self.dso_days, self.scope(**filters)],
+            periods,
+            self.dso_days,
+            self.scope(**filters),
         )
-        return _split_by_period(frame, len(requested))
 
     def rollup(
         self,
@@ -290,15 +302,14 @@ class Store:
         **filters: FilterValue,
     ) -> list[pl.DataFrame]:
         """`rollup` for each (start, end, as_of) of `periods`, in one statement."""
-        requested = _requested_periods(periods)
-        if not requested:
-            return []
-        frame = self.query(
+        return self._per_period(
             "select * from rollup_metrics($1, $2, $3, $4) "
             "order by period_index, revenue desc, unit_id",
-            [requested, self.dso_days, self.scope(**filters), level],
+            periods,
+            self.dso_days,
+            self.scope(**filters),
+            level,
         )
-        return _split_by_period(frame, len(requested))
 
     def portfolio(
         self,
@@ -476,14 +487,6 @@ def _requested_periods(periods: Sequence[PeriodRequest]) -> list[dict[str, dt.da
             {"period_start": period.start, "period_end": period.end, "as_of": as_of_date}
         )
     return requested
-
-
-def _split_by_period(frame: pl.DataFrame, count: int) -> list[pl.DataFrame]:
-    """One frame per requested period (period_index 1..count), in the order asked."""
-    return [
-        frame.filter(pl.col("period_index") == index).drop("period_index")
-        for index in range(1, count + 1)
-    ]
 
 
 def _portfolio_row(frame: pl.DataFrame) -> dict[str, Any]:

@@ -26,10 +26,8 @@ from kamdash.errors import DataValidationError, KamdashError
 from kamdash.gather import gather
 from kamdash.sources import discover
 from kamdash.store import Store, open_store
+from kamdash.ui.filters import Periods
 from kamdash.validation import ValidationReport
-
-Periods = tuple[tuple[dt.date, dt.date, dt.date], ...]
-"""(start, end, as_of) of each period a *_over call asks for."""
 
 DATA_DIR_ENV = "KAMDASH_DATA_DIR"
 DEFAULT_DATA_DIR = "sample_data"
@@ -167,9 +165,6 @@ class Queries:
 
     def accounts_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
         return self._get("accounts_over", periods, **f)
-
-    def portfolio(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> dict[str, Any]:
-        return self._get("portfolio", start, end, as_of, **f)
 
     def portfolio_over(self, periods: Periods, **f: Any) -> list[dict[str, Any]]:
         return self._get("portfolio_over", periods, **f)

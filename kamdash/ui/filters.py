@@ -16,6 +16,9 @@ from typing import Any, Literal
 from kamdash.measures import LANGUAGES, Language
 from kamdash.periods import Period, minus_years, ttm
 
+Periods = tuple[tuple[dt.date, dt.date, dt.date], ...]
+"""(start, end, as_of) of each period a Store *_over call asks for."""
+
 Preset = Literal["mtd", "qtd", "ytd", "last_quarter", "ttm", "custom"]
 PRESETS: tuple[Preset, ...] = ("mtd", "qtd", "ytd", "last_quarter", "ttm", "custom")
 DEFAULT_PRESET: Preset = "ytd"
@@ -115,7 +118,7 @@ class Filters:
         return minus_years(self.as_of, 1)
 
     @property
-    def now_and_prior(self) -> tuple[tuple[dt.date, dt.date, dt.date], ...]:
+    def now_and_prior(self) -> Periods:
         """(start, end, as_of) of the period and of its prior year, for the *_over calls."""
         prior = self.prior
         return ((self.start, self.end, self.as_of), (prior.start, prior.end, self.prior_as_of))
