@@ -18,9 +18,8 @@ st.title(ctx.t("portfolio.title"), anchor=False)
 st.caption(ctx.period_caption())
 
 spark_start, _ = charts.month_span(f.end, 12)
-(now, before), (accounts, prior_accounts), monthly = q.gather(
-    lambda: q.portfolio_over(f.now_and_prior, **ctx.f),
-    lambda: q.accounts_over(f.now_and_prior, **ctx.f),
+((accounts, prior_accounts), (now, before)), monthly = q.gather(
+    lambda: q.accounts_and_portfolio_over(f.now_and_prior, **ctx.f),
     lambda: q.monthly(spark_start, f.end, level="account", **ctx.f),
 )
 if not now["accounts"]:

@@ -19,10 +19,9 @@ st.title(ctx.t("receivables.title"), anchor=False)
 st.caption(ctx.period_caption())
 
 span = charts.month_span(f.as_of, 24)
-(now, before), trend, accounts, items = q.gather(
-    lambda: q.portfolio_over(f.now_and_prior, **ctx.f),
+((accounts, _), (now, before)), trend, items = q.gather(
+    lambda: q.accounts_and_portfolio_over(f.now_and_prior, **ctx.f),
     lambda: q.receivables_trend(*span, **ctx.f),
-    lambda: q.accounts(f.start, f.end, f.as_of, **ctx.f),
     lambda: q.open_items(f.as_of, **ctx.f),
 )
 if not now["accounts"]:

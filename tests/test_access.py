@@ -42,6 +42,10 @@ def figures_by_method(store: Store) -> dict[str, set[str]]:
         "monthly": set(store.monthly(START, END, level="account")["unit_id"]),
         "payment_behaviour": set(store.payment_behaviour(START, END, level="account")["unit_id"]),
         "receivables_trend": set(store.receivables_trend(START, END, level="account")["unit_id"]),
+        # the tiles-and-table statement returns each kind of row whole, inside a struct
+        "accounts_and_portfolio_over": set(
+            store.accounts_and_portfolio_over([(START, END, None)])[0][0]["account_id"]
+        ),
         "filter_cannot_widen": set(
             store.accounts(START, END, account_id=["A1", "B1"])["account_id"]
         ),
@@ -65,6 +69,8 @@ def test_a_kam_sees_only_their_accounts_everywhere(store: Store) -> None:
     # only A1 has paid anything, so only A1 has payment behaviour
     assert seen == {name: {"A1"} if name == "payment_behaviour" else {"A1", "A2"} for name in seen}
     assert anna.portfolio(START, END)["revenue"] == pytest.approx(2000.0)
+    _, [tiles] = anna.accounts_and_portfolio_over([(START, END, None)])
+    assert (tiles["revenue"], tiles["accounts"]) == (pytest.approx(2000.0), 2)
     assert anna.bridge(D(2023, 1, 1), D(2023, 12, 31), START, END)["revenue"] == pytest.approx(
         2000.0
     )
@@ -96,11 +102,17 @@ def test_director_sees_all_and_finance_sees_no_margin(store: Store) -> None:
         finance.product_mix(START, END),
         finance.groups(START, END),
     ]
+    [table], [tiles] = finance.accounts_and_portfolio_over([(START, END, None)])
+    frames.append(table)
     for frame in frames:
+        assert MARGIN_COLUMNS & set(frame.columns)
         for name in MARGIN_COLUMNS & set(frame.columns):
             assert frame[name].null_count() == frame.height, name
     portfolio = finance.portfolio(START, END)
-    assert all(portfolio[name] is None for name in MARGIN_COLUMNS & set(portfolio))
+    for row in (portfolio, tiles):
+        assert MARGIN_COLUMNS & set(row)
+        assert all(row[name] is None for name in MARGIN_COLUMNS & set(row))
+    assert tiles["revenue"] == portfolio["revenue"] == pytest.approx(4 * 1000.0)
     assert "gross_margin" in portfolio
     assert portfolio["open_ar"] == pytest.approx(4 * 1200.0 - 600.0)
     assert set(finance.accounts(START, END)["account_id"]) == {"A1", "A2", "B1"}

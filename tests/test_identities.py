@@ -7,6 +7,7 @@ portfolio is the sum of its accounts.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,21 @@ def test_portfolio_is_the_sum_of_its_accounts(case: Any) -> None:
     assert portfolio["accounts"] == len(rows)
     for key in ADDITIVE:
         assert portfolio[key] == approx(sum(row[key] for row in rows)), key
+
+
+def test_tiles_and_table_in_one_statement_equal_them_asked_apart(case: Any) -> None:
+    # the portfolio and receivables pages ask accounts_and_portfolio_over; the figures must be
+    # those of accounts and portfolio, row for row, also for the prior-year period beside it
+    store, query, rows, portfolio = case
+    now = (query["start"], query["end"], query["as_of"])
+    prior = (query["start"] - dt.timedelta(days=365), query["start"] - dt.timedelta(days=1), None)
+    (table, prior_table), (tiles, prior_tiles) = store.accounts_and_portfolio_over(
+        [now, prior], **query["filters"]
+    )
+    assert table.to_dicts() == rows
+    assert tiles == portfolio
+    assert prior_table.equals(store.accounts(*prior, **query["filters"]))
+    assert prior_tiles == store.portfolio(*prior, **query["filters"])
 
 
 def test_pvm_parts_sum_to_revenue_change(case: Any) -> None:

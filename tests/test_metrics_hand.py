@@ -705,7 +705,8 @@ def test_two_periods_asked_in_one_call(tmp_path: Path) -> None:
     # June 2024 as in test_abc_classes (Y 700 … Q 0); in July only Q sells, 1000 on 07-10.
     # Asked together, each period is ranked, aged and counted back on its own: in June Y is
     # A and Q is C; in July Q is A (all the revenue) and Y is C (none). Every figure of both
-    # periods equals the oracle's for that period alone, for accounts and the portfolio.
+    # periods equals the oracle's for that period alone, for accounts and the portfolio, asked
+    # apart (accounts_over, portfolio_over) or in the one statement of the portfolio page.
     tables = base_tables()
     revenues = {"Z2": 100.0, "Y": 700.0, "U": 20.0, "Z1": 100.0, "W": 50.0, "V": 30.0, "Q": 0.0}
     _revenue_accounts(tables, revenues, d(2024, 6, 10))
@@ -714,20 +715,28 @@ def test_two_periods_asked_in_one_call(tmp_path: Path) -> None:
     july = (d(2024, 7, 1), d(2024, 7, 31), d(2024, 7, 31))
     store = _store(tmp_path, tables)
     figures = ("revenue", "abc_class", "open_ar", "overdue_ar", "dso", "countback_dso")
-    for period, frame in zip((june, july), store.accounts_over([june, july]), strict=True):
-        ref = oracle.account_metrics(tables, *period)
-        assert sorted(frame["account_id"]) == sorted(ref)
-        for row in frame.to_dicts():
-            _expect(row, "engine", **{name: ref[row["account_id"]][name] for name in figures})
-    june_rows, july_rows = (
-        {row["account_id"]: row["abc_class"] for row in frame.to_dicts()}
-        for frame in store.accounts_over([june, july])
-    )
-    assert (june_rows["Y"], june_rows["Q"], july_rows["Y"], july_rows["Q"]) == ("A", "C", "C", "A")
     totals = ("revenue", "open_ar", "dso", "countback_dso", "top5_share", "hhi")
-    for period, row in zip((june, july), store.portfolio_over([june, july]), strict=True):
-        ref_portfolio = oracle.portfolio_metrics(tables, *period)
-        _expect(row, "engine", **{name: ref_portfolio[name] for name in totals})
+    together = store.accounts_and_portfolio_over([june, july])
+    apart = (store.accounts_over([june, july]), store.portfolio_over([june, july]))
+    for account_frames, portfolio_rows in (together, apart):
+        for period, frame in zip((june, july), account_frames, strict=True):
+            ref = oracle.account_metrics(tables, *period)
+            assert sorted(frame["account_id"]) == sorted(ref)
+            for row in frame.to_dicts():
+                _expect(row, "engine", **{name: ref[row["account_id"]][name] for name in figures})
+        june_rows, july_rows = (
+            {row["account_id"]: row["abc_class"] for row in frame.to_dicts()}
+            for frame in account_frames
+        )
+        assert (june_rows["Y"], june_rows["Q"], july_rows["Y"], july_rows["Q"]) == (
+            "A",
+            "C",
+            "C",
+            "A",
+        )
+        for period, row in zip((june, july), portfolio_rows, strict=True):
+            ref_portfolio = oracle.portfolio_metrics(tables, *period)
+            _expect(row, "engine", **{name: ref_portfolio[name] for name in totals})
 
 
 def test_abc_boundary_reached_by_many_small_amounts(tmp_path: Path) -> None:

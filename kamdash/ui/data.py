@@ -166,8 +166,10 @@ class Queries:
     def accounts_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
         return self._get("accounts_over", periods, **f)
 
-    def portfolio_over(self, periods: Periods, **f: Any) -> list[dict[str, Any]]:
-        return self._get("portfolio_over", periods, **f)
+    def accounts_and_portfolio_over(
+        self, periods: Periods, **f: Any
+    ) -> tuple[list[pl.DataFrame], list[dict[str, Any]]]:
+        return self._get("accounts_and_portfolio_over", periods, **f)
 
     def kams(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("kams", start, end, as_of, **f)

@@ -1,0 +1,135 @@
+-- Account figures rolled up to a level: the whole scope ('portfolio'), each KAM ('kam') or
+-- each holding group ('group'). Sums are summed; ratios are recomputed from the sums;
+-- concentration (top-N share, HHI) and retention (NRR, GRR) are taken over the unit's accounts.
+-- `periods` is a list of struct(period_start, period_end, as_of), as for account_metrics;
+-- `figures` names a relation of the caller (a CTE) holding int_account_figures(periods,
+-- dso_days, scope).
+-- Grain: one row per requested period (period_index, from 1) per unit of `level` (a single
+-- row per period for 'portfolio').
+-- params: figures, periods, dso_days, scope, level
+
+with accounts as (
+    select
+        figures.*,
+        units.unit_id
+    from query_table(figures) as figures
+    inner join int_account_units(level, scope) as units on units.account_id = figures.account_id
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by period_index, unit_id order by revenue desc, account_id
+        ) as revenue_rank,
+        sum(revenue) filter (where revenue > 0) over (
+            partition by period_index, unit_id
+        ) as positive_revenue
+    from accounts
+),
+
+totals as (
+    select
+        period_index,
+        unit_id,
+        any_value(as_of) as as_of,
+        case level
+            when 'kam' then coalesce(any_value(kam_name), unit_id)
+            when 'group' then unit_id
+            else null
+        end as unit_name,
+        count(*) as accounts,
+        count(*) filter (where revenue <> 0) as active_accounts,
+        sum(revenue) as revenue,
+        sum(cogs) as cogs,
+        sum(revenue_prior_year) as revenue_prior_year,
+        sum(open_ar) as open_ar,
+        sum(exact_open_ar) as exact_open_ar,
+        sum(ar_current) as ar_current,
+        sum(ar_1_30) as ar_1_30,
+        sum(ar_31_60) as ar_31_60,
+        sum(ar_61_90) as ar_61_90,
+        sum(ar_91_plus) as ar_91_plus,
+        sum(unapplied_credits) as unapplied_credits,
+        sum(overdue_ar) as overdue_ar,
+        sum(billed) as billed,
+        sum(revenue) filter (where revenue_rank <= 5) as top5_revenue,
+        sum(revenue) filter (where revenue_rank <= 10) as top10_revenue,
+        sum(power(100 * revenue / positive_revenue, 2)) filter (where revenue > 0) as hhi,
+        sum(revenue_ttm) filter (where revenue_prior_ttm > 0) as retained_ttm_revenue,
+        sum(least(greatest(revenue_ttm, 0), revenue_prior_ttm)) filter (
+            where revenue_prior_ttm > 0
+        ) as kept_ttm_revenue,
+        sum(revenue_prior_ttm) filter (where revenue_prior_ttm > 0) as prior_ttm_revenue,
+        sum(revenue_target) as revenue_target,
+        sum(gross_margin_target) as gross_margin_target,
+        sum(paid_in_period) as paid_in_period,
+        -- an account's average counts only where it has one (paid in the period > 0)
+        sum(paid_amount_x_days_to_pay) filter (where paid_in_period > 0) as weighted_days_to_pay,
+        sum(paid_amount_x_days_late) filter (where paid_in_period > 0) as weighted_days_late,
+        count(*) filter (
+            where ratio_if_positive(open_ar, credit_limit) > 1
+        ) as accounts_over_credit_limit
+    from ranked
+    group by period_index, unit_id
+),
+
+countback as (
+    select
+        totals.period_index,
+        walk.unit_id,
+        countback_from_stop(
+            any_value(totals.exact_open_ar),
+            arg_max(walk.step, walk.month_start)
+        ) as countback_dso
+    from int_billing_walk(
+        list_transform(periods, lambda period: period.as_of), scope, level
+    ) as walk
+    inner join totals on totals.unit_id = walk.unit_id and totals.as_of = walk.as_of
+    where countback_covers(totals.exact_open_ar, walk.billed_through)
+    group by totals.period_index, walk.unit_id
+),
+
+final as (
+    select
+        totals.period_index,
+        totals.unit_id,
+        totals.unit_name,
+        totals.accounts,
+        totals.active_accounts,
+        totals.revenue,
+        totals.cogs,
+        totals.revenue - totals.cogs as gross_margin,
+        ratio_if_positive(totals.revenue - totals.cogs, totals.revenue) as gross_margin_pct,
+        totals.revenue_prior_year,
+        ratio_if_positive(totals.revenue, totals.revenue_prior_year) - 1 as growth_yoy,
+        totals.open_ar,
+        totals.ar_current,
+        totals.ar_1_30,
+        totals.ar_31_60,
+        totals.ar_61_90,
+        totals.ar_91_plus,
+        totals.unapplied_credits,
+        totals.overdue_ar,
+        ratio_if_positive(totals.overdue_ar, totals.open_ar) as overdue_pct,
+        period_dso(totals.open_ar, totals.billed, dso_days) as dso,
+        countback.countback_dso,
+        ratio_if_positive(totals.top5_revenue, totals.revenue) as top5_share,
+        ratio_if_positive(totals.top10_revenue, totals.revenue) as top10_share,
+        totals.hhi,
+        ratio_if_positive(totals.retained_ttm_revenue, totals.prior_ttm_revenue) as nrr,
+        ratio_if_positive(totals.kept_ttm_revenue, totals.prior_ttm_revenue) as grr,
+        totals.revenue_target,
+        ratio_if_positive(totals.revenue, totals.revenue_target) as plan_attainment,
+        totals.gross_margin_target,
+        ratio_if_positive(totals.weighted_days_to_pay, totals.paid_in_period) as avg_days_to_pay,
+        ratio_if_positive(totals.weighted_days_late, totals.paid_in_period) as avg_days_late,
+        totals.accounts_over_credit_limit,
+        totals.billed
+    from totals
+    left join countback
+        on countback.unit_id = totals.unit_id
+        and countback.period_index = totals.period_index
+)
+
+select * from final
