@@ -7,6 +7,11 @@ UV_VERSION := 0.13.9
 BIN := $(VENV)/bin
 PORT ?= 8501
 KAMDASH_DATA_DIR ?= sample_data
+# glibc's malloc, with its default thread cache, gets slower the longer DuckDB plans and runs
+# queries in one process: a server's warm pages took 1.3-1.4x as long after 5,000 calls. A
+# larger thread cache keeps them flat (docs/benchmarks.md). Other C libraries ignore this.
+GLIBC_TUNABLES ?= glibc.malloc.tcache_count=1000:glibc.malloc.tcache_max=65536:glibc.malloc.mxfast=160
+export GLIBC_TUNABLES
 
 .PHONY: setup test check format lint types run bench loadtest clean
 

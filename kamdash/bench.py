@@ -6,7 +6,8 @@ In one run on one data folder it measures
 - warm interactions: every API call a page makes when a filter changes, made as the page
   makes them (independent calls at the same time, `kamdash.gather`) and, for comparison, one
   after another; repeated with a different period and KAM each time (the store caches
-  nothing, so no call is a cache hit);
+  nothing, so no call is a cache hit); then, after `soak` more rounds, once more, as a
+  server that has been answering for a while;
 - a typical pandas dashboard doing the same figures (read Parquet, merge, groupby): its cold
   process and its rerun after a filter change;
 - the floor: DuckDB scanning just the Parquet columns those figures need, in a fresh process.
@@ -26,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,12 @@ class Timing:
     name: str
     samples_ms: list[float] = field(default_factory=list)  # as the page makes the calls
     sequential_ms: list[float] = field(default_factory=list)  # the same calls one by one
+    after_soak_ms: list[float] = field(default_factory=list)  # as the page, after the soak
     calls: int = 0
+
+    @property
+    def after_soak_p50(self) -> float:
+        return statistics.median(self.after_soak_ms) if self.after_soak_ms else float("nan")
 
     @property
     def sequential_p50(self) -> float:
@@ -71,6 +77,10 @@ class BenchResult:
     pandas_peak_rss_mb: float | None = None
     pandas_max_revenue_difference: float | None = None
     floor_scan_s: float | None = None
+    soak_rounds: int = 0
+    # the allocator settings of the measured process (see docs/benchmarks.md: with glibc's
+    # defaults a long-running process plans ever slower, up to about 1.4× after 2,000 calls)
+    malloc_tunables: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         result = asdict(self)
@@ -81,8 +91,10 @@ class BenchResult:
                 "p50_ms": t.p50,
                 "p95_ms": t.p95,
                 "sequential_p50_ms": t.sequential_p50,
+                "after_soak_p50_ms": t.after_soak_p50,
                 "samples_ms": t.samples_ms,
                 "sequential_ms": t.sequential_ms,
+                "after_soak_ms": t.after_soak_ms,
             }
             for t in self.interactions
         ]
@@ -189,10 +201,13 @@ def run_bench(
     data_dir: Path,
     *,
     repeats: int = 10,
+    soak: int = 0,
     pandas: bool = True,
     floor: bool = True,
     log: Callable[[str], None] = print,
 ) -> BenchResult:
+    """Measure `data_dir`; warm interactions are timed over `repeats` rounds, and again over
+    `repeats` rounds after `soak` more, as a server that has been answering for a while."""
     from kamdash.store import open_store
 
     data = data_dir.resolve()
@@ -208,24 +223,32 @@ def run_bench(
     assert first is not None and last is not None
     kams = store.managers()["kam_id"].to_list()
     accounts = store.account_list()["account_id"].to_list()
-    periods = _periods(first, last, repeats)
+    periods = _periods(first, last, repeats + soak)
+
+    def rounds(numbers: range) -> Iterator[tuple[int, dict[str, Calls]]]:
+        for number in numbers:
+            start, end = periods[number]
+            kam, account = kams[number % len(kams)], accounts[(number * 7) % len(accounts)]
+            yield number, _interactions(store, start, end, kam, account)
+
     timings: dict[str, Timing] = {}
     log(f"{repeats} rounds of warm interactions …")
-    for round_number, (start, end) in enumerate(periods):
-        calls = _interactions(
-            store,
-            start,
-            end,
-            kams[round_number % len(kams)],
-            accounts[(round_number * 7) % len(accounts)],
-        )
+    for number, calls in rounds(range(repeats)):
         for name, page_calls in calls.items():
             timing = timings.setdefault(name, Timing(name, calls=len(page_calls)))
             # alternate which way goes first, so neither always finds the other's warm-up
-            first_together = round_number % 2 == 0
+            first_together = number % 2 == 0
             for together in (first_together, not first_together):
                 samples = timing.samples_ms if together else timing.sequential_ms
                 samples.append(_timed(page_calls, together=together))
+    if soak:
+        log(f"{soak} more rounds, then {repeats} measured again …")
+        for _, calls in rounds(range(repeats, repeats + soak)):
+            for page_calls in calls.values():
+                _timed(page_calls, together=True)
+        for _, calls in rounds(range(repeats)):
+            for name, page_calls in calls.items():
+                timings[name].after_soak_ms.append(_timed(page_calls, together=True))
     result = BenchResult(
         data_dir=str(data),
         invoice_lines=lines,
@@ -240,6 +263,8 @@ def run_bench(
         cold_peak_rss_mb=cold_rss,
         warm_peak_rss_mb=_peak_rss_mb(),
         interactions=list(timings.values()),
+        soak_rounds=soak,
+        malloc_tunables=os.environ.get("GLIBC_TUNABLES"),
     )
     if pandas:
         log("pandas baseline …")
@@ -272,8 +297,11 @@ def render_table(result: BenchResult) -> str:
         f"cold start from the built store to first page: {result.cold_start_s:.2f} s, peak RSS "
         f"{result.cold_peak_rss_mb:.0f} MB; warm process peak RSS {result.warm_peak_rss_mb:.0f} MB",
         "",
+        f"allocator: GLIBC_TUNABLES={result.malloc_tunables or '(glibc defaults)'}",
+        "",
         f"{'interaction':38} {'calls':>5} {'p50 ms':>9} {'p95 ms':>9} {'× pandas rerun':>15}"
-        f" {'one by one p50':>15}",
+        f" {'one by one p50':>15}"
+        + (f" {f'p50 after {result.soak_rounds} rounds':>22}" if result.soak_rounds else ""),
     ]
     for timing in result.interactions:
         ratio = (
@@ -284,6 +312,7 @@ def render_table(result: BenchResult) -> str:
         rows.append(
             f"{timing.name:38} {timing.calls:>5} {timing.p50:>9.1f} {timing.p95:>9.1f} {ratio}"
             f" {timing.sequential_p50:>15.1f}"
+            + (f" {timing.after_soak_p50:>22.1f}" if result.soak_rounds else "")
         )
     if result.pandas_cold_s is not None or result.floor_scan_s is not None:
         rows.append("")

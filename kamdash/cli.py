@@ -130,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--data", type=Path, help="data folder (default sample_data)")
     bench.add_argument("--lines", type=int, help="generate (once, cached) an export this big")
     bench.add_argument("--repeats", type=int, default=10)
+    bench.add_argument(
+        "--soak",
+        type=int,
+        default=100,
+        help="rounds to run before timing the interactions again (0: skip)",
+    )
     bench.add_argument("--no-baselines", action="store_true", help="skip pandas and the floor")
     bench.add_argument(
         "--no-pandas",
@@ -250,6 +256,7 @@ def _bench(args: argparse.Namespace) -> int:
     result = run_bench(
         data,
         repeats=args.repeats,
+        soak=args.soak,
         pandas=not (args.no_baselines or args.no_pandas),
         floor=not args.no_baselines,
         log=log,

@@ -42,15 +42,21 @@ def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
         )
         tables["invoice_lines"].append(ek.line(invoice_id, 1, "P1", 1, 100.0 + number, 60.0))
     export = ek.write_export(tmp_path / "export", tables, layout="hive")
-    result = run_bench(export, repeats=2, log=lambda message: None)
+    result = run_bench(export, repeats=2, soak=3, log=lambda message: None)
     assert result.invoice_lines == 12
     assert {t.name for t in result.interactions} >= {"team", "PVM bridge (portfolio)"}
     assert all(len(t.samples_ms) == 2 for t in result.interactions)
     assert all(len(t.sequential_ms) == 2 for t in result.interactions)
+    # the same 2 rounds timed again after 3 more, as a server that has been answering a while
+    assert all(len(t.after_soak_ms) == 2 for t in result.interactions)
+    assert result.to_dict()["soak_rounds"] == 3
     calls = {t.name: t.calls for t in result.interactions}
     assert calls["portfolio (tiles + accounts table)"] == 2
     assert calls["receivables (aging + worklist)"] == 3
     assert calls["account deep-dive"] == 12
     assert result.pandas_max_revenue_difference == 0.0
     assert result.floor_scan_s is not None and result.floor_scan_s > 0
-    assert "pandas dashboard: cold" in render_table(result)
+    table = render_table(result)
+    assert "pandas dashboard: cold" in table
+    assert "p50 after 3 rounds" in table
+    assert "GLIBC_TUNABLES=" in table
