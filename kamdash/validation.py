@@ -717,10 +717,14 @@ def _rules() -> list[RowRule]:
             "account_id",
             "account_id differs from the document's account; the allocation is counted on the "
             "document's account",
-            # exists, not a scalar subquery: duplicate documents are reported by key.unique
-            # and must not break this rule
-            "exists (select 1 from int_documents as d where d.invoice_id = stg_payments.invoice_id "
-            "and d.account_id is distinct from stg_payments.account_id)",
+            "true",
+            # a semi join, not a scalar subquery: duplicate documents are reported by
+            # key.unique and must not break this rule. Its own relation, not a condition in
+            # the payments pass: there DuckDB marks every payment with a join to the
+            # documents, at 50M lines 3.8 s of the pass's 6.1, where this reads 2.4 s
+            relation="(select payments.* from stg_payments as payments "
+            "semi join int_documents as documents on documents.invoice_id = payments.invoice_id "
+            "and documents.account_id is distinct from payments.account_id)",
         ),
         RowRule(
             "reference.account_id",
@@ -804,7 +808,12 @@ def _rules() -> list[RowRule]:
             "invoices",
             "invoice_id",
             "document has no lines: its amount_due counts in receivables but it adds no revenue",
-            "invoice_id not in (select invoice_id from stg_invoice_lines)",
+            "true",
+            # its own relation (an anti join) rather than a condition in the invoices pass:
+            # at 50M lines 2.5 s, where in the pass it took 5.1 of the pass's 5.5 s
+            relation="(select invoices.* from stg_invoices as invoices where not exists ("
+            "select 1 from stg_invoice_lines as lines where lines.invoice_id = invoices.invoice_id"
+            "))",
         ),
     ]
     return rules
