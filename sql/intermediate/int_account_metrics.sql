@@ -12,20 +12,16 @@ with figures as (
     select * from query_table(figures)
 ),
 
+account_open_ar as (
+    select period_index, account_id as unit_id, as_of, exact_open_ar from figures
+),
+
 countback as (
     select
-        figures.period_index,
-        walk.unit_id as account_id,
-        countback_from_stop(
-            any_value(figures.exact_open_ar),
-            arg_max(walk.step, walk.month_start)
-        ) as countback_dso
-    from int_billing_walk(
-        list_transform(periods, lambda period: period.as_of), scope, 'account'
-    ) as walk
-    inner join figures on figures.account_id = walk.unit_id and figures.as_of = walk.as_of
-    where countback_covers(figures.exact_open_ar, walk.billed_through)
-    group by figures.period_index, walk.unit_id
+        period_index,
+        unit_id as account_id,
+        countback_dso
+    from int_countback_dso(account_open_ar, periods, scope, 'account')
 ),
 
 ranked as (

@@ -75,19 +75,7 @@ totals as (
 ),
 
 countback as (
-    select
-        totals.period_index,
-        walk.unit_id,
-        countback_from_stop(
-            any_value(totals.exact_open_ar),
-            arg_max(walk.step, walk.month_start)
-        ) as countback_dso
-    from int_billing_walk(
-        list_transform(periods, lambda period: period.as_of), scope, level
-    ) as walk
-    inner join totals on totals.unit_id = walk.unit_id and totals.as_of = walk.as_of
-    where countback_covers(totals.exact_open_ar, walk.billed_through)
-    group by totals.period_index, walk.unit_id
+    select * from int_countback_dso(totals, periods, scope, level)
 ),
 
 final as (
