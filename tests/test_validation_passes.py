@@ -189,13 +189,17 @@ def test_a_clean_export_is_read_once_per_table_for_its_rules(
     assert all(line.balanced for line in report.conservation)
 
     # one pass per raw view (value rules) and per staging view (row rules), each once, and it
-    # counts every rule that reads that view's rows; none of those runs a query of its own
+    # counts every rule that reads that view's rows; none of those runs a query of its own.
+    # A rule the build already proves clean (every line placed on a document) is not counted
     expected: dict[str, list[str]] = {}
     for rule in plain(validation._value_rules() + validation._rules()):
-        expected.setdefault(validation._relation(rule), []).append(rule.condition)
+        if not rule.clean_when:
+            expected.setdefault(validation._relation(rule), []).append(rule.condition)
     assert [call[1] for call in passes] == list(expected)
     assert {call[1]: list(call[2]) for call in passes} == expected
     assert plain([call[1] for call in runs]) == []
+    lines_pass = next(q for q in queries if "from stg_invoice_lines)" in q and "count(*)" in q)
+    assert "int_documents" not in lines_pass
 
     # at the connection: each raw view is read by one query, not one per value rule
     for table in (t.name for t in validation.TABLES):
@@ -313,3 +317,30 @@ def test_a_damaged_key_page_is_reported_as_rule_by_rule_reports_it(
         "rule.sign",
     ]
     assert all("could not be checked" in f.message for f in one_pass.findings)
+
+
+def test_a_line_of_an_unknown_document_is_counted_in_its_tables_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build placed fewer lines than the export has, so the reference rule is counted in
+    the lines pass, with its excluded money for conservation, and reported with examples."""
+    tables = ek.healthy_tables()
+    tables["invoice_lines"].append(ek.line("NOPE", 1, "P1", 1, 50.0, 20.0))
+    folder = ek.write_export(tmp_path / "export", tables, layout="folder")
+    passes = spy(monkeypatch, "_count_pass")
+    report, _ = validate(folder)
+    lines_pass = next(call for call in passes if call[1] == "stg_invoice_lines")
+    reference = next(
+        rule
+        for rule in validation._rules()
+        if rule.table == "invoice_lines" and rule.rule == "reference.invoice_id"
+    )
+    assert reference.condition in lines_pass[2]
+    [finding] = report.findings
+    assert (finding.rule, finding.count, finding.examples) == (
+        "reference.invoice_id",
+        1,
+        ("'NOPE / 1'",),
+    )
+    net = next(c for c in report.conservation if c.column == "net_amount")
+    assert (float(net.excluded), net.balanced) == (50.0, True)

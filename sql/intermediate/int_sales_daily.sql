@@ -1,6 +1,7 @@
 -- Sales pre-aggregated once per data version so that any period's P&L is a cheap sum. Lines
 -- are placed in time and on an account through their document; lines of unknown documents
 -- are excluded here and listed by validation.
+-- line_count is how many lines a row sums: validation compares their total with the export's.
 -- Grain: one row per account per product per invoice date.
 -- materialized: table
 with lines as (
@@ -24,7 +25,8 @@ daily as (
         documents.invoice_date,
         sum(lines.quantity) as quantity,
         sum(lines.net_amount) as revenue,
-        sum(lines.cost_amount) as cogs
+        sum(lines.cost_amount) as cogs,
+        count(*) as line_count
     from lines
     inner join documents on documents.invoice_id = lines.invoice_id
     group by all
@@ -39,7 +41,8 @@ final as (
         daily.invoice_date,
         daily.quantity,
         daily.revenue,
-        daily.cogs
+        daily.cogs,
+        daily.line_count
     from daily
     left join products on products.product_id = daily.product_id
 )
