@@ -710,6 +710,10 @@ def _rules() -> list[RowRule]:
             "from receivables and payment behaviour",
             "invoice_id is not null and invoice_id not in (select invoice_id from int_documents)",
             excluded_money=("amount",),
+            # as for the lines: the allocations build matched each payment to its document,
+            # and when it kept all of them none is unknown (the pass 2.4 s -> 0.5 s at 50M)
+            clean_when="(select count(*) from stg_payments where invoice_id is not null) "
+            "= (select count(*) from int_allocations)",
         ),
         RowRule(
             "reference.account_id",
