@@ -35,6 +35,11 @@ from typing import Any
 DEFAULT_CACHE = Path(os.environ.get("KAMDASH_BENCH_CACHE", Path.home() / ".cache" / "kamdash"))
 
 
+def _median(samples: list[float]) -> float:
+    """The median of `samples`; NaN when a measurement was not taken (no samples)."""
+    return statistics.median(samples) if samples else float("nan")
+
+
 @dataclass
 class Timing:
     name: str
@@ -45,11 +50,11 @@ class Timing:
 
     @property
     def after_soak_p50(self) -> float:
-        return statistics.median(self.after_soak_ms) if self.after_soak_ms else float("nan")
+        return _median(self.after_soak_ms)
 
     @property
     def sequential_p50(self) -> float:
-        return statistics.median(self.sequential_ms) if self.sequential_ms else float("nan")
+        return _median(self.sequential_ms)
 
     @property
     def p50(self) -> float:
