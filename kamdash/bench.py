@@ -83,8 +83,10 @@ class BenchResult:
     pandas_max_revenue_difference: float | None = None
     floor_scan_s: float | None = None
     soak_rounds: int = 0
-    # the allocator settings of the measured process (see docs/benchmarks.md: with glibc's
-    # defaults a long-running process plans ever slower, up to about 1.4× after 2,000 calls)
+    # the allocator of the measured process (see docs/benchmarks.md: DuckDB plans each statement
+    # with many small allocations; with glibc's defaults a long-running process plans ever
+    # slower, up to about 1.4× after 2,000 calls)
+    allocator: str = ""
     malloc_tunables: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -269,6 +271,7 @@ def run_bench(
         warm_peak_rss_mb=_peak_rss_mb(),
         interactions=list(timings.values()),
         soak_rounds=soak,
+        allocator=allocator_in_use(),
         malloc_tunables=os.environ.get("GLIBC_TUNABLES"),
     )
     if pandas:
@@ -294,6 +297,23 @@ def run_bench(
     return result
 
 
+_MALLOC_LIBRARIES = ("jemalloc", "tcmalloc", "mimalloc")
+
+
+def allocator_in_use(maps: Path = Path("/proc/self/maps")) -> str:
+    """Which malloc this process runs on: a preloaded one (`make` preloads jemalloc where the
+    system has it) or glibc's. Read from the process's own mappings, not from LD_PRELOAD,
+    which a missing library or a non-Linux system would make a false claim."""
+    try:
+        mapped = maps.read_text()
+    except OSError:
+        return "unknown"
+    for library in _MALLOC_LIBRARIES:
+        if f"lib{library}" in mapped:
+            return library
+    return "glibc"
+
+
 def render_table(result: BenchResult) -> str:
     rows = [
         f"data: {result.data_dir} ({result.invoice_lines:,} invoice lines)",
@@ -302,7 +322,12 @@ def render_table(result: BenchResult) -> str:
         f"cold start from the built store to first page: {result.cold_start_s:.2f} s, peak RSS "
         f"{result.cold_peak_rss_mb:.0f} MB; warm process peak RSS {result.warm_peak_rss_mb:.0f} MB",
         "",
-        f"allocator: GLIBC_TUNABLES={result.malloc_tunables or '(glibc defaults)'}",
+        f"allocator: {result.allocator}"
+        + (
+            ""
+            if result.allocator != "glibc"
+            else f", GLIBC_TUNABLES={result.malloc_tunables or '(glibc defaults)'}"
+        ),
         "",
         f"{'interaction':38} {'calls':>5} {'p50 ms':>9} {'p95 ms':>9} {'× pandas rerun':>15}"
         f" {'one by one p50':>15}"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import glob
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import exportkit as ek
 
-from kamdash.bench import _periods, render_table, run_bench
+from kamdash.bench import _periods, allocator_in_use, render_table, run_bench
 
 
 def test_periods_are_distinct_quarters_inside_the_data() -> None:
@@ -59,4 +63,32 @@ def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
     table = render_table(result)
     assert "pandas dashboard: cold" in table
     assert "p50 after 3 rounds" in table
-    assert "GLIBC_TUNABLES=" in table
+    assert f"allocator: {result.allocator}" in table
+
+
+def test_the_bench_names_the_malloc_its_process_runs_on() -> None:
+    # what `make bench` reports must be what the process has mapped, not what it was asked for
+    probe = "from kamdash.bench import allocator_in_use; print(allocator_in_use())"
+    env = {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
+    plain = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert plain.stdout.strip() == "glibc"
+    asked_for_missing = subprocess.run(
+        [sys.executable, "-c", probe],
+        env={**env, "LD_PRELOAD": "/nonexistent/libjemalloc.so.2"},
+        capture_output=True,
+        text=True,
+    )
+    assert asked_for_missing.stdout.strip() == "glibc"
+    jemalloc = glob.glob("/usr/lib/*/libjemalloc.so.2") + glob.glob("/usr/lib/libjemalloc.so.2")
+    if jemalloc:
+        preloaded = subprocess.run(
+            [sys.executable, "-c", probe],
+            env={**env, "LD_PRELOAD": jemalloc[0]},
+            capture_output=True,
+            text=True,
+        )
+        assert preloaded.stdout.strip() == "jemalloc"
+
+
+def test_an_unreadable_process_map_is_reported_as_unknown(tmp_path: Path) -> None:
+    assert allocator_in_use(tmp_path / "missing") == "unknown"
