@@ -35,18 +35,17 @@ in_scope = set(q.account_ids(**ctx.f))
 (rows, prior_rows), *fetched = q.gather(
     lambda: q.accounts_over(f.now_and_prior, **one),
     lambda: q.monthly(*span, level="account", **one),
-    lambda: q.product_mix(f.start, f.end, level="category", **one),
-    lambda: q.product_mix(f.prior.start, f.prior.end, level="category", **one),
-    lambda: q.product_mix(f.start, f.end, **one),
-    lambda: q.product_mix(f.prior.start, f.prior.end, **one),
+    lambda: q.product_mixes(((f.start, f.end), (f.prior.start, f.prior.end)), **one),
     lambda: q.bridge(f.prior.start, f.prior.end, f.start, f.end, **one),
     lambda: q.bridge_by_product(f.prior.start, f.prior.end, f.start, f.end, **one),
     lambda: q.receivables_trend(*span, level="account", **one),
     lambda: q.open_items(f.as_of, **one),
     lambda: q.payment_behaviour(*span, level="account", **one),
 )
-monthly, category_mix, prior_category_mix, mix, prior_mix = fetched[:5]
-bridge, bridge_products, trend, items, payments = fetched[5:]
+monthly, (mixes, prior_mixes) = fetched[:2]
+bridge, bridge_products, trend, items, payments = fetched[2:]
+category_mix, mix = mixes["category"], mixes["product"]
+prior_category_mix, prior_mix = prior_mixes["category"], prior_mixes["product"]
 row, prior = rows.row(0, named=True), prior_rows.row(0, named=True)
 names = dict(ctx.account_list.select("account_id", "account_name").iter_rows())
 ids = sorted({*in_scope, account_id}, key=lambda i: (names[i], i))

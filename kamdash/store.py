@@ -40,6 +40,7 @@ FILTER_COLUMNS: dict[str, str] = {
     "account_id": "account_id",
 }
 Level = Literal["account", "kam", "group", "portfolio"]
+MixLevel = Literal["product", "category"]
 # what a person without access to margins must never receive
 MARGIN_COLUMNS = frozenset({"cogs", "gross_margin", "gross_margin_pct", "gross_margin_target"})
 FilterValue = str | Sequence[str] | None
@@ -408,14 +409,35 @@ class Store:
         start: DateLike,
         end: DateLike,
         *,
-        level: Literal["product", "category"] = "product",
+        level: MixLevel = "product",
         **filters: FilterValue,
     ) -> pl.DataFrame:
-        period = Period.of(start, end)
-        return self.query(
-            "select * from product_mix($1, $2, $3, $4) order by revenue desc, item_id",
-            [period.start, period.end, self.scope(**filters), level],
+        """What the scope bought in the period, by product or category, largest first."""
+        return self.product_mixes([(start, end)], (level,), **filters)[0][level]
+
+    def product_mixes(
+        self,
+        periods: Sequence[tuple[DateLike, DateLike]],
+        levels: Sequence[MixLevel] = ("category", "product"),
+        **filters: FilterValue,
+    ) -> list[dict[MixLevel, pl.DataFrame]]:
+        """`product_mix` of each (start, end) of `periods` at each of `levels`, in one
+        statement: one {level: frame} per period, in the order asked."""
+        requested = [Period.of(start, end) for start, end in periods]
+        if not requested or not levels:
+            return [{} for _ in requested]
+        frame = self.query(
+            "select * from product_mix($1, $2, $3) order by revenue desc, item_id",
+            [
+                [{"period_start": p.start, "period_end": p.end} for p in requested],
+                self.scope(**filters),
+                list(levels),
+            ],
         )
+        return [
+            {level: by_period.filter(pl.col("level") == level).drop("level") for level in levels}
+            for by_period in _by_period(frame, len(requested))
+        ]
 
     def open_items(self, as_of: DateLike, **filters: FilterValue) -> pl.DataFrame:
         """Open documents and unapplied cash at as_of, oldest due first; sums to open AR."""

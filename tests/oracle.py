@@ -594,3 +594,40 @@ def mismatches(
         for key, value in want.items()
         if key not in got or not close(got[key], value, tol)
     }
+
+
+def product_mix(
+    tables: Tables, start: DateLike, end: DateLike, level: str, **filters: Any
+) -> dict[str, dict[str, Value]]:
+    """What the selected accounts bought in [start, end] per product (or per category, with
+    level 'category'): quantity, revenue, COGS, distinct buying accounts and the item's share
+    of the period's revenue (None when that revenue is not positive). Items with lines only."""
+    data = _Data(tables)
+    start_d, end_d = as_date(start), as_date(end)
+    wanted = set(data.select(filters))
+    products = {row["product_id"]: row for row in tables.get("products", [])}
+    items: dict[str, dict[str, Any]] = {}
+    for ln in data.lines:
+        if ln["account_id"] not in wanted or not _in(ln["invoice_date"], start_d, end_d):
+            continue
+        product = products[ln["product_id"]]
+        key = product["category"] if level == "category" else ln["product_id"]
+        item = items.setdefault(
+            key,
+            {"quantity": Fraction(0), "revenue": Fraction(0), "cogs": Fraction(0), "buyers": set()},
+        )
+        item["quantity"] += ln["quantity"]
+        item["revenue"] += ln["net_amount"]
+        item["cogs"] += ln["cost_amount"]
+        item["buyers"].add(ln["account_id"])
+    total = sum((item["revenue"] for item in items.values()), Fraction(0))
+    return {
+        key: {
+            "quantity": _float(item["quantity"]),
+            "revenue": _float(item["revenue"]),
+            "cogs": _float(item["cogs"]),
+            "accounts": len(item["buyers"]),
+            "revenue_share": _float(_ratio(item["revenue"], total)),
+        }
+        for key, item in items.items()
+    }

@@ -57,7 +57,7 @@ def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
     calls = {t.name: t.calls for t in result.interactions}
     assert calls["portfolio (tiles + accounts table)"] == 2
     assert calls["receivables (aging + worklist)"] == 3
-    assert calls["account deep-dive"] == 12
+    assert calls["account deep-dive"] == 9
     assert result.pandas_max_revenue_difference == 0.0
     assert result.floor_scan_s is not None and result.floor_scan_s > 0
     table = render_table(result)

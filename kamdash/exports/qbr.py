@@ -189,14 +189,17 @@ def collect(
     exported = data_export_date(store)
     scope = f"{brief.account_name} ({account_id})"
     stamp = Stamp(scope, brief.period.start, brief.period.end, brief.as_of, exported, language)
+    mixes = store.product_mixes(
+        [(brief.period.start, brief.period.end), (prior.start, prior.end)], ("category",), **one
+    )
     return QbrData(
         brief=brief,
         stamp=stamp,
         data_exported=exported,
         trend_span=span,
         monthly=store.monthly(span.start, span.end, level="account", **one),
-        mix_now=store.product_mix(brief.period.start, brief.period.end, level="category", **one),
-        mix_prior=store.product_mix(prior.start, prior.end, level="category", **one),
+        mix_now=mixes[0]["category"],
+        mix_prior=mixes[1]["category"],
         payments=store.payment_behaviour(span.start, span.end, level="account", **one),
         hide_margins=store.hide_margins,
     )

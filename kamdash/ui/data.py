@@ -190,6 +190,11 @@ class Queries:
     def product_mix(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("product_mix", start, end, **f)
 
+    def product_mixes(
+        self, periods: tuple[tuple[dt.date, dt.date], ...], **f: Any
+    ) -> list[dict[str, pl.DataFrame]]:
+        return self._get("product_mixes", periods, **f)
+
     def open_items(self, as_of: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("open_items", as_of, **f)
 
