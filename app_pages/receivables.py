@@ -19,10 +19,10 @@ st.title(ctx.t("receivables.title"), anchor=False)
 st.caption(ctx.period_caption())
 
 span = charts.month_span(f.as_of, 24)
-((accounts, _), (now, before)), trend, items = q.gather(
+((accounts, _), (now, before)), trend, overdue = q.gather(
     lambda: q.accounts_and_portfolio_over(f.now_and_prior, **ctx.f),
     lambda: q.receivables_trend(*span, **ctx.f),
-    lambda: q.open_items(f.as_of, **ctx.f),
+    lambda: q.open_items(f.as_of, overdue_only=True, **ctx.f),
 )
 if not now["accounts"]:
     ui.empty(ctx.t("empty.no_accounts"))
@@ -80,7 +80,6 @@ account_columns = [
 ]
 ui.table(exposed, account_columns + views.aging_columns(), lang, height=400)
 
-overdue = items.filter((pl.col("days_past_due") > 0) & (pl.col("open_balance") > 0))
 ui.section(
     ctx.t("receivables.worklist"),
     ctx.t(

@@ -163,7 +163,7 @@ def _interactions(
         "receivables (aging + worklist)": [
             lambda: store.accounts_and_portfolio_over(both, kam_id=kam),
             lambda: store.receivables_trend(*months_24, kam_id=kam),
-            lambda: store.open_items(end, kam_id=kam),
+            lambda: store.open_items(end, overdue_only=True, kam_id=kam),
         ],
         "team": [lambda: store.kams(start, end)],
         "PVM bridge (portfolio)": [lambda: store.bridge(*prior, start, end)],

@@ -409,7 +409,7 @@ def build_brief(
         for base, base_figures in ((previous, previous_figures), (prior_year, prior_figures))
     }
 
-    documents = _overdue_documents(store.open_items(as_of_date, **one))
+    documents = _overdue_documents(store.open_items(as_of_date, overdue_only=True, **one))
     stopped = _stopped_categories(store, account_id, period, (prior_year, previous))
     issues: list[Issue] = []
     issues += _overdue_issue(figures, documents, language)
@@ -539,10 +539,10 @@ def pvm_headline(pvm: Pvm, language: Language) -> str | None:
     return ", ".join(parts)
 
 
-def _overdue_documents(items: pl.DataFrame) -> tuple[OverdueDocument, ...]:
-    # the API orders by days past due (oldest first), then by balance; overdue means a
-    # positive open balance past its due date, exactly the aging buckets from 1–30 on
-    overdue = items.filter((pl.col("days_past_due") > 0) & (pl.col("open_balance") > 0))
+def _overdue_documents(overdue: pl.DataFrame) -> tuple[OverdueDocument, ...]:
+    # the worklist (open_items, overdue_only): ordered by days past due (oldest first), then
+    # by balance; overdue means a positive open balance past its due date, exactly the aging
+    # buckets from 1–30 on
     return tuple(
         OverdueDocument(
             row["item_id"],

@@ -439,12 +439,16 @@ class Store:
             for by_period in _by_period(frame, len(requested))
         ]
 
-    def open_items(self, as_of: DateLike, **filters: FilterValue) -> pl.DataFrame:
-        """Open documents and unapplied cash at as_of, oldest due first; sums to open AR."""
+    def open_items(
+        self, as_of: DateLike, *, overdue_only: bool = False, **filters: FilterValue
+    ) -> pl.DataFrame:
+        """Open documents and unapplied cash at as_of, oldest due first; sums to open AR.
+        With `overdue_only`, the collection worklist: the documents past due that still owe,
+        which sum to overdue AR."""
         return self.query(
-            "select * from open_items($1, $2) "
+            "select * from open_items($1, $2, $3) "
             "order by days_past_due desc nulls last, open_balance desc, item_id",
-            [parse_date(as_of, name="as_of"), self.scope(**filters)],
+            [parse_date(as_of, name="as_of"), self.scope(**filters), overdue_only],
         )
 
     def payment_behaviour(

@@ -11,6 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 from exportkit import write_export
 from test_property import RandomPicker, build_export, build_query
@@ -93,6 +94,22 @@ def test_tiles_and_table_in_one_statement_equal_them_asked_apart(case: Any) -> N
     assert tiles == portfolio
     assert prior_table.equals(store.accounts(*prior, **query["filters"]))
     assert prior_tiles == store.portfolio(*prior, **query["filters"])
+
+
+def test_open_items_sum_to_open_ar_and_the_worklist_to_overdue_ar(case: Any) -> None:
+    # what the receivables page lists must add up to the tiles above it
+    store, query, rows, portfolio = case
+    as_of = query["as_of"] or query["end"]
+    everything = store.open_items(as_of, **query["filters"])
+    assert everything["open_balance"].sum() == approx(portfolio["open_ar"])
+    worklist = store.open_items(as_of, overdue_only=True, **query["filters"])
+    assert worklist["open_balance"].sum() == approx(portfolio["overdue_ar"])
+    assert (worklist["days_past_due"] > 0).all() and (worklist["open_balance"] > 0).all()
+    overdue = everything.filter((pl.col("days_past_due") > 0) & (pl.col("open_balance") > 0))
+    assert worklist.equals(overdue)
+    for row in rows:
+        mine = worklist.filter(pl.col("account_id") == row["account_id"])
+        assert mine["open_balance"].sum() == approx(row["overdue_ar"]), row["account_id"]
 
 
 def test_pvm_parts_sum_to_revenue_change(case: Any) -> None:

@@ -1,8 +1,9 @@
 -- Everything that makes up open AR at the as-of date: documents with a non-zero open balance
 -- (with days past due and aging bucket) and unapplied cash on account. Its open_balance
--- sums to open AR.
--- Grain: one row per open document or unapplied payment.
--- params: as_of, scope
+-- sums to open AR. With `overdue_only`, the collection worklist: only documents past due
+-- that still owe (open balance > 0), which sum to overdue AR.
+-- Grain: one row per open document or unapplied payment (per overdue document).
+-- params: as_of, scope, overdue_only
 with accounts as (
     select * from int_accounts
     where scope is null or list_contains(scope, account_id)
@@ -23,6 +24,7 @@ documents as (
     from int_document_balances([as_of])
     -- the scope here, not only in the final join, so out-of-scope documents are never aged
     where open_balance <> 0 and (scope is null or list_contains(scope, account_id))
+        and (not overdue_only or (days_past_due > 0 and open_balance > 0))
 ),
 
 unapplied_cash as (
@@ -39,6 +41,7 @@ unapplied_cash as (
         'unapplied_credits' as aging_bucket
     from int_unapplied_cash
     where payment_date <= as_of and (scope is null or list_contains(scope, account_id))
+        and not overdue_only
 ),
 
 items as (
