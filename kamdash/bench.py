@@ -32,6 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kamdash.periods import Period, Preset, anchor_date, preset_period
+
 DEFAULT_CACHE = Path(os.environ.get("KAMDASH_BENCH_CACHE", Path.home() / ".cache" / "kamdash"))
 
 
@@ -108,22 +110,33 @@ class BenchResult:
         return result
 
 
-def _periods(first: dt.date, last: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
-    """`count` quarters inside the data's range, newest first; when the data has fewer
-    quarters than `count`, they are asked again in the same order."""
-    quarters: list[tuple[dt.date, dt.date]] = []
-    year, quarter = last.year, (last.month - 1) // 3
-    while True:
-        start = dt.date(year, quarter * 3 + 1, 1)
-        end_month = quarter * 3 + 3
-        end = dt.date(year + end_month // 12, end_month % 12 + 1, 1) - dt.timedelta(days=1)
-        if end < first or len(quarters) == count:
-            break
-        quarters.append((max(start, first), min(end, last)))
-        quarter -= 1
-        if quarter < 0:
-            year, quarter = year - 1, 3
-    return [quarters[index % len(quarters)] for index in range(count)]
+# the app's presets, in the order the bench asks them (ytd is the app's default view)
+BENCH_PRESETS: tuple[Preset, ...] = ("ytd", "qtd", "last_quarter", "ttm", "mtd")
+CUSTOM_DAYS = 91  # a custom period is about a quarter long
+CUSTOM_STEP_DAYS = 97  # and ends on ever other days of the month, stepping back
+
+
+def _periods(
+    first: dt.date, last: dt.date, count: int, today: dt.date | None = None
+) -> list[tuple[dt.date, dt.date]]:
+    """`count` periods as users ask them, alternating between the app's presets at its
+    anchor (the latest document day: every preset but last_quarter ends there, mid-month as
+    a rule) and custom periods of about a quarter ending on other days of the data's
+    history, newest first. Each list starts again from its head when it runs out."""
+    anchor = anchor_date(last, today or dt.date.today())
+    presets = [preset_period(preset, anchor) for preset in BENCH_PRESETS]
+    customs: list[Period] = []
+    end = anchor - dt.timedelta(days=CUSTOM_STEP_DAYS // 2)
+    while end >= first and len(customs) < count:
+        customs.append(Period(max(first, end - dt.timedelta(days=CUSTOM_DAYS - 1)), end))
+        end -= dt.timedelta(days=CUSTOM_STEP_DAYS)
+    periods: list[Period] = []
+    for index in range(count):
+        if index % 2 == 1 and customs:
+            periods.append(customs[(index // 2) % len(customs)])
+        else:
+            periods.append(presets[(index // 2) % len(presets)])
+    return [(period.start, period.end) for period in periods]
 
 
 # An interaction is the data calls of one page in app_pages/, which the page makes together.
@@ -133,12 +146,13 @@ Calls = list[Callable[[], object]]
 def _interactions(
     store: Any, start: dt.date, end: dt.date, kam: str, account: str
 ) -> dict[str, Calls]:
-    prior = (
-        start.replace(year=start.year - 1),
-        end.replace(year=end.year - 1, day=min(end.day, 28)),
-    )
-    months_12 = (dt.date(end.year - 1, end.month, 1), end)
-    months_24 = (dt.date(end.year - 2, end.month, 1), end)
+    from kamdash.charts import month_span
+
+    # the dates each page derives from its period, as in app_pages/ (as_of is the period end)
+    prior_year = Period(start, end).prior_year()
+    prior = (prior_year.start, prior_year.end)
+    months_12 = month_span(end, 12)
+    months_24 = month_span(end, 24)
     one = {"account_id": (account,)}
     # a page asks for the period and its prior year in one call (Store.*_over)
     both = [(start, end, end), (*prior, prior[1])]

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from kamdash.errors import KamdashError
 
 DateLike = dt.date | str
+# the periods the app offers; every one but last_quarter and custom ends at the anchor
+Preset = Literal["mtd", "qtd", "ytd", "last_quarter", "ttm", "custom"]
+PRESETS: tuple[Preset, ...] = ("mtd", "qtd", "ytd", "last_quarter", "ttm", "custom")
 
 
 def parse_date(value: DateLike, *, name: str = "date") -> dt.date:
@@ -75,3 +79,24 @@ def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
         result.append(min(next_first - dt.timedelta(days=1), end))
         year, month = next_first.year, next_first.month
     return result
+
+
+def preset_period(preset: Preset, anchor: dt.date) -> Period:
+    """The dates a preset means when the latest data day is `anchor`."""
+    quarter_start = dt.date(anchor.year, 3 * ((anchor.month - 1) // 3) + 1, 1)
+    if preset == "mtd":
+        return Period(anchor.replace(day=1), anchor)
+    if preset == "qtd":
+        return Period(quarter_start, anchor)
+    if preset == "last_quarter":
+        # the full calendar quarter before the anchor's own quarter
+        end = quarter_start - dt.timedelta(days=1)
+        return Period(dt.date(end.year, end.month - 2, 1), end)
+    if preset == "ttm":
+        return ttm(anchor)
+    return Period(dt.date(anchor.year, 1, 1), anchor)  # ytd, and custom's starting point
+
+
+def anchor_date(last_document: dt.date | None, today: dt.date) -> dt.date:
+    """Defaults end at the latest document date, never in the future."""
+    return min(last_document, today) if last_document is not None else today

@@ -14,24 +14,38 @@ import exportkit as ek
 from kamdash.bench import _periods, allocator_in_use, render_table, run_bench
 
 
-def test_periods_are_distinct_quarters_inside_the_data() -> None:
-    periods = _periods(dt.date(2024, 2, 10), dt.date(2025, 5, 20), 6)
-    assert periods[0] == (dt.date(2025, 4, 1), dt.date(2025, 5, 20))
-    assert periods[1] == (dt.date(2025, 1, 1), dt.date(2025, 3, 31))
-    assert periods[-1] == (dt.date(2024, 2, 10), dt.date(2024, 3, 31))
-    assert len(set(periods)) == 6
+def test_the_bench_asks_the_apps_presets_and_custom_periods_in_turn() -> None:
+    # as users ask: the app's presets at its anchor (the latest document day), which end
+    # mid-month as a rule, and custom periods ending on other days of the history
+    first, last, today = dt.date(2022, 2, 10), dt.date(2025, 5, 20), dt.date(2026, 11, 28)
+    periods = _periods(first, last, 10, today)
+    assert periods[0::2] == [
+        (dt.date(2025, 1, 1), last),  # ytd, the app's default
+        (dt.date(2025, 4, 1), last),  # qtd
+        (dt.date(2025, 1, 1), dt.date(2025, 3, 31)),  # last quarter
+        (dt.date(2024, 5, 21), last),  # ttm
+        (dt.date(2025, 5, 1), last),  # mtd
+    ]
+    customs = periods[1::2]
+    assert customs[0] == (dt.date(2025, 1, 2), dt.date(2025, 4, 2))
+    assert all((end - start).days == 90 for start, end in customs)
+    assert all(first <= start <= end < last for start, end in customs)
+    assert len(set(customs)) == 5
+    assert len({end.day for _, end in customs}) == 5
+    # the anchor never lies in the future, as in the app
+    assert _periods(first, dt.date(2027, 1, 1), 2, today)[0] == (dt.date(2026, 1, 1), today)
 
 
-def test_more_rounds_than_quarters_ask_the_quarters_again() -> None:
-    # a year of data has 4 quarters; 10 rounds (make bench --repeats 10) once asked for
-    # periods before the data began and stopped with "period end is before its start"
-    periods = _periods(dt.date(2024, 1, 1), dt.date(2024, 12, 31), 10)
+def test_more_rounds_than_the_data_has_periods_ask_them_again() -> None:
+    # 3 months of data hold one custom period; 10 rounds (make bench --repeats 10) once asked
+    # for periods before the data began and stopped with "period end is before its start"
+    first, last = dt.date(2024, 10, 1), dt.date(2024, 12, 31)
+    periods = _periods(first, last, 10, dt.date(2026, 11, 28))
     assert len(periods) == 10
-    assert all(
-        dt.date(2024, 1, 1) <= start <= end <= dt.date(2024, 12, 31) for start, end in periods
-    )
-    assert periods[4:8] == periods[:4]
-    assert len(set(periods)) == 4
+    assert all(start <= end for start, end in periods)
+    assert all(first <= start for start, _ in periods[1::2])
+    assert len(set(periods[1::2])) == 1
+    assert periods[0::2] == _periods(first, last, 20, dt.date(2026, 11, 28))[0:10:2]
 
 
 def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:

@@ -11,16 +11,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 from kamdash.measures import LANGUAGES, Language
-from kamdash.periods import Period, minus_years, ttm
+
+# the presets live in the UI-free core (the bench asks what the app asks); re-exported here
+from kamdash.periods import PRESETS as PRESETS
+from kamdash.periods import Period, minus_years
+from kamdash.periods import Preset as Preset
+from kamdash.periods import anchor_date as anchor_date
+from kamdash.periods import preset_period as preset_period
 
 Periods = tuple[tuple[dt.date, dt.date, dt.date], ...]
 """(start, end, as_of) of each period a Store *_over call asks for."""
 
-Preset = Literal["mtd", "qtd", "ytd", "last_quarter", "ttm", "custom"]
-PRESETS: tuple[Preset, ...] = ("mtd", "qtd", "ytd", "last_quarter", "ttm", "custom")
 DEFAULT_PRESET: Preset = "ytd"
 DEFAULT_LANGUAGE: Language = "en"
 
@@ -63,32 +67,11 @@ class Options:
         return values
 
 
-def preset_period(preset: Preset, anchor: dt.date) -> Period:
-    """The dates a preset means when the latest data day is `anchor`."""
-    quarter_start = dt.date(anchor.year, 3 * ((anchor.month - 1) // 3) + 1, 1)
-    if preset == "mtd":
-        return Period(anchor.replace(day=1), anchor)
-    if preset == "qtd":
-        return Period(quarter_start, anchor)
-    if preset == "last_quarter":
-        # the full calendar quarter before the anchor's own quarter
-        end = quarter_start - dt.timedelta(days=1)
-        return Period(dt.date(end.year, end.month - 2, 1), end)
-    if preset == "ttm":
-        return ttm(anchor)
-    return Period(dt.date(anchor.year, 1, 1), anchor)  # ytd, and custom's starting point
-
-
 def matching_preset(period: Period, anchor: dt.date) -> Preset:
     for preset in PRESETS[:-1]:
         if preset_period(preset, anchor) == period:
             return preset
     return "custom"
-
-
-def anchor_date(last_document: dt.date | None, today: dt.date) -> dt.date:
-    """Defaults end at the latest document date, never in the future."""
-    return min(last_document, today) if last_document is not None else today
 
 
 @dataclass(frozen=True)
