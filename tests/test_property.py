@@ -229,6 +229,11 @@ def build_query(pick: Picker, tables: Tables) -> dict[str, Any]:
         filters["kam_id"] = pick.choice(("K1", "K2"))
     elif kind == 2:
         filters["account_id"] = sorted({pick.choice(ids) for _ in range(2)})
+    # the latest document day and the same day a year before are stored too (the app's
+    # default views end there); picked last, so the cases above stay what they were
+    if tables["invoices"] and pick.boolean(0.3):
+        latest = max(row["invoice_date"] for row in tables["invoices"])
+        as_of = pick.choice((latest, oracle.minus_years(latest, 1)))
     return {
         "start": start,
         "end": end,

@@ -7,21 +7,21 @@ with requested_dates as (
     select distinct unnest(as_of_dates)::date as as_of
 ),
 
-stored_month_ends as (
-    select as_of from int_month_ends
+stored_dates as (
+    select as_of from int_aging_dates
 ),
 
--- stored month ends are read; any other date is aged now, by the same definition
+-- stored dates are read; any other date is aged now, by the same definition
 aging as (
     select aging.*
-    from int_month_end_aging as aging
+    from int_stored_aging as aging
     semi join requested_dates on requested_dates.as_of = aging.as_of
     union all by name
     select *
     from int_account_aging((
         select list(as_of)
         from requested_dates
-        anti join stored_month_ends on stored_month_ends.as_of = requested_dates.as_of
+        anti join stored_dates on stored_dates.as_of = requested_dates.as_of
     ))
 ),
 
