@@ -6,7 +6,9 @@ In one run on one data folder it measures
 - warm interactions: every API call a page makes when a filter changes, made as the page
   makes them (independent calls at the same time, `kamdash.gather`) and, for comparison, one
   after another; repeated with a different period and KAM each time (the store caches
-  nothing, so no call is a cache hit); then, after `soak` more rounds, once more, as a
+  nothing, so no call is a cache hit), after `warmup` rounds of other periods (timed as
+  well: the first pages of a server that has just started are slower while its memory
+  allocator and DuckDB grow their pools); then, after `soak` more rounds, once more, as a
   server that has been answering for a while;
 - a typical pandas dashboard doing the same figures (read Parquet, merge, groupby): its cold
   process and its rerun after a filter change;
@@ -48,7 +50,12 @@ class Timing:
     samples_ms: list[float] = field(default_factory=list)  # as the page makes the calls
     sequential_ms: list[float] = field(default_factory=list)  # the same calls one by one
     after_soak_ms: list[float] = field(default_factory=list)  # as the page, after the soak
+    warmup_ms: list[float] = field(default_factory=list)  # as the page, just after the start
     calls: int = 0
+
+    @property
+    def warmup_p50(self) -> float:
+        return _median(self.warmup_ms)
 
     @property
     def after_soak_p50(self) -> float:
@@ -85,6 +92,7 @@ class BenchResult:
     pandas_max_revenue_difference: float | None = None
     floor_scan_s: float | None = None
     soak_rounds: int = 0
+    warmup_rounds: int = 0
     # the allocator of the measured process (see docs/benchmarks.md: DuckDB plans each statement
     # with many small allocations; with glibc's defaults a long-running process plans ever
     # slower, up to about 1.4× after 2,000 calls)
@@ -101,9 +109,11 @@ class BenchResult:
                 "p95_ms": t.p95,
                 "sequential_p50_ms": t.sequential_p50,
                 "after_soak_p50_ms": t.after_soak_p50,
+                "warmup_p50_ms": t.warmup_p50,
                 "samples_ms": t.samples_ms,
                 "sequential_ms": t.sequential_ms,
                 "after_soak_ms": t.after_soak_ms,
+                "warmup_ms": t.warmup_ms,
             }
             for t in self.interactions
         ]
@@ -116,6 +126,19 @@ CUSTOM_DAYS = 91  # a custom period is about a quarter long
 CUSTOM_STEP_DAYS = 97  # and ends on ever other days of the month, stepping back
 
 
+def _custom_periods(first: dt.date, anchor: dt.date, count: int, skip: int = 0) -> list[Period]:
+    """Custom periods of about a quarter ending on ever other days of the history, newest
+    first from the `skip`-th on; from the newest again when the history runs out."""
+    customs: list[Period] = []
+    end = anchor - dt.timedelta(days=CUSTOM_STEP_DAYS // 2)
+    while end >= first and len(customs) < skip + count:
+        customs.append(Period(max(first, end - dt.timedelta(days=CUSTOM_DAYS - 1)), end))
+        end -= dt.timedelta(days=CUSTOM_STEP_DAYS)
+    if not customs:
+        return []
+    return [customs[(skip + index) % len(customs)] for index in range(count)]
+
+
 def _periods(
     first: dt.date, last: dt.date, count: int, today: dt.date | None = None
 ) -> list[tuple[dt.date, dt.date]]:
@@ -125,18 +148,28 @@ def _periods(
     history, newest first. Each list starts again from its head when it runs out."""
     anchor = anchor_date(last, today or dt.date.today())
     presets = [preset_period(preset, anchor) for preset in BENCH_PRESETS]
-    customs: list[Period] = []
-    end = anchor - dt.timedelta(days=CUSTOM_STEP_DAYS // 2)
-    while end >= first and len(customs) < count:
-        customs.append(Period(max(first, end - dt.timedelta(days=CUSTOM_DAYS - 1)), end))
-        end -= dt.timedelta(days=CUSTOM_STEP_DAYS)
+    customs = _custom_periods(first, anchor, (count + 1) // 2)
     periods: list[Period] = []
     for index in range(count):
         if index % 2 == 1 and customs:
-            periods.append(customs[(index // 2) % len(customs)])
+            periods.append(customs[index // 2])
         else:
             periods.append(presets[(index // 2) % len(presets)])
     return [(period.start, period.end) for period in periods]
+
+
+def _warmup_periods(
+    first: dt.date, last: dt.date, count: int, measured: int, today: dt.date | None = None
+) -> list[tuple[dt.date, dt.date]]:
+    """Custom periods older than the `measured` rounds' own, for warming the process up
+    (or the presets when the data is too short to hold any)."""
+    anchor = anchor_date(last, today or dt.date.today())
+    customs = _custom_periods(first, anchor, count, skip=(measured + 1) // 2)
+    if not customs:
+        customs = [
+            preset_period(BENCH_PRESETS[i % len(BENCH_PRESETS)], anchor) for i in range(count)
+        ]
+    return [(period.start, period.end) for period in customs]
 
 
 # An interaction is the data calls of one page in app_pages/, which the page makes together.
@@ -220,12 +253,15 @@ def run_bench(
     *,
     repeats: int = 10,
     soak: int = 0,
+    warmup: int = 0,
     pandas: bool = True,
     floor: bool = True,
     log: Callable[[str], None] = print,
 ) -> BenchResult:
-    """Measure `data_dir`; warm interactions are timed over `repeats` rounds, and again over
-    `repeats` rounds after `soak` more, as a server that has been answering for a while."""
+    """Measure `data_dir`. After `warmup` rounds of other periods just after the start
+    (timed too: a server that has just started), warm interactions are timed over `repeats`
+    rounds, and again over the same `repeats` after `soak` more, as a server that has been
+    answering for a while. No result is cached anywhere, so no round is a cache hit."""
     from kamdash.store import open_store
 
     data = data_dir.resolve()
@@ -241,7 +277,10 @@ def run_bench(
     assert first is not None and last is not None
     kams = store.managers()["kam_id"].to_list()
     accounts = store.account_list()["account_id"].to_list()
-    periods = _periods(first, last, repeats + soak)
+    periods = [
+        *_periods(first, last, repeats + soak),
+        *_warmup_periods(first, last, warmup, repeats),
+    ]
 
     def rounds(numbers: range) -> Iterator[tuple[int, dict[str, Calls]]]:
         for number in numbers:
@@ -250,6 +289,12 @@ def run_bench(
             yield number, _interactions(store, start, end, kam, account)
 
     timings: dict[str, Timing] = {}
+    if warmup:
+        log(f"{warmup} rounds just after the start, of other periods …")
+        for _, calls in rounds(range(repeats + soak, repeats + soak + warmup)):
+            for name, page_calls in calls.items():
+                timing = timings.setdefault(name, Timing(name, calls=len(page_calls)))
+                timing.warmup_ms.append(_timed(page_calls, together=True))
     log(f"{repeats} rounds of warm interactions …")
     for number, calls in rounds(range(repeats)):
         for name, page_calls in calls.items():
@@ -282,6 +327,7 @@ def run_bench(
         warm_peak_rss_mb=_peak_rss_mb(),
         interactions=list(timings.values()),
         soak_rounds=soak,
+        warmup_rounds=warmup,
         allocator=allocator_in_use(),
         malloc_tunables=os.environ.get("GLIBC_TUNABLES"),
     )
@@ -340,8 +386,14 @@ def render_table(result: BenchResult) -> str:
             else f", GLIBC_TUNABLES={result.malloc_tunables or '(glibc defaults)'}"
         ),
         "",
-        f"{'interaction':38} {'calls':>5} {'p50 ms':>9} {'p95 ms':>9} {'× pandas rerun':>15}"
-        f" {'one by one p50':>15}"
+        (
+            f"p50/p95: after {result.warmup_rounds} rounds of other periods"
+            if result.warmup_rounds
+            else "p50/p95: from the start"
+        ),
+        f"{'interaction':38} {'calls':>5}"
+        + (f" {f'first {result.warmup_rounds} p50':>12}" if result.warmup_rounds else "")
+        + f" {'p50 ms':>9} {'p95 ms':>9} {'× pandas rerun':>15} {'one by one p50':>15}"
         + (f" {f'p50 after {result.soak_rounds} rounds':>22}" if result.soak_rounds else ""),
     ]
     for timing in result.interactions:
@@ -351,8 +403,9 @@ def render_table(result: BenchResult) -> str:
             else f"{'—':>15}"
         )
         rows.append(
-            f"{timing.name:38} {timing.calls:>5} {timing.p50:>9.1f} {timing.p95:>9.1f} {ratio}"
-            f" {timing.sequential_p50:>15.1f}"
+            f"{timing.name:38} {timing.calls:>5}"
+            + (f" {timing.warmup_p50:>12.1f}" if result.warmup_rounds else "")
+            + f" {timing.p50:>9.1f} {timing.p95:>9.1f} {ratio} {timing.sequential_p50:>15.1f}"
             + (f" {timing.after_soak_p50:>22.1f}" if result.soak_rounds else "")
         )
     if result.pandas_cold_s is not None or result.floor_scan_s is not None:

@@ -136,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=100,
         help="rounds to run before timing the interactions again (0: skip)",
     )
+    bench.add_argument(
+        "--warmup",
+        type=int,
+        default=20,
+        help="rounds of other periods just after the start, before the warm ones (0: none)",
+    )
     bench.add_argument("--no-baselines", action="store_true", help="skip pandas and the floor")
     bench.add_argument(
         "--no-pandas",
@@ -257,6 +263,7 @@ def _bench(args: argparse.Namespace) -> int:
         data,
         repeats=args.repeats,
         soak=args.soak,
+        warmup=args.warmup,
         pandas=not (args.no_baselines or args.no_pandas),
         floor=not args.no_baselines,
         log=log,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import exportkit as ek
 
-from kamdash.bench import _periods, allocator_in_use, render_table, run_bench
+from kamdash.bench import _periods, _warmup_periods, allocator_in_use, render_table, run_bench
 
 
 def test_the_bench_asks_the_apps_presets_and_custom_periods_in_turn() -> None:
@@ -34,6 +34,17 @@ def test_the_bench_asks_the_apps_presets_and_custom_periods_in_turn() -> None:
     assert len({end.day for _, end in customs}) == 5
     # the anchor never lies in the future, as in the app
     assert _periods(first, dt.date(2027, 1, 1), 2, today)[0] == (dt.date(2026, 1, 1), today)
+
+
+def test_the_warmup_asks_older_periods_than_the_measured_rounds() -> None:
+    first, last, today = dt.date(2022, 2, 10), dt.date(2025, 5, 20), dt.date(2026, 11, 28)
+    measured = set(_periods(first, last, 10, today))
+    warmup = _warmup_periods(first, last, 6, 10, today)
+    assert len(set(warmup)) == 6
+    assert not measured & set(warmup)
+    assert max(end for _, end in warmup) < min(end for _, end in _periods(first, last, 10, today))
+    # a history too short for custom periods warms up on the presets
+    assert _warmup_periods(last, last, 3, 10, today)[0] == (dt.date(2025, 1, 1), last)
 
 
 def test_more_rounds_than_the_data_has_periods_ask_them_again() -> None:
@@ -60,13 +71,16 @@ def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
         )
         tables["invoice_lines"].append(ek.line(invoice_id, 1, "P1", 1, 100.0 + number, 60.0))
     export = ek.write_export(tmp_path / "export", tables, layout="hive")
-    result = run_bench(export, repeats=2, soak=3, log=lambda message: None)
+    result = run_bench(export, repeats=2, soak=3, warmup=2, log=lambda message: None)
     assert result.invoice_lines == 12
     assert {t.name for t in result.interactions} >= {"team", "PVM bridge (portfolio)"}
     assert all(len(t.samples_ms) == 2 for t in result.interactions)
     assert all(len(t.sequential_ms) == 2 for t in result.interactions)
     # the same 2 rounds timed again after 3 more, as a server that has been answering a while
     assert all(len(t.after_soak_ms) == 2 for t in result.interactions)
+    # and 2 rounds just after the start, before the warm ones
+    assert all(len(t.warmup_ms) == 2 for t in result.interactions)
+    assert result.to_dict()["warmup_rounds"] == 2
     assert result.to_dict()["soak_rounds"] == 3
     calls = {t.name: t.calls for t in result.interactions}
     assert calls["portfolio (tiles + accounts table)"] == 2
@@ -77,6 +91,7 @@ def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
     table = render_table(result)
     assert "pandas dashboard: cold" in table
     assert "p50 after 3 rounds" in table
+    assert "first 2 p50" in table
     assert f"allocator: {result.allocator}" in table
 
 
