@@ -13,7 +13,7 @@ KAMDASH_DATA_DIR ?= sample_data
 GLIBC_TUNABLES ?= glibc.malloc.tcache_count=1000:glibc.malloc.tcache_max=65536:glibc.malloc.mxfast=160
 export GLIBC_TUNABLES
 # Better still, jemalloc where the system has it (Debian: apt-get install libjemalloc2): the
-# processes that serve and measure preload it. DuckDB plans a statement with many small
+# processes that serve and measure preload it (in the load test, its server only). DuckDB plans a statement with many small
 # allocations, and with jemalloc the same statement plans and runs ~15 % faster and stays flat
 # however long the server runs (docs/benchmarks.md). Not for the tests, which time nothing and
 # start Chromium. JEMALLOC= turns it off.
@@ -62,5 +62,5 @@ clean:
 # local server on $(KAMDASH_DATA_DIR); writes docs/loadtest.md and docs/loadtest.json.
 # Chromium instead: .venv/bin/python tests/load/loadtest.py --client browser --sessions 1 ...
 loadtest: setup
-	$(PRELOAD) $(BIN)/python tests/load/loadtest.py --client websocket --sessions 20 --minutes 10 \
+	KAMDASH_SERVER_PRELOAD=$(JEMALLOC) $(BIN)/python tests/load/loadtest.py --client websocket --sessions 20 --minutes 10 \
 		--data $(KAMDASH_DATA_DIR) --out docs/loadtest.md

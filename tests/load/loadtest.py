@@ -131,6 +131,10 @@ def _start_server(data_dir: Path, port: int, log: Path) -> subprocess.Popen[byte
         "KAMDASH_CACHE_DIR": os.environ.get("KAMDASH_CACHE_DIR")
         or tempfile.mkdtemp(prefix="kamdash-load-cache-"),
     }
+    # the allocator `make run` preloads (jemalloc), for the server only: not for Chromium
+    preload = os.environ.get("KAMDASH_SERVER_PRELOAD")
+    if preload:
+        env["LD_PRELOAD"] = preload
     process = subprocess.Popen(
         [
             sys.executable,
