@@ -20,7 +20,7 @@ export GLIBC_TUNABLES
 JEMALLOC ?= $(firstword $(wildcard /usr/lib/*/libjemalloc.so.2 /usr/lib/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2))
 PRELOAD := $(if $(JEMALLOC),LD_PRELOAD=$(JEMALLOC))
 
-.PHONY: setup test check format lint types run bench loadtest clean
+.PHONY: setup system-packages test check format lint types run bench loadtest clean
 
 # uv is bootstrapped by pip into its own folder, then installs the exact versions in uv.lock
 $(UV):
@@ -32,7 +32,12 @@ $(VENV)/.installed: uv.lock pyproject.toml | $(UV)
 	touch $@
 
 setup: $(VENV)/.installed
-	@test -n "$(JEMALLOC)" || echo "note: no libjemalloc.so.2 found; make run and make bench use glibc's malloc (about 15 % slower pages; apt-get install libjemalloc2)"
+	@test -n "$(JEMALLOC)" || echo "note: no libjemalloc.so.2 found; make run and make bench use glibc's malloc (about 15 % slower pages; make system-packages)"
+
+# the optional system packages (Debian, as root): Chromium for the end-to-end tests, jemalloc
+# for make run / bench / loadtest
+system-packages:
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libjemalloc2
 
 test: setup
 	$(BIN)/pytest -q

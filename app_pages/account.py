@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from kamdash import charts
-from kamdash.formatting import delta, format_date, format_measure, format_month_range
+from kamdash.formatting import delta, format_date, format_month_range
 from kamdash.measures import measure
 from kamdash.ui import components as ui
 from kamdash.ui import exports, insights, search, state, views
@@ -67,15 +67,7 @@ ui.tiles(
     + [Tile(n, row[n], prior[n], vs) for n in ("open_ar", "overdue_pct", "dso", "avg_days_late")],
     lang,
 )
-if row["revenue_target"]:
-    revenue_plan = format_measure(row["revenue_target"], "revenue", lang)
-    if ctx.store.hide_margins:
-        st.caption(ctx.t("account.plan_caption_revenue", revenue=revenue_plan))
-    else:
-        margin_plan = format_measure(row["gross_margin_target"], "gross_margin", lang)
-        st.caption(ctx.t("account.plan_caption", revenue=revenue_plan, margin=margin_plan))
-else:
-    st.caption(ctx.t("account.no_plan"))
+views.plan_caption(ctx, row)
 views.meeting_prep(ctx, account_id, scope)
 
 months = format_month_range(*span, lang)

@@ -56,6 +56,20 @@ def credit_use(row: dict[str, Any], lang: Language) -> None:
     )
 
 
+def plan_caption(context: Context, row: dict[str, Any]) -> None:
+    """The account's plan for the period under its tiles (revenue alone for a viewer without
+    margins), or that it has none."""
+    if not row["revenue_target"]:
+        st.caption(context.t("account.no_plan"))
+        return
+    revenue = format_measure(row["revenue_target"], "revenue", context.lang)
+    if context.store.hide_margins:
+        st.caption(context.t("account.plan_caption_revenue", revenue=revenue))
+        return
+    margin = format_measure(row["gross_margin_target"], "gross_margin", context.lang)
+    st.caption(context.t("account.plan_caption", revenue=revenue, margin=margin))
+
+
 def account_facts(row: dict[str, Any], as_of: dt.date, lang: Language) -> None:
     """Holding, industry, region, KAM, terms, credit limit and tenure in one line."""
     since = row["onboarded_on"]
