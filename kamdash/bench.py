@@ -123,11 +123,11 @@ class BenchResult:
 # the app's presets, in the order the bench asks them (ytd is the app's default view)
 BENCH_PRESETS: tuple[Preset, ...] = ("ytd", "qtd", "last_quarter", "ttm", "mtd")
 CUSTOM_DAYS = 91  # a custom period is about a quarter long
-CUSTOM_STEP_DAYS = 97  # and ends on ever other days of the month, stepping back
+CUSTOM_STEP_DAYS = 97  # and steps back so that each ends on another day of the month
 
 
 def _custom_periods(first: dt.date, anchor: dt.date, count: int, skip: int = 0) -> list[Period]:
-    """Custom periods of about a quarter ending on ever other days of the history, newest
+    """Custom periods of about a quarter ending on different days of the history, newest
     first from the `skip`-th on; from the newest again when the history runs out."""
     customs: list[Period] = []
     end = anchor - dt.timedelta(days=CUSTOM_STEP_DAYS // 2)
