@@ -339,8 +339,8 @@ class Store:
             frame.filter(pl.col("row_kind") == kind).select(pl.col(column).struct.unnest())
             for kind, column in (("account", "account_row"), ("rollup", "rollup_row"))
         )
-        return [frame.sort("account_id") for frame in _by_period(accounts, len(requested))], [
-            _portfolio_row(frame) for frame in _by_period(rollups, len(requested))
+        return [rows.sort("account_id") for rows in _by_period(accounts, len(requested))], [
+            _portfolio_row(rows) for rows in _by_period(rollups, len(requested))
         ]
 
     def kams(
