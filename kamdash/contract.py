@@ -50,10 +50,12 @@ ACCOUNTS = Table(
         _optional("group_name", "string"),
         Column("industry", "string"),
         Column("region", "string"),
-        Column("kam_id", "string"),
+        # empty (or absent) = a house account, served by no KAM (contract v2)
+        _optional("kam_id", "string"),
         Column("payment_terms_days", "integer"),
         _optional("credit_limit", "money"),
         _optional("onboarded_on", "date"),
+        _optional("contract_end_on", "date"),
     ),
     key=("account_id",),
 )

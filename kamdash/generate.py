@@ -1240,6 +1240,8 @@ class _Generator:
                 "payment_terms_days": pa.array(p.terms_days.astype(np.int32)),
                 "credit_limit": _optional_money(credit_limits),
                 "onboarded_on": pa.array(p.onboarded_on, type=pa.date32()),
+                # contracts are not modelled yet: no renewal date is exported
+                "contract_end_on": pa.nulls(len(p.ids), type=pa.date32()),
             },
             TARGETS: self._targets(p, smooth, plan_mask),
         }

@@ -1,4 +1,5 @@
--- Key accounts with their KAM's name and holding; the dimension every mart starts from.
+-- Accounts with their KAM's name and holding; the dimension every mart starts from. An
+-- account with no kam_id is a house account (is_house_account), served by no KAM.
 -- Grain: one row per account.
 -- materialized: table
 with accounts as (
@@ -20,10 +21,12 @@ final as (
         accounts.region,
         accounts.kam_id,
         managers.kam_name,
+        accounts.kam_id is null as is_house_account,
         managers.email as kam_email,
         accounts.payment_terms_days,
         accounts.credit_limit,
-        accounts.onboarded_on
+        accounts.onboarded_on,
+        accounts.contract_end_on
     from accounts
     left join managers on managers.kam_id = accounts.kam_id
 )

@@ -11,10 +11,12 @@ final as (
         group_name::varchar as group_name,
         industry::varchar as industry,
         region::varchar as region,
-        kam_id::varchar as kam_id,
+        -- an empty kam_id is a house account, as a missing one is (contract v2)
+        nullif(trim(kam_id::varchar), '') as kam_id,
         payment_terms_days::bigint as payment_terms_days,
         credit_limit::decimal(18, 4) as credit_limit,
-        onboarded_on::date as onboarded_on
+        onboarded_on::date as onboarded_on,
+        contract_end_on::date as contract_end_on
     from source
 )
 
