@@ -26,20 +26,33 @@ from kamdash import sources as sources_module
 from kamdash import validation
 from kamdash.contract import TABLES
 from kamdash.errors import DataValidationError, KamdashError, NotFoundError
+from kamdash.listings import (
+    ACCOUNT_LISTINGS,
+    OPEN_ITEM_LISTINGS,
+    PAGE_SIZE,
+    SEARCH_LIMIT,
+    Page,
+    clean_search,
+    listing,
+    risk_thresholds,
+)
 from kamdash.periods import DateLike, Period, month_ends, parse_date
 from kamdash.sources import DataSources, discover
 from kamdash.sqlfiles import load_objects
 from kamdash.validation import ValidationReport, validate_connection
 
+# the kam_id filter value that selects house accounts (no KAM): not an id an export can give a
+# KAM, as ids are matched exactly and this one starts with a character ids do not
+HOUSE_ACCOUNTS = "~house"
 FILTER_COLUMNS: dict[str, str] = {
-    # filter name (API, CLI, URL) → column of int_accounts it matches
-    "kam_id": "kam_id",
+    # filter name (API, CLI, URL) → expression over int_accounts it matches
+    "kam_id": f"coalesce(kam_id, '{HOUSE_ACCOUNTS}')",
     "industry": "industry",
     "region": "region",
     "group_name": "holding_name",
     "account_id": "account_id",
 }
-Level = Literal["account", "kam", "group", "portfolio"]
+Level = Literal["account", "kam", "group", "segment", "portfolio"]
 MixLevel = Literal["product", "category"]
 # what a person without access to margins must never receive
 MARGIN_COLUMNS = frozenset({"cogs", "gross_margin", "gross_margin_pct", "gross_margin_target"})
@@ -228,6 +241,20 @@ class Store:
             [self.scope()],
         )
 
+    def search_accounts(self, text: str | None, limit: int = SEARCH_LIMIT) -> pl.DataFrame:
+        """The visible accounts whose name or id contains `text` in either script (`romashka`
+        finds «Ромашка»), best first: the exact id, then names that start with it, then the
+        rest, each by name. With no text, the first accounts by name."""
+        return self.query(
+            "select account_id, account_name, kam_id, kam_name from int_accounts "
+            "where ($1 is null or list_contains($1, account_id)) "
+            "and ($2 is null or contains(search_key, search_key($2))) "
+            "order by lower(account_id) <> lower(coalesce($2, '')), "
+            "not starts_with(search_key, search_key(coalesce($2, ''))), "
+            "account_name, account_id limit $3",
+            [self.scope(), clean_search(text), limit],
+        )
+
     def account(self, account_id: str) -> dict[str, Any]:
         frame = self.query("select * from int_accounts where account_id = $1", [account_id])
         if frame.is_empty() or (self.allowed is not None and account_id not in self.allowed):
@@ -342,6 +369,115 @@ class Store:
         return [rows.sort("account_id") for rows in _by_period(accounts, len(requested))], [
             _portfolio_row(rows) for rows in _by_period(rollups, len(requested))
         ]
+
+    def account_listing(
+        self,
+        name: str,
+        periods: Sequence[PeriodRequest],
+        *,
+        sort: str | None = None,
+        descending: bool | None = None,
+        search: str | None = None,
+        limit: int | None = PAGE_SIZE,
+        offset: int = 0,
+        **filters: FilterValue,
+    ) -> Page:
+        """One page of an account table (`kamdash.listings.ACCOUNT_LISTINGS`: accounts,
+        at_risk, exposed, over_limit, gainers, decliners) of the first of `periods`, the
+        second being its prior year: selected, searched, sorted and cut in SQL, with the
+        number of rows the whole table has. `limit` None: every row (for a file)."""
+        table = listing(ACCOUNT_LISTINGS, name)
+        order = self._order(table, sort, descending)
+        requested = _requested_periods(periods)
+        # the selection and order are fixed text from kamdash.listings, never user input
+        frame = self.query(
+            "select *, count(*) over () as total_rows "
+            "from account_table($1, $2, $3, $4, $5) "
+            f"where {table.where} order by {order} limit $6 offset $7",
+            [
+                requested,
+                self.dso_days,
+                self.scope(**filters),
+                clean_search(search),
+                risk_thresholds(),
+                limit,
+                offset,
+            ],
+        )
+        return _page(frame, offset)
+
+    def open_item_listing(
+        self,
+        as_of: DateLike,
+        *,
+        overdue_only: bool = False,
+        sort: str | None = None,
+        descending: bool | None = None,
+        search: str | None = None,
+        limit: int | None = PAGE_SIZE,
+        offset: int = 0,
+        **filters: FilterValue,
+    ) -> Page:
+        """One page of `open_items` (the collection worklist with `overdue_only`), searched by
+        document id or account name or id in either script, sorted and cut in SQL."""
+        table = listing(OPEN_ITEM_LISTINGS, "worklist" if overdue_only else "open_items")
+        order = self._order(table, sort, descending)
+        frame = self.query(
+            "select * exclude (search_key), count(*) over () as total_rows from ("
+            "select *, search_key(item_id || ' ' || account_name || ' ' || account_id) "
+            "as search_key from open_items($1, $2, $3)) "
+            "where $4 is null or contains(search_key, search_key($4)) "
+            f"order by {order} limit $5 offset $6",
+            [
+                parse_date(as_of, name="as_of"),
+                self.scope(**filters),
+                overdue_only,
+                clean_search(search),
+                limit,
+                offset,
+            ],
+        )
+        return _page(frame, offset)
+
+    def _order(self, table: Any, sort: str | None, descending: bool | None) -> str:
+        if self.hide_margins and (sort or table.sort) in MARGIN_COLUMNS:
+            # the order of a withheld column would tell what the column hides
+            raise KamdashError(f"the {table.name} table cannot be sorted by {sort!r} here")
+        order: str = table.order_by(sort, descending)
+        return order
+
+    def concentration_curve(
+        self,
+        start: DateLike,
+        end: DateLike,
+        as_of: DateLike | None = None,
+        *,
+        steps: int = 100,
+        head: int = 20,
+        **filters: FilterValue,
+    ) -> pl.DataFrame:
+        """The Pareto curve (running share of revenue by revenue rank) at the first `head`
+        ranks and at `steps` equal steps of the accounts: at most head + steps + 1 rows."""
+        return self.query(
+            "select * from revenue_concentration($1, $2, $3, $4, $5) order by rank",
+            [_requested_periods([(start, end, as_of)]), self.dso_days, self.scope(**filters),
+             steps, head],
+        )  # fmt: skip
+
+    def growth_margin_map(
+        self,
+        periods: Sequence[PeriodRequest],
+        *,
+        top: int = 200,
+        **filters: FilterValue,
+    ) -> pl.DataFrame:
+        """The quadrant of the first of `periods`: its `top` accounts by revenue as points,
+        the others counted in growth × GM % cells (`sql/marts/growth_margin_map.sql`)."""
+        return self.query(
+            "select * from growth_margin_map($1, $2, $3, $4) "
+            "order by row_kind desc, revenue desc, account_id, growth_yoy, gross_margin_pct",
+            [_requested_periods(periods)[:1], self.dso_days, self.scope(**filters), top],
+        )
 
     def kams(
         self, start: DateLike, end: DateLike, as_of: DateLike | None = None, **filters: FilterValue
@@ -526,6 +662,11 @@ def _requested_periods(periods: Sequence[PeriodRequest]) -> list[dict[str, dt.da
             {"period_start": period.start, "period_end": period.end, "as_of": as_of_date}
         )
     return requested
+
+
+def _page(frame: pl.DataFrame, offset: int) -> Page:
+    total = int(frame["total_rows"][0]) if frame.height else 0
+    return Page(frame.drop("total_rows"), total, offset)
 
 
 def _by_period(frame: pl.DataFrame, count: int) -> list[pl.DataFrame]:

@@ -1,5 +1,6 @@
 -- Which roll-up unit each account in scope belongs to at a level: itself ('account'), its KAM
--- ('kam'), its holding ('group') or the whole scope ('portfolio', unit '*').
+-- ('kam'; none for a house account), its holding ('group'), key accounts against house accounts
+-- ('segment': 'key' or 'house') or the whole scope ('portfolio', unit '*').
 -- Grain: one row per account in scope.
 -- params: level, scope
 with accounts as (
@@ -14,6 +15,7 @@ final as (
             when 'account' then account_id
             when 'kam' then kam_id
             when 'group' then holding_name
+            when 'segment' then case when is_house_account then 'house' else 'key' end
             else '*'
         end as unit_id
     from accounts

@@ -26,7 +26,9 @@ final as (
         accounts.payment_terms_days,
         accounts.credit_limit,
         accounts.onboarded_on,
-        accounts.contract_end_on
+        accounts.contract_end_on,
+        -- what the account search matches: name and id in either script
+        search_key(accounts.account_name || ' ' || accounts.account_id) as search_key
     from accounts
     left join managers on managers.kam_id = accounts.kam_id
 )

@@ -116,7 +116,8 @@ final as (
         totals.billed
     from totals
     left join countback
-        on countback.unit_id = totals.unit_id
+        -- a house account's KAM unit is none (null): it has its countback too
+        on countback.unit_id is not distinct from totals.unit_id
         and countback.period_index = totals.period_index
 )
 

@@ -1,0 +1,166 @@
+"""Server-side tables: which rows each of the pages' tables holds, how it may be sorted and
+searched, and one page of it at a time.
+
+A whole customer base has 150,000 accounts; no person reads that many rows and no browser
+should receive them. Every table is therefore selected, sorted, searched and cut in SQL
+(`Store.account_listing`, `Store.open_item_listing`) and the page shows one page of it with
+the total. The selections and sortable columns are fixed here: they are the only identifiers
+that reach the SQL text, never anything a user typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from kamdash.errors import KamdashError
+
+PAGE_SIZE = 200
+SEARCH_LIMIT = 50  # the account picker's best matches
+
+# the at-risk signs (see sql/marts/account_table.sql); changes smaller than these are noise
+NO_ORDER_DAYS = 60
+MARGIN_EROSION_PP = 0.02  # GM % down by more than 2 percentage points
+OVERDUE_RISE_PP = 0.05  # overdue % up by more than 5 percentage points
+REVENUE_DROP = -0.10  # revenue more than 10 % below the prior year
+RISK_SIGNS = ("falling_revenue", "margin_erosion", "rising_overdue", "no_orders", "never_ordered")
+
+
+def risk_thresholds() -> dict[str, float]:
+    """The `thresholds` parameter of the account_table mart."""
+    return {
+        "no_order_days": NO_ORDER_DAYS,
+        "revenue_drop": REVENUE_DROP,
+        "margin_erosion_pp": MARGIN_EROSION_PP,
+        "overdue_rise_pp": OVERDUE_RISE_PP,
+    }
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One table of the pages: the rows it holds (a fixed SQL condition over its mart's
+    columns), the columns it may be sorted by, its default order and its tie-breakers."""
+
+    name: str
+    where: str
+    sortable: tuple[str, ...]
+    sort: str
+    descending: bool
+    # after the sort column, always: equal values keep one order on every page
+    tie_breakers: tuple[tuple[str, bool], ...]
+
+    def order_by(self, sort: str | None, descending: bool | None) -> str:
+        column = sort or self.sort
+        if column not in self.sortable:
+            raise KamdashError(
+                f"the {self.name} table cannot be sorted by {column!r}; "
+                f"it sorts by {', '.join(self.sortable)}"
+            )
+        down = self.descending if descending is None else descending
+        terms = [f"{column} {'desc' if down else 'asc'} nulls last"]
+        terms += [f"{name} {'desc' if desc else 'asc'}" for name, desc in self.tie_breakers]
+        return ", ".join(terms)
+
+
+ACCOUNT_SORTABLE = (
+    "account_name",
+    "account_id",
+    "kam_name",
+    "abc_class",
+    "revenue",
+    "revenue_prior_year",
+    "revenue_change",
+    "growth_yoy",
+    "gross_margin",
+    "gross_margin_pct",
+    "open_ar",
+    "overdue_ar",
+    "overdue_pct",
+    "ar_91_plus",
+    "dso",
+    "credit_limit",
+    "credit_utilisation",
+    "last_order_date",
+)
+_BY_ID = (("account_id", False),)
+ACCOUNT_LISTINGS: dict[str, Listing] = {
+    listing.name: listing
+    for listing in (
+        Listing("accounts", "true", ACCOUNT_SORTABLE, "revenue", True, _BY_ID),
+        # biggest relationship first: what the prior year was worth
+        Listing("at_risk", "at_risk", ACCOUNT_SORTABLE, "revenue_prior_year", True, _BY_ID),
+        Listing("exposed", "open_ar <> 0", ACCOUNT_SORTABLE, "overdue_ar", True, _BY_ID),
+        Listing(
+            "over_limit", "credit_utilisation > 1", ACCOUNT_SORTABLE, "credit_utilisation", True,
+            _BY_ID,
+        ),
+        Listing("gainers", "revenue_change > 0", ACCOUNT_SORTABLE, "revenue_change", True, _BY_ID),
+        Listing(
+            "decliners", "revenue_change < 0", ACCOUNT_SORTABLE, "revenue_change", False, _BY_ID
+        ),
+    )
+}  # fmt: skip
+
+OPEN_ITEM_SORTABLE = (
+    "days_past_due",
+    "open_balance",
+    "amount_due",
+    "item_date",
+    "due_date",
+    "item_id",
+    "account_name",
+)
+OPEN_ITEM_LISTINGS: dict[str, Listing] = {
+    listing.name: listing
+    for listing in (
+        Listing(
+            "open_items",
+            "true",
+            OPEN_ITEM_SORTABLE,
+            "days_past_due",
+            True,
+            (("open_balance", True), ("item_id", False)),
+        ),
+        Listing(
+            "worklist",
+            "true",
+            OPEN_ITEM_SORTABLE,
+            "days_past_due",
+            True,
+            (("open_balance", True), ("item_id", False)),
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """Rows `offset + 1 … offset + rows.height` of a table of `total` rows."""
+
+    rows: pl.DataFrame
+    total: int
+    offset: int
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.rows.height else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + self.rows.height
+
+
+def listing(listings: dict[str, Listing], name: str) -> Listing:
+    try:
+        return listings[name]
+    except KeyError:
+        raise KamdashError(f"unknown table {name!r}; tables are {', '.join(listings)}") from None
+
+
+def clean_search(text: str | None) -> str | None:
+    """What a search box holds, trimmed; None when there is nothing to search for."""
+    if text is None:
+        return None
+    cleaned = " ".join(text.split())
+    return cleaned or None

@@ -1,0 +1,72 @@
+-- The per-account figures of the first requested period as the pages' account tables show
+-- them, with what the tables sort and select on beside them: the prior year's GM % and
+-- overdue % (from the second requested period, the prior year, when given), the revenue
+-- change against the prior year, and the at-risk signs, each a flag with the `thresholds`
+-- (struct no_order_days, revenue_drop, margin_erosion_pp, overdue_rise_pp) it compares with.
+-- `search` (null: everything) keeps the accounts whose name or id contains it in either
+-- script. The figures are computed over the whole scope before the search, so an account's
+-- ABC class does not depend on what was typed. Sorting and paging are the caller's.
+-- Grain: one row per account in scope (matching `search`).
+-- params: periods, dso_days, scope, search, thresholds
+with metrics as (
+    select * from account_metrics(periods, dso_days, scope)
+),
+
+current_period as (
+    select * exclude (period_index) from metrics where period_index = 1
+),
+
+prior_year as (
+    select
+        account_id,
+        gross_margin_pct as gross_margin_pct_prior,
+        overdue_pct as overdue_pct_prior
+    from metrics
+    where period_index = 2
+),
+
+searched as (
+    select account_id from int_accounts
+    where search is null or contains(search_key, search_key(search))
+),
+
+signs as (
+    select
+        current_period.*,
+        prior_year.gross_margin_pct_prior,
+        prior_year.overdue_pct_prior,
+        current_period.revenue - current_period.revenue_prior_year as revenue_change,
+        coalesce(current_period.growth_yoy < thresholds['revenue_drop'], false) as falling_revenue,
+        coalesce(
+            current_period.gross_margin_pct - prior_year.gross_margin_pct_prior
+            < -thresholds['margin_erosion_pp'],
+            false
+        ) as margin_erosion,
+        coalesce(
+            current_period.overdue_pct > 0
+            and current_period.overdue_pct - coalesce(prior_year.overdue_pct_prior, 0)
+            > thresholds['overdue_rise_pp'],
+            false
+        ) as rising_overdue,
+        coalesce(
+            periods[1].as_of - current_period.last_order_date > thresholds['no_order_days'],
+            false
+        ) as no_orders,
+        current_period.last_order_date is null and current_period.revenue_prior_year > 0
+            as never_ordered
+    from current_period
+    semi join searched on searched.account_id = current_period.account_id
+    left join prior_year on prior_year.account_id = current_period.account_id
+),
+
+final as (
+    select
+        *,
+        -- an account that bought nothing in either year has no relationship at risk
+        (revenue <> 0 or revenue_prior_year <> 0)
+        and (falling_revenue or margin_erosion or rising_overdue or no_orders or never_ordered)
+            as at_risk
+    from signs
+)
+
+select * from final
