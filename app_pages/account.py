@@ -10,7 +10,7 @@ from kamdash import charts
 from kamdash.formatting import delta, format_date, format_month_range
 from kamdash.measures import measure
 from kamdash.ui import components as ui
-from kamdash.ui import exports, insights, search, state, views
+from kamdash.ui import exports, insights, tables, views
 from kamdash.ui.components import Tile
 from kamdash.ui.context import page_context
 
@@ -20,8 +20,7 @@ f, lang, q = ctx.filters, ctx.lang, ctx.q
 
 account_id = f.account
 if account_id is None:  # no account in the link: the largest of the filtered portfolio
-    in_scope_figures = q.accounts(f.start, f.end, f.as_of, **ctx.f)
-    largest = in_scope_figures.sort(["revenue", "account_id"], descending=[True, False])
+    largest = q.account_listing("accounts", f.now_and_prior, limit=1, **ctx.f).rows
     account_id = largest["account_id"][0] if largest.height else None
 if account_id is None:
     st.title(ctx.t("page.account"), anchor=False)
@@ -30,8 +29,6 @@ if account_id is None:
 
 one: dict[str, Any] = {"account_id": (account_id,)}
 span = charts.month_span(f.end, 24)
-# the picker needs only which accounts the filters select, not their figures
-in_scope = set(q.account_ids(**ctx.f))
 (rows, prior_rows), *fetched = q.gather(
     lambda: q.accounts_over(f.now_and_prior, **one),
     lambda: q.monthly(*span, level="account", **one),
@@ -39,23 +36,19 @@ in_scope = set(q.account_ids(**ctx.f))
     lambda: q.bridge(f.prior.start, f.prior.end, f.start, f.end, **one),
     lambda: q.bridge_by_product(f.prior.start, f.prior.end, f.start, f.end, **one),
     lambda: q.receivables_trend(*span, level="account", **one),
-    lambda: q.open_items(f.as_of, **one),
     lambda: q.payment_behaviour(*span, level="account", **one),
 )
 monthly, (mixes, prior_mixes) = fetched[:2]
-bridge, bridge_products, trend, items, payments = fetched[2:]
+bridge, bridge_products, trend, payments = fetched[2:]
 category_mix, mix = mixes["category"], mixes["product"]
 prior_category_mix, prior_mix = prior_mixes["category"], prior_mixes["product"]
 row, prior = rows.row(0, named=True), prior_rows.row(0, named=True)
-names = dict(ctx.account_list.select("account_id", "account_name").iter_rows())
-ids = sorted({*in_scope, account_id}, key=lambda i: (names[i], i))
-choices = {i: search.option_label(names[i], i) for i in ids}
-state.account_picker(ctx.t("account.pick"), ctx.t("account.pick_help"), choices, account_id)
+views.account_picker(ctx, account_id, row["account_name"])
 st.title(ui.escape_md(row["account_name"]), anchor=False)
 scope = exports.account_scope(ctx, account_id, row["account_name"])
 exports.use_scope(scope)  # every chart and table file below is about this account
 views.account_facts(row, f.as_of, lang)
-if account_id not in in_scope:
+if ctx.filters.scoped and account_id not in set(ctx.store.scope(**ctx.f) or ()):
     st.caption(ctx.t("account.out_of_scope"))
 st.caption(ctx.period_caption())
 
@@ -131,10 +124,7 @@ with right:
         trend, lang, x="as_of", measures=["dso"], title=ctx.t("chart.dso_trend"), subtitle=months
     )
     ui.chart(dso_chart)
-if items.is_empty():
-    ui.empty(ctx.t("empty.no_open_items", as_of=format_date(f.as_of, lang)))
-else:
-    views.open_items_table(items, lang)
+tables.open_items_table(ctx, overdue_only=False, **one)
 
 ui.section(ctx.t("account.payment"))
 if payments.is_empty():

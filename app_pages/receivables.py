@@ -1,14 +1,16 @@
-"""Receivables (`/receivables`): aging, per-account exposure, collection worklist, trend, limits."""
+"""Receivables (`/receivables`): aging, per-account exposure, collection worklist, trend, limits.
+
+The tiles and aging come from the portfolio roll-up; the per-account tables and the worklist
+are paged in SQL, so the page is the same size for any number of accounts and documents."""
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from kamdash import charts
 from kamdash.formatting import format_date, format_measure, format_month_range
 from kamdash.ui import components as ui
-from kamdash.ui import views
+from kamdash.ui import tables, views
 from kamdash.ui.components import Column, Tile
 from kamdash.ui.context import page_context
 
@@ -19,10 +21,9 @@ st.title(ctx.t("receivables.title"), anchor=False)
 st.caption(ctx.period_caption())
 
 span = charts.month_span(f.as_of, 24)
-((accounts, _), (now, before)), trend, overdue = q.gather(
-    lambda: q.accounts_and_portfolio_over(f.now_and_prior, **ctx.f),
+(now, before), trend = q.gather(
+    lambda: q.portfolio_over(f.now_and_prior, **ctx.f),
     lambda: q.receivables_trend(*span, **ctx.f),
-    lambda: q.open_items(f.as_of, overdue_only=True, **ctx.f),
 )
 if not now["accounts"]:
     ui.empty(ctx.t("empty.no_accounts"))
@@ -65,50 +66,37 @@ with right:
         )
     )
 
-exposed = views.with_links(
-    accounts.filter(pl.col("open_ar") != 0).sort(
-        ["overdue_ar", "open_ar", "account_id"], descending=[True, True, False]
-    ),
-    ctx,
-)
 ui.section(ctx.t("receivables.by_account"), ctx.t("receivables.by_account_caption", as_of=as_of))
-account_columns = [
-    Column("account_name", "text", ctx.t("col.account"), width="medium"),
-    Column("link", "link", ctx.t("col.open"), link_text="↗", width=60),
-    Column("kam_name", "text", ctx.t("col.kam")),
-    Column("overdue_ar"),
-]
-ui.table(exposed, account_columns + views.aging_columns(), lang, height=400)
+tables.account_table(
+    ctx,
+    "exposed",
+    tables.account_columns(ctx, Column("overdue_ar"), *views.aging_columns()),
+    height=400,
+)
 
 ui.section(
     ctx.t("receivables.worklist"),
     ctx.t(
         "receivables.worklist_caption",
         as_of=as_of,
-        count=overdue.height,
         amount=format_measure(now["overdue_ar"], "overdue_ar", lang),
     ),
 )
-if overdue.is_empty():
-    ui.empty(ctx.t("empty.no_overdue", as_of=as_of))
-else:
-    views.open_items_table(views.with_links(overdue, ctx), lang, with_account=True, height=420)
+tables.open_items_table(ctx, overdue_only=True)
 
-over = views.with_links(
-    accounts.filter(pl.col("credit_utilisation") > 1).sort(
-        ["credit_utilisation", "account_id"], descending=[True, False]
-    ),
-    ctx,
+ui.section(
+    f"{ctx.t('receivables.over_limit')} ({now['accounts_over_credit_limit']})",
 )
-ui.section(f"{ctx.t('receivables.over_limit')} ({over.height})")
-if over.is_empty():
-    ui.empty(ctx.t("empty.no_over_limit", as_of=as_of))
-else:
-    limit_columns = [
+tables.account_table(
+    ctx,
+    "over_limit",
+    tables.account_columns(
+        ctx,
         Column("credit_limit", label=ctx.t("account.credit_limit"), measure_name="open_ar"),
         Column("open_ar"),
         Column("credit_utilisation"),
         Column("overdue_ar"),
         Column("dso"),
-    ]
-    ui.table(over, account_columns[:3] + limit_columns, lang)
+    ),
+    empty_message=ctx.t("empty.no_over_limit", as_of=as_of),
+)

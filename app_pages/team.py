@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from kamdash import charts
+from kamdash.store import HOUSE_ACCOUNTS
 from kamdash.ui import components as ui
 from kamdash.ui.components import Column
 from kamdash.ui.context import page_context
@@ -21,8 +22,14 @@ kams = q.kams(f.start, f.end, f.as_of, **ctx.f).sort(
 if kams.is_empty():
     ui.empty(ctx.t("empty.no_kams"))
     st.stop()
+# house accounts (served by no KAM) are the row without a kam_id; their filter value says so
 kams = kams.with_columns(
-    kam_name=pl.coalesce("kam_name", "kam_id"),
+    kam_id=pl.col("kam_id").fill_null(HOUSE_ACCOUNTS),
+    kam_name=pl.when(pl.col("kam_id").is_null())
+    .then(pl.lit(ctx.t("house.name")))
+    .otherwise(pl.coalesce("kam_name", "kam_id")),
+)
+kams = kams.with_columns(
     link=pl.Series([ctx.href("portfolio", kam=(k,)) for k in kams["kam_id"]], dtype=pl.String),
 )
 

@@ -175,7 +175,7 @@ def _text(values: Sequence[object], name: str, lang: Language, short: bool = Fal
 
 
 def pareto(
-    accounts: pl.DataFrame,
+    curve: pl.DataFrame,
     lang: Language,
     *,
     title: str,
@@ -183,59 +183,63 @@ def pareto(
     rank_label: str,
     cumulative_label: str,
 ) -> Any:
-    """Revenue bars per account, largest first, with the running share of total revenue."""
-    ranked = accounts.filter(pl.col("revenue") > 0).sort(
-        ["revenue", "account_id"], descending=[True, False]
-    )
-    total = ranked["revenue"].sum()
-    frame = ranked.select("account_id", "account_name", "revenue").with_columns(
-        rank=pl.int_range(1, pl.len() + 1),
-        cumulative=pl.col("revenue").cum_sum() / total if total else pl.lit(None),
-    )
-    frame = frame.with_columns(
-        revenue_text=pl.Series(_text(frame["revenue"].to_list(), "revenue", lang)),
+    """The running share of revenue (y) held by the largest accounts (x, as a share of the
+    accounts with revenue), from `Store.concentration_curve`: a few hundred points however
+    many accounts there are; each point names the account at that rank."""
+    frame = curve.with_columns(
+        revenue_text=pl.Series(_text(curve["revenue"].to_list(), "revenue", lang), dtype=pl.String),
         cumulative_text=pl.Series(
-            [format_percent(v, lang) for v in frame["cumulative"].to_list()], dtype=pl.String
+            [format_percent(v, lang) for v in curve["revenue_share"].to_list()], dtype=pl.String
+        ),
+        accounts_text=pl.Series(
+            [
+                f"{format_value(rank, 'count', lang)} ({format_percent(share, lang)})"
+                for rank, share in zip(
+                    curve["rank"].to_list(), curve["account_share"].to_list(), strict=True
+                )
+            ],
+            dtype=pl.String,
         ),
     )
     revenue_label = measure("revenue").label(lang)
     tooltip = [
         alt.Tooltip("account_name:N", title=""),
+        alt.Tooltip("accounts_text:N", title=rank_label),
         alt.Tooltip("revenue_text:N", title=revenue_label),
         alt.Tooltip("cumulative_text:N", title=cumulative_label),
     ]
+    share_scale = alt.Scale(domain=[0, 1])
     base = alt.Chart(frame.to_pandas()).encode(
-        x=alt.X("rank:O", title=rank_label, axis=alt.Axis(labels=False, ticks=False))
+        x=alt.X("account_share:Q", axis=percent_axis(rank_label), scale=share_scale)
     )
-    bars = base.mark_bar(color=PRIMARY, opacity=0.85).encode(
-        y=alt.Y("revenue:Q", axis=money_axis(lang, revenue_label)), tooltip=tooltip
-    )
-    line = base.mark_line(color=ACCENT, point=alt.OverlayMarkDef(size=18, color=ACCENT)).encode(
-        y=alt.Y(
-            "cumulative:Q",
-            axis=percent_axis(cumulative_label, orient="right"),
-            scale=alt.Scale(domain=[0, 1]),
-        ),
+    area = base.mark_area(color=PRIMARY, opacity=0.25, line={"color": PRIMARY}).encode(
+        y=alt.Y("revenue_share:Q", axis=percent_axis(cumulative_label), scale=share_scale),
         tooltip=tooltip,
+    )
+    points = base.mark_circle(color=ACCENT, size=22).encode(
+        y=alt.Y("revenue_share:Q", scale=share_scale), tooltip=tooltip
     )
     rule = (
         alt.Chart(pl.DataFrame({"y": [0.8]}).to_pandas())
         .mark_rule(color=MUTED, strokeDash=[4, 4])
-        .encode(y=alt.Y("y:Q", scale=alt.Scale(domain=[0, 1]), axis=None))
+        .encode(y=alt.Y("y:Q", scale=share_scale))
     )
-    chart = alt.layer(bars, alt.layer(line, rule)).resolve_scale(y="independent")
+    chart = alt.layer(area, points, rule)
     return configure(chart.properties(title=_title(title, subtitle), height=HEIGHT), lang)
 
 
 def quadrant(
-    accounts: pl.DataFrame, lang: Language, *, title: str, subtitle: str | None = None
+    growth_margin: pl.DataFrame,
+    lang: Language,
+    *,
+    title: str,
+    subtitle: str | None = None,
+    others_label: str = "",
 ) -> Any:
-    """Growth (x) against GM % (y) per account; bubble = revenue, colour = overdue %."""
-    frame = accounts.filter(
-        pl.col("growth_yoy").is_not_null() & pl.col("gross_margin_pct").is_not_null()
-    ).select(
-        "account_id", "account_name", "revenue", "growth_yoy", "gross_margin_pct", "overdue_pct"
-    )
+    """Growth (x) against GM % (y), from `Store.growth_margin_map`: the largest accounts as
+    points (bubble = revenue, colour = overdue %), every other account counted in a shaded
+    cell, so the chart holds a few hundred marks for any number of accounts."""
+    frame = growth_margin.filter(pl.col("row_kind") == "point")
     frame = frame.with_columns(
         revenue_text=pl.Series(_text(frame["revenue"].to_list(), "revenue", lang), dtype=pl.String),
         growth_text=pl.Series(
@@ -276,8 +280,40 @@ def quadrant(
             ],
         )
     )
-    zero = alt.Chart(pl.DataFrame({"x": [0.0]}).to_pandas()).mark_rule(color=MUTED).encode(x="x:Q")
-    chart = alt.layer(zero, points)
+    layers = [
+        alt.Chart(pl.DataFrame({"x": [0.0]}).to_pandas()).mark_rule(color=MUTED).encode(x="x:Q")
+    ]
+    cells = growth_margin.filter(pl.col("row_kind") == "cell")
+    if cells.height:
+        # a cell spans 10 points of growth and 5 of GM % (sql/marts/growth_margin_map.sql)
+        shaded = cells.select(
+            "growth_yoy",
+            "gross_margin_pct",
+            "accounts_in_cell",
+            growth_end=pl.col("growth_yoy") + 0.1,
+            margin_end=pl.col("gross_margin_pct") + 0.05,
+            count_text=pl.Series(
+                [format_value(n, "count", lang) for n in cells["accounts_in_cell"].to_list()],
+                dtype=pl.String,
+            ),
+        )
+        layers.append(
+            alt.Chart(shaded.to_pandas())
+            .mark_rect(color=MUTED)
+            .encode(
+                x="growth_yoy:Q",
+                x2="growth_end:Q",
+                y="gross_margin_pct:Q",
+                y2="margin_end:Q",
+                opacity=alt.Opacity(
+                    "accounts_in_cell:Q",
+                    scale=alt.Scale(type="log", range=[0.12, 0.7]),
+                    legend=None,
+                ),
+                tooltip=[alt.Tooltip("count_text:N", title=others_label)],
+            )
+        )
+    chart = alt.layer(*layers, points)
     return configure(chart.properties(title=_title(title, subtitle), height=HEIGHT + 40), lang)
 
 

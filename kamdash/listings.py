@@ -25,6 +25,7 @@ MARGIN_EROSION_PP = 0.02  # GM % down by more than 2 percentage points
 OVERDUE_RISE_PP = 0.05  # overdue % up by more than 5 percentage points
 REVENUE_DROP = -0.10  # revenue more than 10 % below the prior year
 RISK_SIGNS = ("falling_revenue", "margin_erosion", "rising_overdue", "no_orders", "never_ordered")
+PROMOTION_SIGNS = ("promote_top_revenue", "promote_top_growth", "promote_new_in_key_group")
 
 
 def risk_thresholds() -> dict[str, float]:
@@ -95,6 +96,7 @@ ACCOUNT_LISTINGS: dict[str, Listing] = {
             "over_limit", "credit_utilisation > 1", ACCOUNT_SORTABLE, "credit_utilisation", True,
             _BY_ID,
         ),
+        Listing("promotion", "promote", ACCOUNT_SORTABLE, "revenue", True, _BY_ID),
         Listing("gainers", "revenue_change > 0", ACCOUNT_SORTABLE, "revenue_change", True, _BY_ID),
         Listing(
             "decliners", "revenue_change < 0", ACCOUNT_SORTABLE, "revenue_change", False, _BY_ID

@@ -157,26 +157,29 @@ def _formatter(col: Column, lang: Language) -> Callable[[Any], str] | None:
     return None
 
 
-def _header(col: Column, lang: Language) -> str:
+def header(col: Column, lang: Language) -> str:
+    """The column's heading: its measure's label, or its own."""
     if col.kind == "measure" and col.label is None:
         return measure(col.measure_name or col.source).label(lang)
     return col.label or col.source
 
 
 def _column_config(col: Column, lang: Language) -> Any:
-    header = _header(col, lang)
+    heading = header(col, lang)
     help_text = col.help
     if col.kind == "measure" and help_text is None:
         help_text = measure(col.measure_name or col.source).description(lang)
     if col.kind == "link":
         return st.column_config.LinkColumn(
-            header, display_text=col.link_text, width=col.width or "small", help=help_text
+            heading, display_text=col.link_text, width=col.width or "small", help=help_text
         )
     if col.kind == "sparkline":
-        return st.column_config.LineChartColumn(header, width=col.width or "medium", help=help_text)
+        return st.column_config.LineChartColumn(
+            heading, width=col.width or "medium", help=help_text
+        )
     if col.kind == "flag":
-        return st.column_config.CheckboxColumn(header, width=col.width, help=help_text)
-    return st.column_config.Column(header, width=col.width, help=help_text)
+        return st.column_config.CheckboxColumn(heading, width=col.width, help=help_text)
+    return st.column_config.Column(heading, width=col.width, help=help_text)
 
 
 def export_frame(
@@ -194,14 +197,14 @@ def export_frame(
     for col in columns:
         if col.kind in ("link", "sparkline"):
             continue
-        header, number = _header(col, lang), 1
-        while header in seen:  # a file's columns need distinct names
+        heading, number = header(col, lang), 1
+        while heading in seen:  # a file's columns need distinct names
             number += 1
-            header = f"{_header(col, lang)} ({number})"
-        seen.add(header)
-        names.append(pl.col(col.source).alias(header))
+            heading = f"{header(col, lang)} ({number})"
+        seen.add(heading)
+        names.append(pl.col(col.source).alias(heading))
         if col.kind == "measure":
-            measures[header] = col.measure_name or col.source
+            measures[heading] = col.measure_name or col.source
     return frame.select(names), measures
 
 

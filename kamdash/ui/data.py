@@ -24,6 +24,7 @@ from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ct
 
 from kamdash.errors import DataValidationError, KamdashError
 from kamdash.gather import gather
+from kamdash.listings import Page
 from kamdash.sources import discover
 from kamdash.store import Store, open_store
 from kamdash.ui.filters import Periods
@@ -194,6 +195,31 @@ class Queries:
         self, periods: tuple[tuple[dt.date, dt.date], ...], **f: Any
     ) -> list[dict[str, pl.DataFrame]]:
         return self._get("product_mixes", periods, **f)
+
+    def search_accounts(self, text: str | None) -> pl.DataFrame:
+        return self._get("search_accounts", text)
+
+    def account_listing(self, name: str, periods: Periods, **options: Any) -> Page:
+        """One page of an account table (`Store.account_listing`); options: sort,
+        descending, search, offset and the filters."""
+        return self._get("account_listing", name, periods, **options)
+
+    def open_item_listing(self, as_of: dt.date, **options: Any) -> Page:
+        return self._get("open_item_listing", as_of, **options)
+
+    def portfolio_over(self, periods: Periods, **f: Any) -> list[dict[str, Any]]:
+        return self._get("portfolio_over", periods, **f)
+
+    def rollup_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
+        return self._get("rollup_over", periods, **f)
+
+    def concentration_curve(
+        self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any
+    ) -> pl.DataFrame:
+        return self._get("concentration_curve", start, end, as_of, **f)
+
+    def growth_margin_map(self, periods: Periods, **f: Any) -> pl.DataFrame:
+        return self._get("growth_margin_map", periods, **f)
 
     def open_items(self, as_of: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("open_items", as_of, **f)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -57,6 +58,7 @@ MIME_CSV = "text/csv"
 MIME_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIME_PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 MIME_PDF = "application/pdf"
+MIME_PARQUET = "application/vnd.apache.parquet"
 
 
 # -- what a file shows -------------------------------------------------------------------------
@@ -245,6 +247,21 @@ def table_xlsx_bytes(
     return table_xlsx(frame, measures, scope.table_scope(title))
 
 
+def table_parquet_bytes(frame: pl.DataFrame) -> bytes:
+    """The table as Parquet: typed columns, for a spreadsheet's or a script's own analysis."""
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()
+
+
+def _full(
+    rows: Callable[[], tuple[pl.DataFrame, dict[str, str]]],
+    write: Callable[[pl.DataFrame, dict[str, str]], bytes],
+) -> bytes:
+    frame, measures = rows()
+    return write(frame, measures)
+
+
 def deck_bytes(
     store: Store,
     account_id: str,
@@ -393,6 +410,49 @@ def table_downloads(
             f"{stem}.xlsx",
             MIME_XLSX,
             t("export.xlsx_help", lang),
+        )
+
+
+def full_table_downloads(
+    rows: Callable[[], tuple[pl.DataFrame, dict[str, str]]],
+    title: str | None = None,
+    scope: Scope | None = None,
+) -> None:
+    """CSV, XLSX and Parquet buttons for a whole server-side table: `rows` (the table in its
+    current order and search, with the measure of each column) is queried only on a click,
+    on the download's own thread, so a page of 200 rows never holds the 150,000."""
+    run = _run()
+    scope = scope or current_scope()
+    if scope is None:
+        return
+    lang = scope.language
+    title = title or (run.section if run is not None else None) or t("export.table", lang)
+    stem = _stem(run, scope, title)
+    with st.container(horizontal=True, gap="small"):
+        _button(
+            t("export.csv_all", lang),
+            functools.partial(_full, rows, lambda frame, _: table_csv_bytes(frame)),
+            f"{stem}.csv",
+            MIME_CSV,
+            t("export.csv_help", lang),
+        )
+        _button(
+            t("export.xlsx_all", lang),
+            functools.partial(
+                _full,
+                rows,
+                lambda frame, measures: table_xlsx_bytes(frame, measures, scope, title),
+            ),
+            f"{stem}.xlsx",
+            MIME_XLSX,
+            t("export.xlsx_help", lang),
+        )
+        _button(
+            t("export.parquet_all", lang),
+            functools.partial(_full, rows, lambda frame, _: table_parquet_bytes(frame)),
+            f"{stem}.parquet",
+            MIME_PARQUET,
+            t("export.parquet_help", lang),
         )
 
 

@@ -13,6 +13,7 @@ import streamlit as st
 from kamdash.errors import KamdashError
 from kamdash.formatting import format_date
 from kamdash.measures import LANGUAGES, Language
+from kamdash.store import HOUSE_ACCOUNTS
 from kamdash.ui import auth, state
 from kamdash.ui import components as ui
 from kamdash.ui import filters as flt
@@ -47,8 +48,10 @@ def _options(accounts: pl.DataFrame) -> flt.Options:
         return frozenset(v for v in accounts[column].to_list() if v is not None)
 
     grouped = accounts.filter(pl.col("group_name").is_not_null())
+    # house accounts (no KAM) are picked like a KAM of their own
+    house = {HOUSE_ACCOUNTS} if accounts["kam_id"].null_count() else set()
     return flt.Options(
-        kam=values("kam_id"),
+        kam=values("kam_id") | house,
         industry=values("industry"),
         region=values("region"),
         # holding groups proper: an ungrouped account is its own holding, not a group to pick
@@ -113,6 +116,7 @@ def open_context(
 
 def _labels(context: Context) -> dict[str, Any]:
     names = dict(context.account_list.select("kam_id", "kam_name").unique().iter_rows())
+    names[HOUSE_ACCOUNTS] = t("house.kam", context.lang)
 
     def kam(kam_id: str) -> str:
         return names.get(kam_id) or kam_id

@@ -169,9 +169,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "portfolio.accounts": ("Accounts", "Клиенты"),
     "portfolio.accounts_caption": (
         "Click a row to open the account; the ↗ column opens it in a new tab. "
-        "Click a header to sort.",
+        "Sort and search above the table apply to every account; a header click sorts "
+        "only the page shown.",
         "Щёлкните строку, чтобы открыть клиента; колонка ↗ открывает его в новой вкладке. "
-        "Щелчок по заголовку сортирует.",
+        "Сортировка и поиск над таблицей действуют на всех клиентов; щелчок по заголовку "
+        "сортирует только показанную страницу.",
     ),
     "portfolio.concentration": ("Concentration", "Концентрация"),
     "portfolio.quadrant": ("Growth vs margin", "Рост и маржа"),
@@ -338,13 +340,68 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "receivables.worklist": ("Collection worklist", "Список для взыскания"),
     "receivables.worklist_caption": (
-        "Overdue documents with an open balance at {as_of}, longest overdue first: {count} "
-        "document(s), {amount}.",
-        "Просроченные документы с остатком на {as_of}, сначала самые давние: {count} шт., "
+        "Overdue documents with an open balance at {as_of}, longest overdue first; together "
         "{amount}.",
+        "Просроченные документы с остатком на {as_of}, сначала самые давние; всего {amount}.",
     ),
     "receivables.over_limit": ("Over credit limit", "Превышение кредитного лимита"),
     # -- team --------------------------------------------------------------------------------
+    # server-side tables (kamdash.ui.paged)
+    "table.search": ("Search", "Поиск"),
+    "table.search_placeholder": (
+        "Name or id, in Cyrillic or Latin letters",
+        "Название или код, кириллицей или латиницей",
+    ),
+    "table.sort": ("Sort by", "Сортировка"),
+    "table.direction": ("Order", "Порядок"),
+    "table.count": ("{first}–{last} of {total}", "{first}–{last} из {total}"),
+    "table.page": ("Page (of {pages})", "Страница (из {pages})"),
+    "export.csv_all": ("CSV, all rows", "CSV, все строки"),
+    "export.xlsx_all": ("XLSX, all rows", "XLSX, все строки"),
+    "export.parquet_all": ("Parquet, all rows", "Parquet, все строки"),
+    "export.parquet_help": (
+        "Every row of the table in its current order and search, as typed Parquet columns.",
+        "Все строки таблицы в текущем порядке и с текущим поиском, типизированный Parquet.",
+    ),
+    # house accounts: served by no KAM
+    "house.name": ("House accounts", "Клиенты без KAM"),
+    "house.kam": ("— house —", "— без KAM —"),
+    "house.split": ("Key and house accounts", "Ключевые клиенты и клиенты без KAM"),
+    "house.split_caption": (
+        "Key accounts have a KAM; house accounts are served by no KAM.",
+        "У ключевых клиентов есть KAM; клиентов без KAM не ведёт никто.",
+    ),
+    "house.key": ("Key accounts", "Ключевые клиенты"),
+    "house.share": ("{share} of revenue", "{share} выручки"),
+    "house.promotion": ("House accounts to promote", "Кандидаты в ключевые клиенты"),
+    "house.promotion_caption": (
+        "House accounts that look like key accounts: revenue or growth in the top 10 % of "
+        "the period's accounts, or new in a holding group that has a key account.",
+        "Клиенты без KAM, похожие на ключевых: выручка или рост в верхних 10 % клиентов "
+        "периода или новый клиент в холдинге, где есть ключевой клиент.",
+    ),
+    "promotion.top_revenue": ("revenue in the top 10 %", "выручка в верхних 10 %"),
+    "promotion.top_growth": ("growth in the top 10 %", "рост в верхних 10 %"),
+    "promotion.key_group": ("new in key group {group}", "новый в группе ключевого клиента {group}"),
+    "empty.no_promotion": (
+        "No house account looks like a key account in this period.",
+        "В этом периоде нет клиентов без KAM, похожих на ключевых.",
+    ),
+    "account.search": ("Find an account", "Найти клиента"),
+    "account.search_help": (
+        "Type a few letters of the name (Cyrillic or Latin) or the id: the best 50 matches "
+        "are offered.",
+        "Введите несколько букв названия (кириллицей или латиницей) или код: будут "
+        "предложены 50 лучших совпадений.",
+    ),
+    "chart.accounts_share": ("Share of accounts", "Доля клиентов"),
+    "chart.other_accounts": ("Other accounts", "Прочие клиенты"),
+    "portfolio.quadrant_top": (
+        "The {top} largest accounts as points; the other {others} as shaded cells (darker = "
+        "more accounts).",
+        "{top} крупнейших клиентов — точками; остальные {others} — ячейками (темнее = больше "
+        "клиентов).",
+    ),
     "team.title": ("KAM team", "Команда KAM"),
     "team.caption": (
         "One row per key-account manager; the link opens that manager's portfolio.",

@@ -13,11 +13,11 @@ from typing import Any
 
 import polars as pl
 
-NO_ORDER_DAYS = 60
-# changes smaller than these are noise, not a warning sign
-MARGIN_EROSION_PP = 0.02  # GM % down by more than 2 percentage points
-OVERDUE_RISE_PP = 0.05  # overdue % up by more than 5 percentage points
-REVENUE_DROP = -0.10  # revenue more than 10 % below the prior year
+# the thresholds are the SQL's (account_table), defined once in kamdash.listings
+from kamdash.listings import MARGIN_EROSION_PP as MARGIN_EROSION_PP
+from kamdash.listings import NO_ORDER_DAYS as NO_ORDER_DAYS
+from kamdash.listings import OVERDUE_RISE_PP as OVERDUE_RISE_PP
+from kamdash.listings import REVENUE_DROP as REVENUE_DROP
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,27 @@ def reasons(row: dict[str, Any], as_of: dt.date) -> list[Reason]:
         if (as_of - last_order).days > NO_ORDER_DAYS:
             found.append(Reason("no_orders", date=last_order))
     elif float(row.get("revenue_prior_year") or 0) > 0:
+        found.append(Reason("never_ordered"))
+    return found
+
+
+def signed_reasons(row: dict[str, Any]) -> list[Reason]:
+    """The reasons of a row of `Store.account_listing`, whose SQL has already compared the
+    figures with the thresholds (`kamdash.listings`): its sign flags, with the figures that
+    show each."""
+    found: list[Reason] = []
+    if row.get("falling_revenue"):
+        found.append(Reason("falling_revenue", row["growth_yoy"]))
+    if row.get("margin_erosion"):
+        found.append(
+            Reason("margin_erosion", row["gross_margin_pct"] - row["gross_margin_pct_prior"])
+        )
+    if row.get("rising_overdue"):
+        before = row.get("overdue_pct_prior") or 0.0
+        found.append(Reason("rising_overdue", row["overdue_pct"] - before))
+    if row.get("no_orders"):
+        found.append(Reason("no_orders", date=row["last_order_date"]))
+    if row.get("never_ordered"):
         found.append(Reason("never_ordered"))
     return found
 

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
+from kamdash import charts
 from kamdash.brief import Brief, Comparison
 from kamdash.formatting import (
     format_date,
@@ -24,9 +25,9 @@ from kamdash.formatting import (
     format_value,
     format_years,
 )
-from kamdash.measures import Language, measure
+from kamdash.measures import Language
 from kamdash.ui import components as ui
-from kamdash.ui import exports, insights
+from kamdash.ui import exports, insights, search, state
 from kamdash.ui.components import Column
 from kamdash.ui.context import Context
 from kamdash.ui.exports import Scope
@@ -94,34 +95,23 @@ def account_facts(row: dict[str, Any], as_of: dt.date, lang: Language) -> None:
     )
 
 
-def open_items_table(
-    items: pl.DataFrame, lang: Language, *, with_account: bool = False, height: int = 320
-) -> None:
-    """Open documents (and unapplied cash) with their age, as the API orders them."""
-    kinds = {kind: t(f"doc.{kind}", lang) for kind in DOC_KINDS}
-    buckets = {name: measure(name).label(lang) for name in items["aging_bucket"].unique()}
-    frame = items.with_columns(
-        kind=pl.col("item_type").replace(kinds),
-        bucket=pl.col("aging_bucket").replace(buckets),
+def account_picker(context: Context, account_id: str, account_name: str) -> None:
+    """Find an account by a few letters of its name (either script) or its id: the Store
+    searches (`Store.search_accounts`) and the picker offers its best matches beside the
+    account shown, so no widget ever holds a whole customer base."""
+    typed = st.text_input(
+        context.t("account.search"),
+        key="kamdash.account_search",
+        help=context.t("account.search_help"),
+        placeholder=context.t("table.search_placeholder"),
     )
-    columns = [Column("item_id", "text", t("col.document", lang))]
-    if with_account:
-        columns += [
-            Column("account_name", "text", t("col.account", lang), width="medium"),
-            Column("link", "link", t("col.open", lang), link_text="↗", width=60),
-        ]
-    columns += [
-        Column("kind", "text", t("col.doc_type", lang)),
-        Column("item_date", "date", t("col.doc_date", lang)),
-        Column("due_date", "date", t("col.due", lang)),
-        Column("days_past_due", "number", t("col.days_past_due", lang)),
-        Column("amount_due", label=t("col.amount_due", lang), measure_name="revenue"),
-        Column("open_balance", label=t("col.open_amount", lang), measure_name="open_ar"),
-        Column("bucket", "text", t("col.bucket", lang)),
-    ]
-    if with_account:
-        columns.append(Column("kam_name", "text", t("col.kam", lang)))
-    ui.table(frame, columns, lang, height=height)
+    matches = context.q.search_accounts(typed or None)
+    choices = {account_id: search.option_label(account_name, account_id)}
+    for match_id, name in matches.select("account_id", "account_name").iter_rows():
+        choices.setdefault(match_id, search.option_label(name, match_id))
+    state.account_picker(
+        context.t("account.pick"), context.t("account.pick_help"), choices, account_id
+    )
 
 
 def mix_table(mix: pl.DataFrame, lang: Language) -> None:
@@ -202,41 +192,6 @@ def reason_text(reason: insights.Reason, lang: Language) -> str:
     if reason.kind == "no_orders":
         return t("risk.no_orders", lang, date=format_date(reason.date, lang))
     return t("risk.never_ordered", lang)
-
-
-def at_risk_table(
-    flagged: list[tuple[dict[str, Any], list[insights.Reason]]], context: Context
-) -> None:
-    """Accounts with warning signs (`insights.at_risk`) and why, in words."""
-    lang = context.lang
-    frame = pl.DataFrame(
-        [
-            {**row, "reasons": "; ".join(reason_text(r, lang) for r in found)}
-            for row, found in flagged
-        ],
-        infer_schema_length=None,
-    )
-    ui.table(
-        with_links(frame, context),
-        [
-            Column("account_name", "text", t("col.account", lang), width="medium"),
-            Column("link", "link", t("col.open", lang), link_text="↗", width=60),
-            Column("reasons", "text", t("col.reasons", lang), width="large"),
-            Column("kam_name", "text", t("col.kam", lang)),
-            Column("revenue"),
-            Column("revenue_prior_year"),
-            Column("gross_margin_pct"),
-            Column(
-                "gross_margin_pct_prior",
-                label=t("col.gm_pct_prior", lang),
-                measure_name="gross_margin_pct",
-            ),
-            Column("overdue_pct"),
-            Column("last_order_date", "date", t("col.last_order", lang)),
-        ],
-        lang,
-        key="portfolio.at_risk",
-    )
 
 
 # -- meeting brief ---------------------------------------------------------------------------
@@ -341,3 +296,66 @@ def meeting_prep(context: Context, account_id: str, scope: Scope) -> None:
         period = format_period(f.start, f.end, lang)
         st.caption(t("brief.caption", lang, period=period, as_of=format_date(f.as_of, lang)))
         meeting_brief(brief)
+
+
+# -- portfolio ---------------------------------------------------------------------------------
+
+
+def segment_split(
+    context: Context, segments: pl.DataFrame, prior: pl.DataFrame, revenue: float
+) -> None:
+    """Key accounts beside house accounts: revenue, its share of the whole, growth, GM %."""
+    ui.section(context.t("house.split"), context.t("house.split_caption"))
+    before = {row["unit_id"]: row for row in prior.iter_rows(named=True)}
+    columns = st.columns(2, gap="large")
+    for column, unit, title in zip(
+        columns, ("key", "house"), ("house.key", "house.name"), strict=True
+    ):
+        rows = segments.filter(pl.col("unit_id") == unit)
+        if rows.is_empty():
+            continue
+        row, prior_row = rows.row(0, named=True), before.get(unit, {})
+        share = row["revenue"] / revenue if revenue else None
+        with column:
+            st.markdown(
+                f"**{context.t(title)}** · {format_value(row['accounts'], 'count', context.lang)}"
+            )
+            st.caption(context.t("house.share", share=format_value(share, "percent", context.lang)))
+            vs = context.t("vs_prior_year")
+            ui.tiles(
+                [
+                    ui.Tile(name, row[name], prior_row.get(name), vs)
+                    for name in ("revenue", "growth_yoy", "gross_margin_pct")
+                ],
+                context.lang,
+                per_row=3,
+            )
+
+
+def movers(context: Context, period_text: str) -> None:
+    """The five biggest gains and losses of revenue against the prior year, from SQL."""
+    q, f = context.q, context.filters
+    gainers, decliners = (
+        q.account_listing(name, f.now_and_prior, limit=5, **context.f).rows
+        for name in ("gainers", "decliners")
+    )
+    if gainers.is_empty() and decliners.is_empty():
+        ui.empty(context.t("empty.no_movers"))
+        return
+    chart, links = st.columns([3, 2], gap="large")
+    with chart:
+        ranked = pl.concat([gainers, decliners.reverse()])  # biggest gain on top, loss at bottom
+        change = context.t("chart.revenue_change")
+        ui.chart(
+            charts.movers(
+                ranked,
+                context.lang,
+                title=change,
+                subtitle=context.t("chart.vs", period=period_text, prior=context.period_texts()[1]),
+                change_label=change,
+                change_column="revenue_change",
+            )
+        )
+    with links:
+        mover_links(gainers, context, context.t("portfolio.gainers"))
+        mover_links(decliners, context, context.t("portfolio.decliners"))

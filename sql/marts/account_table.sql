@@ -4,7 +4,10 @@
 -- change against the prior year, and the at-risk signs, each a flag with the `thresholds`
 -- (struct no_order_days, revenue_drop, margin_erosion_pp, overdue_rise_pp) it compares with.
 -- `search` (null: everything) keeps the accounts whose name or id contains it in either
--- script. The figures are computed over the whole scope before the search, so an account's
+-- script. House accounts carry the signs that they look like key accounts: revenue or
+-- growth in the top decile of the scope's accounts with one, or new (onboarded in the year to
+-- D, or revenue in the TTM and none in the prior TTM) in a holding group that has a key
+-- account. The figures are computed over the whole scope before the search, so an account's
 -- ABC class does not depend on what was typed. Sorting and paging are the caller's.
 -- Grain: one row per account in scope (matching `search`).
 -- params: periods, dso_days, scope, search, thresholds
@@ -12,8 +15,26 @@ with metrics as (
     select * from account_metrics(periods, dso_days, scope)
 ),
 
+-- where each account stands among the scope's (before any search): for the promotion signs
 current_period as (
-    select * exclude (period_index) from metrics where period_index = 1
+    select
+        metrics.* exclude (period_index),
+        accounts.is_house_account,
+        accounts.onboarded_on is not null
+        and accounts.onboarded_on > (periods[1].as_of - interval 1 year)::date
+            as onboarded_in_last_year,
+        case when metrics.revenue > 0 then percent_rank() over (
+            partition by metrics.revenue > 0 order by metrics.revenue
+        ) end as revenue_percentile,
+        case when metrics.growth_yoy is not null then percent_rank() over (
+            partition by metrics.growth_yoy is not null order by metrics.growth_yoy
+        ) end as growth_percentile,
+        -- holding groups that have a key account
+        bool_or(not accounts.is_house_account) over (partition by accounts.group_name)
+        and accounts.group_name is not null as in_key_group
+    from metrics
+    inner join int_accounts as accounts on accounts.account_id = metrics.account_id
+    where metrics.period_index = 1
 ),
 
 prior_year as (
@@ -53,7 +74,16 @@ signs as (
             false
         ) as no_orders,
         current_period.last_order_date is null and current_period.revenue_prior_year > 0
-            as never_ordered
+            as never_ordered,
+        -- a house account that looks like a key account
+        current_period.is_house_account and coalesce(current_period.revenue_percentile >= 0.9, false)
+            as promote_top_revenue,
+        current_period.is_house_account and coalesce(current_period.growth_percentile >= 0.9, false)
+            as promote_top_growth,
+        current_period.is_house_account and current_period.in_key_group and (
+            current_period.onboarded_in_last_year
+            or (current_period.revenue_prior_ttm = 0 and current_period.revenue_ttm > 0)
+        ) as promote_new_in_key_group
     from current_period
     semi join searched on searched.account_id = current_period.account_id
     left join prior_year on prior_year.account_id = current_period.account_id
@@ -65,7 +95,8 @@ final as (
         -- an account that bought nothing in either year has no relationship at risk
         (revenue <> 0 or revenue_prior_year <> 0)
         and (falling_revenue or margin_erosion or rising_overdue or no_orders or never_ordered)
-            as at_risk
+            as at_risk,
+        promote_top_revenue or promote_top_growth or promote_new_in_key_group as promote
     from signs
 )
 

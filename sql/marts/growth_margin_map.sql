@@ -2,10 +2,17 @@
 -- accounts: the `top` accounts by revenue as points ('point' rows, with their figures), and
 -- every other account with both a growth and a GM % counted in a cell of a grid ('cell'
 -- rows): growth in steps of 10 points from −100 % to +200 %, GM % in steps of 5 points from
--- −50 % to +100 %, values beyond the grid counted in its edge cells.
--- Grain: one row per top account, plus one per grid cell holding at least one other account.
+-- −50 % to +100 %, values beyond the grid counted in its edge cells. One 'new' row counts the
+-- accounts the quadrant cannot place because they have revenue but no growth (no prior-year
+-- revenue: new accounts).
+-- Grain: one row per top account, one per grid cell holding at least one other account, and
+-- one 'new' row.
 -- params: periods, dso_days, scope, top
-with accounts as (
+with metrics as (
+    select * from account_metrics(periods, dso_days, scope) where period_index = 1
+),
+
+accounts as (
     select
         account_id,
         account_name,
@@ -14,8 +21,8 @@ with accounts as (
         gross_margin_pct,
         overdue_pct,
         row_number() over (order by revenue desc, account_id) as revenue_rank
-    from account_metrics(periods, dso_days, scope)
-    where period_index = 1 and growth_yoy is not null and gross_margin_pct is not null
+    from metrics
+    where growth_yoy is not null and gross_margin_pct is not null
 ),
 
 points as (
@@ -48,10 +55,26 @@ cells as (
     group by all
 ),
 
+new_accounts as (
+    select
+        'new' as row_kind,
+        null::varchar as account_id,
+        null::varchar as account_name,
+        sum(revenue) as revenue,
+        null::double as growth_yoy,
+        null::double as gross_margin_pct,
+        null::double as overdue_pct,
+        count(*) as accounts_in_cell
+    from metrics
+    where growth_yoy is null and revenue <> 0
+),
+
 final as (
     select * from points
     union all
     select * from cells
+    union all
+    select * from new_accounts
 )
 
 select * from final
