@@ -79,7 +79,7 @@ if picked is not None:
 
 period_text = format_period(f.start, f.end, lang)
 curve, growth_margin = q.gather(
-    lambda: q.concentration_curve(f.start, f.end, f.as_of, **ctx.f),
+    lambda: q.concentration_curve(f.now_and_prior, **ctx.f),
     lambda: q.growth_margin_map(f.now_and_prior, **ctx.f),
 )
 left, right = st.columns(2, gap="large")

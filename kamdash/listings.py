@@ -28,7 +28,7 @@ RISK_SIGNS = ("falling_revenue", "margin_erosion", "rising_overdue", "no_orders"
 PROMOTION_SIGNS = ("promote_top_revenue", "promote_top_growth", "promote_new_in_key_group")
 
 
-def risk_thresholds() -> dict[str, float]:
+def risk_thresholds() -> dict[str, float | None]:
     """The `thresholds` parameter of the account_table mart."""
     return {
         "no_order_days": NO_ORDER_DAYS,

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import duckdb
 import polars as pl
+import pyarrow as pa
 
 from kamdash import sources as sources_module
 from kamdash import validation
@@ -55,7 +56,9 @@ FILTER_COLUMNS: dict[str, str] = {
 Level = Literal["account", "kam", "group", "segment", "portfolio"]
 MixLevel = Literal["product", "category"]
 # what a person without access to margins must never receive
-MARGIN_COLUMNS = frozenset({"cogs", "gross_margin", "gross_margin_pct", "gross_margin_target"})
+MARGIN_COLUMNS = frozenset(
+    {"cogs", "gross_margin", "gross_margin_pct", "gross_margin_pct_prior", "gross_margin_target"}
+)
 FilterValue = str | Sequence[str] | None
 
 DEFAULT_DSO_DAYS = 90
@@ -68,6 +71,8 @@ warnings.filterwarnings(
     module=__name__,
 )
 SCOPE_CACHE_SIZE = 256
+# a view's account rows are ~500 bytes an account: 8 views of 150,000 accounts hold ~600 MB
+ACCOUNT_ROWS_CACHE_SIZE = 8
 # DuckDB's own default is 80% of RAM; a bound keeps a 50M-line build (which spills to disk
 # beyond it) and a busy server predictable. KAMDASH_MEMORY_LIMIT overrides it.
 DEFAULT_MEMORY_LIMIT = "2.5GB"
@@ -150,6 +155,9 @@ class Store:
         self._filtered_ids: dict[tuple[tuple[str, tuple[str, ...]], ...], list[str]] = {}
         self.allowed: frozenset[str] | None = None
         self.hide_margins = False
+        # the account rows of recent views (periods, scope): every table, curve and map of a
+        # page reads them, so a page computes its accounts' figures once, not once per table
+        self._account_rows: dict[tuple[Any, ...], pa.Table] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -159,9 +167,15 @@ class Store:
         with self._lock:
             return self._con.cursor()
 
-    def query(self, sql: str, params: Sequence[Any] = ()) -> pl.DataFrame:
+    def query(
+        self, sql: str, params: Sequence[Any] = (), *, account_rows: pa.Table | None = None
+    ) -> pl.DataFrame:
+        """`sql` with its bound `params`, as polars (margins emptied for a viewer without
+        them). `account_rows`, when given, is readable by the statement as `account_rows`."""
         cursor = self.cursor()
         try:
+            if account_rows is not None:
+                cursor.register("account_rows", account_rows)
             # execute binds the statement once; sql() would bind it a second time to describe
             # a lazy relation first, which on these macro-expanded marts costs 5-15 ms a call
             table = cursor.execute(sql, list(params)).to_arrow_table()
@@ -183,6 +197,33 @@ class Store:
         if not requested:
             return []
         return _by_period(self.query(sql, [requested, *params]), len(requested))
+
+    def account_rows(self, periods: Sequence[PeriodRequest], **filters: FilterValue) -> pa.Table:
+        """account_table's rows (every account figure of the first period, the prior year's
+        GM % and overdue %, the at-risk and promotion signs) for the scope, kept for the most
+        recent views: the pages' tables, Pareto curve, quadrant and movers all read them."""
+        requested = _requested_periods(periods)
+        scope = self.scope(**filters)
+        thresholds = risk_thresholds()
+        if self.hide_margins:
+            # margin erosion must not flag (and so reveal) anything to a viewer without margins
+            thresholds["margin_erosion_pp"] = None
+        key = (repr(requested), None if scope is None else tuple(scope), self.hide_margins)
+        rows = self._account_rows.get(key)
+        if rows is None:
+            cursor = self.cursor()
+            try:
+                rows = cursor.execute(
+                    "select * from account_table($1, $2, $3, $4)",
+                    [requested, self.dso_days, scope, thresholds],
+                ).to_arrow_table()
+            finally:
+                cursor.close()
+            with self._lock:
+                while len(self._account_rows) >= ACCOUNT_ROWS_CACHE_SIZE:
+                    self._account_rows.pop(next(iter(self._account_rows)))
+                self._account_rows[key] = rows
+        return rows
 
     def restricted(self, account_ids: Iterable[str] | None, *, hide_margins: bool = False) -> Store:
         """This store seen by someone who may only see `account_ids` (None: every account)
@@ -388,21 +429,14 @@ class Store:
         number of rows the whole table has. `limit` None: every row (for a file)."""
         table = listing(ACCOUNT_LISTINGS, name)
         order = self._order(table, sort, descending)
-        requested = _requested_periods(periods)
         # the selection and order are fixed text from kamdash.listings, never user input
         frame = self.query(
-            "select *, count(*) over () as total_rows "
-            "from account_table($1, $2, $3, $4, $5) "
-            f"where {table.where} order by {order} limit $6 offset $7",
-            [
-                requested,
-                self.dso_days,
-                self.scope(**filters),
-                clean_search(search),
-                risk_thresholds(),
-                limit,
-                offset,
-            ],
+            "select *, count(*) over () as total_rows from account_rows "
+            f"where ({table.where}) and ($1 is null or account_id in ("
+            "select account_id from int_accounts where contains(search_key, search_key($1))))"
+            f" order by {order} limit $2 offset $3",
+            [clean_search(search), limit, offset],
+            account_rows=self.account_rows(periods, **filters),
         )
         return _page(frame, offset)
 
@@ -448,21 +482,20 @@ class Store:
 
     def concentration_curve(
         self,
-        start: DateLike,
-        end: DateLike,
-        as_of: DateLike | None = None,
+        periods: Sequence[PeriodRequest],
         *,
         steps: int = 100,
         head: int = 20,
         **filters: FilterValue,
     ) -> pl.DataFrame:
-        """The Pareto curve (running share of revenue by revenue rank) at the first `head`
-        ranks and at `steps` equal steps of the accounts: at most head + steps + 1 rows."""
+        """The Pareto curve of the first of `periods` (running share of revenue by revenue
+        rank) at the first `head` ranks and at `steps` equal steps of the accounts: at most
+        head + steps + 1 rows."""
         return self.query(
-            "select * from revenue_concentration($1, $2, $3, $4, $5) order by rank",
-            [_requested_periods([(start, end, as_of)]), self.dso_days, self.scope(**filters),
-             steps, head],
-        )  # fmt: skip
+            "select * from revenue_concentration('account_rows', $1, $2) order by rank",
+            [steps, head],
+            account_rows=self.account_rows(periods, **filters),
+        )
 
     def growth_margin_map(
         self,
@@ -474,9 +507,10 @@ class Store:
         """The quadrant of the first of `periods`: its `top` accounts by revenue as points,
         the others counted in growth × GM % cells (`sql/marts/growth_margin_map.sql`)."""
         return self.query(
-            "select * from growth_margin_map($1, $2, $3, $4) "
+            "select * from growth_margin_map('account_rows', $1) "
             "order by row_kind desc, revenue desc, account_id, growth_yoy, gross_margin_pct",
-            [_requested_periods(periods)[:1], self.dso_days, self.scope(**filters), top],
+            [top],
+            account_rows=self.account_rows(periods, **filters),
         )
 
     def kams(

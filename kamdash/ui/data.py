@@ -213,10 +213,8 @@ class Queries:
     def rollup_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
         return self._get("rollup_over", periods, **f)
 
-    def concentration_curve(
-        self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any
-    ) -> pl.DataFrame:
-        return self._get("concentration_curve", start, end, as_of, **f)
+    def concentration_curve(self, periods: Periods, **f: Any) -> pl.DataFrame:
+        return self._get("concentration_curve", periods, **f)
 
     def growth_margin_map(self, periods: Periods, **f: Any) -> pl.DataFrame:
         return self._get("growth_margin_map", periods, **f)

@@ -3,14 +3,13 @@
 -- overdue % (from the second requested period, the prior year, when given), the revenue
 -- change against the prior year, and the at-risk signs, each a flag with the `thresholds`
 -- (struct no_order_days, revenue_drop, margin_erosion_pp, overdue_rise_pp) it compares with.
--- `search` (null: everything) keeps the accounts whose name or id contains it in either
--- script. House accounts carry the signs that they look like key accounts: revenue or
+-- House accounts carry the signs that they look like key accounts: revenue or
 -- growth in the top decile of the scope's accounts with one, or new (onboarded in the year to
 -- D, or revenue in the TTM and none in the prior TTM) in a holding group that has a key
--- account. The figures are computed over the whole scope before the search, so an account's
--- ABC class does not depend on what was typed. Sorting and paging are the caller's.
--- Grain: one row per account in scope (matching `search`).
--- params: periods, dso_days, scope, search, thresholds
+-- account. Searching, sorting and paging are the caller's (Store.account_listing), over these
+-- rows computed once per view, so an account's ABC class does not depend on what was typed.
+-- Grain: one row per account in scope.
+-- params: periods, dso_days, scope, thresholds
 with metrics as (
     select * from account_metrics(periods, dso_days, scope)
 ),
@@ -44,11 +43,6 @@ prior_year as (
         overdue_pct as overdue_pct_prior
     from metrics
     where period_index = 2
-),
-
-searched as (
-    select account_id from int_accounts
-    where search is null or contains(search_key, search_key(search))
 ),
 
 signs as (
@@ -85,7 +79,6 @@ signs as (
             or (current_period.revenue_prior_ttm = 0 and current_period.revenue_ttm > 0)
         ) as promote_new_in_key_group
     from current_period
-    semi join searched on searched.account_id = current_period.account_id
     left join prior_year on prior_year.account_id = current_period.account_id
 ),
 

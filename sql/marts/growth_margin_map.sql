@@ -7,9 +7,10 @@
 -- revenue: new accounts).
 -- Grain: one row per top account, one per grid cell holding at least one other account, and
 -- one 'new' row.
--- params: periods, dso_days, scope, top
+-- `account_rows` names a relation of the caller holding account_table's rows of the period.
+-- params: account_rows, top
 with metrics as (
-    select * from account_metrics(periods, dso_days, scope) where period_index = 1
+    select * from query_table(account_rows)
 ),
 
 accounts as (

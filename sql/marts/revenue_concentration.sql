@@ -4,11 +4,12 @@
 -- `steps` equal steps of the accounts' count (and at the last rank), so a chart draws at most
 -- head + steps points however many accounts there are.
 -- Grain: one row per kept rank.
--- params: periods, dso_days, scope, steps, head
+-- `account_rows` names a relation of the caller holding account_table's rows of the period.
+-- params: account_rows, steps, head
 with accounts as (
     select account_id, account_name, revenue
-    from account_metrics(periods, dso_days, scope)
-    where period_index = 1 and revenue > 0
+    from query_table(account_rows)
+    where revenue > 0
 ),
 
 ranked as (
