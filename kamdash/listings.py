@@ -58,7 +58,11 @@ class Listing:
                 f"the {self.name} table cannot be sorted by {column!r}; "
                 f"it sorts by {', '.join(self.sortable)}"
             )
-        down = self.descending if descending is None else descending
+        if descending is None:
+            # another column than the table's own starts ascending, as a header click does
+            down = self.descending if column == self.sort else False
+        else:
+            down = descending
         terms = [f"{column} {'desc' if down else 'asc'} nulls last"]
         terms += [f"{name} {'desc' if desc else 'asc'}" for name, desc in self.tie_breakers]
         return ", ".join(terms)

@@ -430,15 +430,18 @@ class Store:
         table = listing(ACCOUNT_LISTINGS, name)
         order = self._order(table, sort, descending)
         # the selection and order are fixed text from kamdash.listings, never user input
-        frame = self.query(
-            "select *, count(*) over () as total_rows from account_rows "
-            f"where ({table.where}) and ($1 is null or account_id in ("
-            "select account_id from int_accounts where contains(search_key, search_key($1))))"
-            f" order by {order} limit $2 offset $3",
-            [clean_search(search), limit, offset],
+        rows = (
+            f"select * from account_rows where ({table.where}) and ($1 is null or account_id in "
+            "(select account_id from int_accounts where contains(search_key, search_key($1))))"
+        )
+        return self._page(
+            rows,
+            order,
+            [clean_search(search)],
+            limit,
+            offset,
             account_rows=self.account_rows(periods, **filters),
         )
-        return _page(frame, offset)
 
     def open_item_listing(
         self,
@@ -456,22 +459,44 @@ class Store:
         document id or account name or id in either script, sorted and cut in SQL."""
         table = listing(OPEN_ITEM_LISTINGS, "worklist" if overdue_only else "open_items")
         order = self._order(table, sort, descending)
-        frame = self.query(
-            "select * exclude (search_key), count(*) over () as total_rows from ("
-            "select *, search_key(item_id || ' ' || account_name || ' ' || account_id) "
-            "as search_key from open_items($1, $2, $3)) "
-            "where $4 is null or contains(search_key, search_key($4)) "
-            f"order by {order} limit $5 offset $6",
-            [
-                parse_date(as_of, name="as_of"),
-                self.scope(**filters),
-                overdue_only,
-                clean_search(search),
-                limit,
-                offset,
-            ],
+        rows = (
+            "select * from open_items($1, $2, $3) where $4 is null or contains("
+            "search_key(item_id || ' ' || account_name || ' ' || account_id), search_key($4))"
         )
-        return _page(frame, offset)
+        params = [parse_date(as_of, name="as_of"), self.scope(**filters), overdue_only]
+        return self._page(rows, order, [*params, clean_search(search)], limit, offset)
+
+    def _page(
+        self,
+        rows: str,
+        order: str,
+        params: list[Any],
+        limit: int | None,
+        offset: int,
+        *,
+        account_rows: pa.Table | None = None,
+    ) -> Page:
+        """Rows `offset`… of the statement `rows` (its parameters `params`) in `order`, with
+        how many rows it has in all. `rows` and `order` are fixed text of this module and
+        kamdash.listings; every value is a parameter."""
+        n = len(params)
+        frame = self.query(
+            f"select *, count(*) over () as total_rows from ({rows}) "
+            f"order by {order} limit ${n + 1} offset ${n + 2}",
+            [*params, limit, offset],
+            account_rows=account_rows,
+        )
+        if frame.height:
+            total = int(frame["total_rows"][0])
+        elif offset:
+            # past the end (an old link): the total still tells the page where the end is
+            counted = self.query(
+                f"select count(*) as total_rows from ({rows})", params, account_rows=account_rows
+            )
+            total = int(counted["total_rows"][0])
+        else:
+            total = 0
+        return Page(frame.drop("total_rows"), total, offset)
 
     def _order(self, table: Any, sort: str | None, descending: bool | None) -> str:
         if self.hide_margins and (sort or table.sort) in MARGIN_COLUMNS:
@@ -696,11 +721,6 @@ def _requested_periods(periods: Sequence[PeriodRequest]) -> list[dict[str, dt.da
             {"period_start": period.start, "period_end": period.end, "as_of": as_of_date}
         )
     return requested
-
-
-def _page(frame: pl.DataFrame, offset: int) -> Page:
-    total = int(frame["total_rows"][0]) if frame.height else 0
-    return Page(frame.drop("total_rows"), total, offset)
 
 
 def _by_period(frame: pl.DataFrame, count: int) -> list[pl.DataFrame]:

@@ -384,6 +384,22 @@ def test_a_filtered_table_pages_as_the_filtered_accounts(
             assert_same_rows(got, want, f"{name} {filters} by {column}")
 
 
+def test_a_restricted_view_pages_only_its_accounts(ties: tuple[Store, Periods]) -> None:
+    # the whole table of everyone was asked first (and is kept): a view restricted to three
+    # accounts must still page only those three
+    store, periods = ties
+    everyone = store.account_listing("accounts", periods, limit=None)
+    assert everyone.total == len(TIE_IDS)
+    mine = ["RL", "ROM-1", "a1"]
+    view = store.restricted(mine)
+    got, total = paged(partial(view.account_listing, "accounts", periods), limit=2)
+    assert total == 3
+    assert sorted(got["account_id"].to_list()) == sorted(mine)
+    # eleven accounts are called «Альфа», none of them this view's; one of its three is «Бета»
+    assert view.account_listing("accounts", periods, search="Альфа", limit=None).total == 0
+    assert view.account_listing("accounts", periods, search="Бета", limit=None).total == 1
+
+
 # --------------------------------------------------------------------------------------------
 # at risk: the SQL signs are the definition the portfolio page used in polars
 
@@ -694,7 +710,7 @@ def test_concentration_curve_agrees_with_polars(
 ) -> None:
     store, periods = case
     start, end, as_of = periods[0]
-    curve = store.concentration_curve(start, end, as_of, steps=steps, head=head)
+    curve = store.concentration_curve(periods, steps=steps, head=head)
     ranked = (
         store.accounts(start, end, as_of)
         .filter(pl.col("revenue") > 0)
