@@ -95,7 +95,10 @@ ACCOUNT_LISTINGS: dict[str, Listing] = {
         Listing("accounts", "true", ACCOUNT_SORTABLE, "revenue", True, _BY_ID),
         # biggest relationship first: what the prior year was worth
         Listing("at_risk", "at_risk", ACCOUNT_SORTABLE, "revenue_prior_year", True, _BY_ID),
-        Listing("exposed", "open_ar <> 0", ACCOUNT_SORTABLE, "overdue_ar", True, _BY_ID),
+        Listing(
+            "exposed", "open_ar <> 0", ACCOUNT_SORTABLE, "overdue_ar", True,
+            (("open_ar", True), *_BY_ID),
+        ),
         Listing(
             "over_limit", "credit_utilisation > 1", ACCOUNT_SORTABLE, "credit_utilisation", True,
             _BY_ID,

@@ -282,10 +282,12 @@ class Store:
             [self.scope()],
         )
 
-    def search_accounts(self, text: str | None, limit: int = SEARCH_LIMIT) -> pl.DataFrame:
-        """The visible accounts whose name or id contains `text` in either script (`romashka`
-        finds «Ромашка»), best first: the exact id, then names that start with it, then the
-        rest, each by name. With no text, the first accounts by name."""
+    def search_accounts(
+        self, text: str | None, limit: int = SEARCH_LIMIT, **filters: FilterValue
+    ) -> pl.DataFrame:
+        """The accounts in scope whose name or id contains `text` in either script
+        (`romashka` finds «Ромашка»), best first: the exact id, then names that start with
+        it, then the rest, each by name. With no text, the first accounts by name."""
         return self.query(
             "select account_id, account_name, kam_id, kam_name from int_accounts "
             "where ($1 is null or list_contains($1, account_id)) "
@@ -293,7 +295,7 @@ class Store:
             "order by lower(account_id) <> lower(coalesce($2, '')), "
             "not starts_with(search_key, search_key(coalesce($2, ''))), "
             "account_name, account_id limit $3",
-            [self.scope(), clean_search(text), limit],
+            [self.scope(**filters), clean_search(text), limit],
         )
 
     def account(self, account_id: str) -> dict[str, Any]:

@@ -23,10 +23,11 @@ from exportkit import account, base_tables, invoice, line, write_export
 from streamlit.testing.v1 import AppTest
 
 from kamdash import Store, open_store
-from kamdash.formatting import delta, format_date, format_measure
+from kamdash.formatting import delta, format_date, format_measure, format_value
 from kamdash.measures import MEASURES, Language, measure
 from kamdash.periods import Period, minus_years
 from kamdash.ui import filters as flt
+from kamdash.listings import PAGE_SIZE
 from kamdash.ui import insights, search
 from kamdash.ui.components import code_text, escape_md
 from kamdash.ui.i18n import STRINGS, t
@@ -338,8 +339,11 @@ def test_receivables_page(open_app: Open, store: Store, view: flt.Filters, lang:
     overdue = store.open_items(view.as_of).filter(
         (pl.col("days_past_due") > 0) & (pl.col("open_balance") > 0)
     )
-    assert worklist["item_id"].tolist() == overdue["item_id"].to_list()
-    assert worklist["open_balance"].sum() == pytest.approx(now["overdue_ar"])
+    # the first page of the worklist, and the count of them all, under it
+    assert worklist["item_id"].tolist() == overdue["item_id"].head(PAGE_SIZE).to_list()
+    total = format_value(overdue.height, "count", lang)
+    assert any(c.value.endswith(f" {total}") for c in at.caption), total
+    assert overdue["open_balance"].sum() == pytest.approx(now["overdue_ar"])
     over = store.accounts(view.start, view.end, view.as_of).filter(pl.col("credit_utilisation") > 1)
     if over.height:
         assert sorted(at.dataframe[2].value["account_name"]) == sorted(over["account_name"])

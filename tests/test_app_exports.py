@@ -245,7 +245,7 @@ def test_account_page_files_name_the_account_and_period(
         stem, suffix = found.file_name.rsplit(".", 1)
         assert stem.startswith(slug(top["name"]) + "_"), found.file_name
         assert stem.endswith(period), found.file_name
-        assert suffix in ("png", "svg", "csv", "xlsx", "pptx", "pdf")
+        assert suffix in ("png", "svg", "csv", "xlsx", "parquet", "pptx", "pdf")
     trend = slug(t("chart.trend", "en"))  # short enough to be kept whole
     assert f"{slug(top['name'])}_{trend}{period}.png" in [
         found.file_name for _, found in downloads(at, files)

@@ -229,9 +229,40 @@ def _accounts() -> pl.DataFrame:
     )
 
 
+def _curve() -> pl.DataFrame:
+    """Store.concentration_curve's rows for accounts of revenue 600, 300 and 100."""
+    return pl.DataFrame(
+        {
+            "rank": [1, 2, 3],
+            "ranked_accounts": [3, 3, 3],
+            "account_share": [1 / 3, 2 / 3, 1.0],
+            "revenue_share": [0.6, 0.9, 1.0],
+            "account_id": ["A1", "A2", "A3"],
+            "account_name": ["Альфа", "Бета", "Гамма"],
+            "revenue": [600.0, 300.0, 100.0],
+        }
+    )
+
+
+def _growth_margin(accounts: pl.DataFrame) -> pl.DataFrame:
+    """Store.growth_margin_map's rows: every account with both values a point."""
+    return accounts.filter(
+        pl.col("growth_yoy").is_not_null() & pl.col("gross_margin_pct").is_not_null()
+    ).select(
+        row_kind=pl.lit("point"),
+        account_id="account_id",
+        account_name="account_name",
+        revenue="revenue",
+        growth_yoy="growth_yoy",
+        gross_margin_pct="gross_margin_pct",
+        overdue_pct="overdue_pct",
+        accounts_in_cell=pl.lit(None, dtype=pl.Int64),
+    )
+
+
 @pytest.mark.parametrize("lang", ["en", "ru"])
 def test_chart_theme_carries_the_locale(lang: Language) -> None:
-    spec = _spec(charts.pareto(_accounts(), lang, title="T", rank_label="r", cumulative_label="c"))
+    spec = _spec(charts.pareto(_curve(), lang, title="T", rank_label="r", cumulative_label="c"))
     number = spec["config"]["locale"]["number"]
     assert number["decimal"] == ("," if lang == "ru" else ".")
     assert number["thousands"] == (NNBSP if lang == "ru" else ",")
@@ -240,17 +271,18 @@ def test_chart_theme_carries_the_locale(lang: Language) -> None:
     assert spec["title"]["text"] == "T"
 
 
-def test_pareto_ranks_accounts_with_revenue_and_running_share() -> None:
+def test_pareto_draws_the_running_share_against_the_share_of_accounts() -> None:
     spec = _spec(
         charts.pareto(
-            _accounts(), "en", title="T", subtitle="2026", rank_label="r", cumulative_label="c"
+            _curve(), "en", title="T", subtitle="2026", rank_label="r", cumulative_label="c"
         )
     )
     assert spec["title"]["subtitle"] == "2026"
     rows = _rows(spec, "account_id")
     assert [r["account_id"] for r in rows] == ["A1", "A2", "A3"]
-    assert [round(r["cumulative"], 3) for r in rows] == [0.6, 0.9, 1.0]
+    assert [r["cumulative_text"] for r in rows] == ["60.0%", "90.0%", "100.0%"]
     assert rows[0]["revenue_text"] == "₽600"
+    assert rows[1]["accounts_text"] == "2 (66.7%)"
 
 
 def test_money_axis_expression_matches_the_formatting() -> None:
@@ -292,7 +324,7 @@ def test_measure_trend_and_quadrant_tooltips_are_formatted() -> None:
     (rows,) = spec["datasets"].values()
     assert [r["value_text"] for r in rows] == [f"50{NNBSP}дн.", "—"]
     assert rows[0]["x_text"] == "май 2026"
-    spec = _spec(charts.quadrant(_accounts(), "en", title="Q"))
+    spec = _spec(charts.quadrant(_growth_margin(_accounts()), "en", title="Q"))
     rows = _rows(spec, "account_id")
     assert [r["account_id"] for r in rows] == ["A1", "A2"]  # no growth, no point
     assert rows[1]["growth_text"] == f"{MINUS}20.0%"

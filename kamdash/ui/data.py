@@ -196,8 +196,8 @@ class Queries:
     ) -> list[dict[str, pl.DataFrame]]:
         return self._get("product_mixes", periods, **f)
 
-    def search_accounts(self, text: str | None) -> pl.DataFrame:
-        return self._get("search_accounts", text)
+    def search_accounts(self, text: str | None, **f: Any) -> pl.DataFrame:
+        return self._get("search_accounts", text, **f)
 
     def account_listing(self, name: str, periods: Periods, **options: Any) -> Page:
         """One page of an account table (`Store.account_listing`); options: sort,

@@ -430,14 +430,14 @@ def full_table_downloads(
     stem = _stem(run, scope, title)
     with st.container(horizontal=True, gap="small"):
         _button(
-            t("export.csv_all", lang),
+            t("export.csv", lang),
             functools.partial(_full, rows, lambda frame, _: table_csv_bytes(frame)),
             f"{stem}.csv",
             MIME_CSV,
             t("export.csv_help", lang),
         )
         _button(
-            t("export.xlsx_all", lang),
+            t("export.xlsx", lang),
             functools.partial(
                 _full,
                 rows,
@@ -448,7 +448,7 @@ def full_table_downloads(
             t("export.xlsx_help", lang),
         )
         _button(
-            t("export.parquet_all", lang),
+            t("export.parquet", lang),
             functools.partial(_full, rows, lambda frame, _: table_parquet_bytes(frame)),
             f"{stem}.parquet",
             MIME_PARQUET,

@@ -356,9 +356,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "table.direction": ("Order", "Порядок"),
     "table.count": ("{first}–{last} of {total}", "{first}–{last} из {total}"),
     "table.page": ("Page (of {pages})", "Страница (из {pages})"),
-    "export.csv_all": ("CSV, all rows", "CSV, все строки"),
-    "export.xlsx_all": ("XLSX, all rows", "XLSX, все строки"),
-    "export.parquet_all": ("Parquet, all rows", "Parquet, все строки"),
+    "export.parquet": ("Parquet", "Parquet"),
     "export.parquet_help": (
         "Every row of the table in its current order and search, as typed Parquet columns.",
         "Все строки таблицы в текущем порядке и с текущим поиском, типизированный Parquet.",

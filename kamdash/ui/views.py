@@ -96,16 +96,16 @@ def account_facts(row: dict[str, Any], as_of: dt.date, lang: Language) -> None:
 
 
 def account_picker(context: Context, account_id: str, account_name: str) -> None:
-    """Find an account by a few letters of its name (either script) or its id: the Store
-    searches (`Store.search_accounts`) and the picker offers its best matches beside the
-    account shown, so no widget ever holds a whole customer base."""
+    """Find an account of the filtered portfolio by a few letters of its name (either
+    script) or its id: the Store searches (`Store.search_accounts`) and the picker offers its
+    best matches beside the account shown, so no widget ever holds a whole customer base."""
     typed = st.text_input(
         context.t("account.search"),
         key="kamdash.account_search",
         help=context.t("account.search_help"),
         placeholder=context.t("table.search_placeholder"),
     )
-    matches = context.q.search_accounts(typed or None)
+    matches = context.q.search_accounts(typed or None, **context.f)
     choices = {account_id: search.option_label(account_name, account_id)}
     for match_id, name in matches.select("account_id", "account_name").iter_rows():
         choices.setdefault(match_id, search.option_label(name, match_id))
