@@ -24,10 +24,10 @@ from streamlit.testing.v1 import AppTest
 
 from kamdash import Store, open_store
 from kamdash.formatting import delta, format_date, format_measure, format_value
+from kamdash.listings import PAGE_SIZE
 from kamdash.measures import MEASURES, Language, measure
 from kamdash.periods import Period, minus_years
 from kamdash.ui import filters as flt
-from kamdash.listings import PAGE_SIZE
 from kamdash.ui import insights, search
 from kamdash.ui.components import code_text, escape_md
 from kamdash.ui.i18n import STRINGS, t
