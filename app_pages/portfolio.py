@@ -28,7 +28,7 @@ if not now["accounts"]:
 vs = ctx.t("vs_prior_year")
 ui.tiles(
     [
-        Tile(name, now[name], before[name], vs)
+        Tile(name, now[name], before[name], vs, basis=ui.growth_basis(name, now))
         for name in (
             "revenue",
             "gross_margin",
