@@ -135,7 +135,7 @@ class Kpi:
     text: str
     versus: str | None  # change vs prior year, formatted (`+8,1 %`, `−2,3 п.п.`)
     good: bool | None
-    plan: str | None  # "plan ₽12.0M"
+    plan: str | None  # "plan ₽12.0M", "plan ₽672K"
     # the figures in full, for where there is room (the deck's speaker notes):
     # "Revenue: ₽4,251,388; prior year ₽2,222; plan ₽672,000"
     full: str = ""
