@@ -30,7 +30,8 @@ if not now["accounts"]:
 vs = ctx.t("vs_prior_year")
 names: tuple[str, ...] = ("revenue", "gross_margin", "gross_margin_pct", "growth_yoy")
 names += ("open_ar", "overdue_pct", "dso", "nrr")
-ui.tiles([Tile(name, now[name], before[name], vs) for name in names], lang)
+basis = {name: ui.growth_basis(name, now) for name in names}
+ui.tiles([Tile(name, now[name], before[name], vs, basis=basis[name]) for name in names], lang)
 if not now["active_accounts"]:
     ui.empty(
         ctx.t("empty.no_sales", start=format_date(f.start, lang), end=format_date(f.end, lang))

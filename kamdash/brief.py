@@ -1,10 +1,10 @@
 """The meeting brief for one account and period, built by fixed rules (no language model).
 
 A KAM preparing a meeting wants four things on one page: what changed (against the previous
-period of the same length and against the prior-year period), what to raise (overdue
-documents, credit-limit use, slower payment, margin erosion, categories the client stopped
-buying), whitespace (categories the client's industry peers buy and it does not) and a handful
-of talking points, each carrying its figure.
+period of the same length and against the prior-year period, said once when they are the
+same 12 months), what to raise (overdue documents, credit-limit use, slower payment, margin
+erosion, categories the client stopped buying), whitespace (categories the client's industry
+peers buy and it does not) and a handful of talking points, each carrying its figure.
 
 Peers are the industry's active accounts that the viewer may see (the store's scope), and a
 peer figure is quoted only when at least 3 peers stand behind it, so the brief never tells a
@@ -29,6 +29,7 @@ import polars as pl
 from kamdash.formatting import (
     format_date,
     format_days,
+    format_growth,
     format_measure,
     format_money,
     format_percent,
@@ -193,7 +194,11 @@ class Brief:
     talking_points: tuple[str, ...]
 
     @property
-    def comparisons(self) -> tuple[Comparison, Comparison]:
+    def comparisons(self) -> tuple[Comparison, ...]:
+        """What changed, against each base period once: a 12-month period's previous period
+        is its prior-year period, and then the brief compares with it once, by that name."""
+        if self.previous.base == self.prior_year.base:
+            return (self.prior_year,)
         return self.previous, self.prior_year
 
     def issue_kinds(self) -> set[str]:
@@ -396,6 +401,9 @@ def build_brief(
     one = {"account_id": account_id}
     previous = base_period("previous", period, as_of_date, language)
     prior_year = base_period("prior_year", period, as_of_date, language)
+    if previous.period == prior_year.period:
+        # 12 months: one base period, one name for it in every sentence
+        previous = prior_year
 
     figures = _row(store.accounts(period.start, period.end, as_of_date, **one))
     previous_figures = _row(
@@ -405,8 +413,11 @@ def build_brief(
         store.accounts(prior_year.period.start, prior_year.period.end, prior_year.as_of, **one)
     )
     comparisons = {
-        base.kind: _comparison(store, account_id, period, figures, base, base_figures, language)
-        for base, base_figures in ((previous, previous_figures), (prior_year, prior_figures))
+        kind: _comparison(store, account_id, period, figures, base, base_figures, language)
+        for kind, base, base_figures in (
+            ("previous", previous, previous_figures),
+            ("prior_year", prior_year, prior_figures),
+        )
     }
 
     documents = _overdue_documents(store.open_items(as_of_date, overdue_only=True, **one))
@@ -505,7 +516,7 @@ def _summary(comparison: Comparison, language: Language) -> str:
         "base_revenue": _money(comparison.revenue_base, language),
         "versus": base.versus,
         "during": base.during,
-        "change": format_percent(comparison.revenue_change, language, signed=True),
+        "change": format_growth(comparison.revenue_change, language, signed=True),
     }
     key = (
         "summary.revenue" if comparison.revenue_change is not None else "summary.revenue_base_zero"
@@ -775,7 +786,7 @@ def talking_points(brief: Brief) -> tuple[str, ...]:
     elif year.revenue_change is None:
         add(0, 0, "talk.revenue_new", revenue=_money(revenue, lang))
     else:
-        change = format_percent(year.revenue_change, lang, signed=True)
+        change = format_growth(year.revenue_change, lang, signed=True)
         add(0, 0, "talk.revenue", revenue=_money(revenue, lang), change=change)
 
     issues = {issue.kind: issue for issue in brief.issues}

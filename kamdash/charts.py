@@ -27,6 +27,7 @@ from kamdash.formatting import (
     format_month,
     format_percent,
     format_value,
+    short_money_expr,
 )
 from kamdash.measures import Language, measure
 
@@ -86,30 +87,10 @@ _TIME_LOCALE: dict[Language, dict[str, Any]] = {
     },
 }
 
-_SHORT_UNITS: dict[Language, tuple[str, str, str]] = {
-    "en": ("B", "M", "K"),
-    "ru": ("\u202fмлрд", "\u202fмлн", "\u202fтыс."),
-}
-
-
-def money_axis_expr(lang: Language) -> str:
-    """A Vega label expression writing axis money short, like `formatting.format_money`."""
-    billion, million, thousand = _SHORT_UNITS[lang]
-    value = "abs(datum.value)"
-    number = (
-        f"({value} >= 1e9 ? format({value} / 1e9, ',.1~f') + '{billion}' : "
-        f"{value} >= 1e6 ? format({value} / 1e6, ',.1~f') + '{million}' : "
-        f"{value} >= 1e3 ? format({value} / 1e3, ',.1~f') + '{thousand}' : "
-        f"format({value}, ',.0f'))"
-    )
-    sign = "(datum.value < 0 ? '\u2212' : '')"
-    if lang == "ru":
-        return f"{sign} + {number} + '\u202f₽'"
-    return f"{sign} + '₽' + {number}"
-
 
 def money_axis(lang: Language, title: str | None = None, **kwargs: Any) -> alt.Axis:
-    return alt.Axis(title=title, labelExpr=money_axis_expr(lang), **kwargs)
+    """Money ticks written short by the one rule of `formatting.format_money(short=True)`."""
+    return alt.Axis(title=title, labelExpr=short_money_expr(lang), **kwargs)
 
 
 def percent_axis(title: str | None = None, **kwargs: Any) -> alt.Axis:

@@ -10,8 +10,17 @@ Conventions, chosen once and tested:
 - English puts the rouble sign first (`₽1,234,567`), has no space before `%` (`12.5%`) and
   writes dates as `Dec 31, 2025`; URLs and files always use ISO dates.
 - Negative numbers use the typographic minus U+2212 (`−₽1,200`, `−1 200 ₽`).
-- Short money (`724,5 млн ₽`, `₽724.5M`) always has one decimal, and its unit is chosen after
-  rounding so 999 960 reads `1,0 млн ₽`, not `1 000,0 тыс. ₽`.
+- Short money has three significant digits, trailing zeros kept so every short figure shows
+  the same precision: `₽4.25M`, `₽672K`, `₽1.20B`, `₽10.0M`; `4,25 млн ₽`, `672 тыс. ₽`.
+  Below a thousand it is whole roubles (`₽950`). The unit is chosen after rounding, so
+  999 600 reads `₽1.00M`, not `₽1,000K`; halves round up. `format_money(short=True)` is the
+  one rule: tiles, tables, exports and chart labels call it, and chart axes use
+  `short_money_expr`, the same rule written as a Vega expression from the same units and the
+  same arithmetic. Where the medium allows, the full value is there too (a tile's tooltip,
+  the deck's speaker notes, chart tooltips).
+- Growth (`growth` format): a percentage up to ±1000 % (`12,5 %`), past it the
+  multiple of the base (`×1 913`, `×12,5`; whole from ×100, one decimal below), and `new` /
+  `новый` for revenue without a positive base (`NEW_GROWTH`, see `growth_or_new`).
 - Missing values (None, NaN) read as an em dash.
 """
 
@@ -22,7 +31,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from kamdash.measures import Format, Language, Measure, measure
+from kamdash.measures import Format, Language, Measure, growth_measure_of, measure
 
 NNBSP = "\u202f"  # narrow no-break space: ru thousands separator and unit space
 MINUS = "\u2212"
@@ -34,6 +43,13 @@ _SHORT_UNITS: dict[Language, tuple[tuple[float, str], ...]] = {
     "en": ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")),
     "ru": ((1e12, "трлн"), (1e9, "млрд"), (1e6, "млн"), (1e3, "тыс.")),
 }
+# short money: below 10 of a unit two decimals, below 100 one, else none (three digits)
+_SHORT_DECIMALS = ((2, 10.0), (1, 100.0))
+# growth past ±1000 % reads as a multiple of the base
+GROWTH_MULTIPLE_FROM = 10.0
+# the growth of revenue that had no positive base: a new account, shown as "new"
+NEW_GROWTH = math.inf
+_NEW: dict[Language, str] = {"en": "new", "ru": "новый"}
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTHS_EN_FULL = (
@@ -81,6 +97,29 @@ def _signed(text: str, value: float, signed: bool) -> str:
     return text
 
 
+def _half_up(value: float, decimals: int) -> float:
+    """`value` (≥ 0) rounded half up to `decimals`, by the very arithmetic of
+    `short_money_expr` (`floor(x * 100 + 0.5) / 100`), so Python and Vega round alike."""
+    scale = 10**decimals
+    return math.floor(value * scale + 0.5) / scale
+
+
+def _short_amount(amount: float, lang: Language) -> tuple[str, str]:
+    """|amount| with three significant digits in the largest unit it reaches after rounding:
+    (number, unit); whole roubles and no unit below a thousand."""
+    magnitude = abs(amount)
+    for size, unit in _SHORT_UNITS[lang]:
+        scaled = magnitude / size
+        # at least 1 of the unit once rounded to three significant digits (0.9995 → 1.00)
+        if math.floor(scaled * 1000 + 0.5) >= 1000:
+            for decimals, below in _SHORT_DECIMALS:
+                rounded = _half_up(scaled, decimals)
+                if rounded < below:
+                    return format_number(rounded, lang, decimals), unit
+            return format_number(_half_up(scaled, 0), lang, 0), unit
+    return format_number(_half_up(magnitude, 0), lang, 0), ""
+
+
 def format_money(
     value: float | int | None,
     lang: Language,
@@ -88,23 +127,16 @@ def format_money(
     short: bool = False,
     signed: bool = False,
 ) -> str:
-    """Roubles, whole: `1 234 567 ₽` / `₽1,234,567`; `short=True` gives `1,2 млн ₽` / `₽1.2M`."""
+    """Roubles, whole: `1 234 567 ₽` / `₽1,234,567`; `short=True` gives three significant
+    digits: `1,23 млн ₽` / `₽1.23M` (see the module's conventions)."""
     if is_missing(value):
         return MISSING
     assert value is not None
     amount = float(value)
-    number: str | None = None
-    unit = ""
     if short:
-        for size, name in _SHORT_UNITS[lang]:
-            scaled = round(abs(amount) / size, 1)
-            if scaled >= 1:
-                # a bigger unit may fit after rounding (999.96 K → 1.0 M): it was tried first
-                number = format_number(scaled, lang, 1)
-                unit = name
-                break
-    if number is None:
-        number = format_number(abs(amount), lang, 0)
+        number, unit = _short_amount(amount, lang)
+    else:
+        number, unit = format_number(abs(amount), lang, 0), ""
     negative = amount < 0 and number.strip("0,.") != ""  # never "−0 ₽"
     if lang == "ru":
         body = f"{number}{NNBSP}{unit}{NNBSP}{RUBLE}" if unit else f"{number}{NNBSP}{RUBLE}"
@@ -112,7 +144,38 @@ def format_money(
         body = f"{RUBLE}{number}{unit}"
     if negative:
         return MINUS + body
-    return _signed(body, round(amount), signed)
+    return _signed(body, 0.0 if number.strip("0,.") == "" else amount, signed)
+
+
+def short_money_expr(lang: Language, value: str = "datum.value") -> str:
+    """`format_money(short=True)` as a Vega expression of `value`, for chart axes.
+
+    Built from the same units and with the same floating-point steps as `_short_amount`
+    (divide, scale, add 0.5, floor), so an axis tick reads exactly like the same amount in a
+    tile. `format(…, ',.2f')` takes the grouping and decimal mark from the chart's locale
+    (`kamdash.charts.configure`).
+    """
+    magnitude = f"abs({value})"
+
+    def digits(scaled: str) -> str:
+        text = f"format(floor({scaled} + 0.5), ',.0f')"
+        for decimals, below in reversed(_SHORT_DECIMALS):
+            scale = 10**decimals
+            rounded = f"floor({scaled} * {scale} + 0.5) / {scale}"
+            text = f"({rounded} < {below:g} ? format({rounded}, ',.{decimals}f') : {text})"
+        return text
+
+    number = f"format(floor({magnitude} + 0.5), ',.0f')"
+    for size, unit in reversed(_SHORT_UNITS[lang]):
+        scaled = f"({magnitude} / {size:.0e})"
+        spaced = f"{NNBSP}{unit}" if lang == "ru" else unit
+        number = (
+            f"(floor({scaled} * 1000 + 0.5) >= 1000 ? {digits(scaled)} + '{spaced}' : {number})"
+        )
+    sign = f"(floor({magnitude} + 0.5) >= 1 && {value} < 0 ? '{MINUS}' : '')"
+    if lang == "ru":
+        return f"{sign} + {number} + '{NNBSP}{RUBLE}'"
+    return f"{sign} + '{RUBLE}' + {number}"
 
 
 def format_percent(
@@ -125,6 +188,29 @@ def format_percent(
     number = format_number(value * 100, lang, decimals)
     body = f"{number}{NNBSP}%" if lang == "ru" else f"{number}%"
     return _signed(body, round(value * 100, decimals), signed)
+
+
+def format_growth(value: float | None, lang: Language, *, signed: bool = False) -> str:
+    """A relative change: `12,5 %` up to ±1000 %, then the multiple of the base (`×1 913`,
+    `×12,5`), and `новый` / `new` for `NEW_GROWTH` (revenue without a positive base)."""
+    if is_missing(value):
+        return MISSING
+    assert value is not None
+    if value == NEW_GROWTH:
+        return _NEW[lang]
+    if abs(value) <= GROWTH_MULTIPLE_FROM:
+        return format_percent(value, lang, signed=signed)
+    multiple = 1 + value
+    decimals = 1 if abs(round(multiple, 1)) < 100 else 0
+    return "×" + format_number(multiple, lang, decimals)
+
+
+def growth_or_new(value: object, current: object) -> object:
+    """A growth figure of the API (empty when the base was not positive) with `NEW_GROWTH`
+    where it is empty and what grew (`current`) is positive: what every view of it shows."""
+    if is_missing(value) and not is_missing(current) and float(current) > 0:  # type: ignore[arg-type]
+        return NEW_GROWTH
+    return value
 
 
 def format_days(value: float | None, lang: Language, *, signed: bool = False) -> str:
@@ -207,6 +293,8 @@ def format_value(
         return format_money(number, lang, short=short, signed=signed)
     if fmt == "percent":
         return format_percent(number, lang, signed=signed)
+    if fmt == "growth":
+        return format_growth(number, lang, signed=signed)
     if fmt == "days":
         return format_days(number, lang, signed=signed)
     if fmt == "ratio":
@@ -246,24 +334,31 @@ def delta(
 ) -> Delta | None:
     """Change from `prior` to `current` for a measure, or None when it cannot be told.
 
-    Money changes read as a relative change (`+23,2 %`) when the prior value is positive and
-    `relative` is set, as an amount (`+1,2 млн ₽`) otherwise; percentages change in percentage
-    points; days, counts and indexes by their difference.
+    Money changes read as a relative change in the growth format (`+23,2 %`, `×1 913`) when
+    the prior value is positive and `relative` is set, as an amount (`+1,2 млн ₽`) otherwise;
+    a measure with a growth measure (revenue) that had no positive prior reads `new` /
+    `новый`. Percentages and growth change in percentage points (none when either side is
+    new or a multiple); days, counts and indexes by their difference.
     """
     definition = name if isinstance(name, Measure) else measure(name)
     if is_missing(current) or is_missing(prior) or definition.format == "text":
         return None
     now, before = float(current), float(prior)  # type: ignore[arg-type]
+    if relative and before <= 0 < now and growth_measure_of(definition.name) is not None:
+        # as its growth measure says (metrics.md: no positive base = a new account)
+        return Delta(_NEW[lang], "up", definition.higher_is_better)
     difference = now - before
     if definition.format == "money":
         if before > 0 and relative:
             change = difference / before
-            text = format_percent(change, lang, signed=True)
+            text = format_growth(change, lang, signed=True)
             shown = round(change * 100, 1)
         else:
             text = format_money(difference, lang, short=True, signed=True)
             shown = round(difference)
-    elif definition.format == "percent":
+    elif definition.format in ("percent", "growth"):
+        if definition.format == "growth" and max(abs(now), abs(before)) > GROWTH_MULTIPLE_FROM:
+            return None  # points between multiples (or "new") say nothing
         text = format_points(difference, lang)
         shown = round(difference * 100, 1)
     else:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Format = Literal["money", "percent", "days", "count", "ratio", "index", "text"]
+# "growth": a relative change, a percentage up to ±1000 % and a multiple past it, "new" for
+# revenue without a positive base (kamdash.formatting.format_growth)
+Format = Literal["money", "percent", "growth", "days", "count", "ratio", "index", "text"]
 Language = Literal["en", "ru"]
 LANGUAGES: tuple[Language, ...] = ("en", "ru")
 
@@ -26,6 +28,10 @@ class Measure:
     description_ru: str
     # whether a rise is good news (drives delta colours); None when neither
     higher_is_better: bool | None = True
+    # for a growth measure: the measure that grows and its base (revenue now, revenue a year
+    # ago); where the growth is empty (no positive base) and the first is positive, the
+    # growth reads "new"
+    growth_of: tuple[str, str] | None = None
 
     def label(self, language: Language) -> str:
         return self.label_ru if language == "ru" else self.label_en
@@ -85,10 +91,13 @@ MEASURES: tuple[Measure, ...] = (
         "growth_yoy",
         "Growth YoY",
         "Рост г/г",
-        "percent",
+        "growth",
         "Revenue / Revenue prior year − 1, when prior-year revenue > 0",
-        "Change of revenue against the same period a year earlier; empty for new accounts.",
-        "Изменение выручки к тому же периоду прошлого года; пусто для новых клиентов.",
+        "Change of revenue against the same period a year earlier; past ±1000 % shown as "
+        'a multiple (×12.5); "new" for accounts without prior-year revenue.',
+        "Изменение выручки к тому же периоду прошлого года; больше ±1000 % — кратность "
+        "(×12,5); «новый» для клиентов без выручки год назад.",
+        growth_of=("revenue", "revenue_prior_year"),
     ),
     Measure(
         "plan_attainment",
@@ -349,3 +358,8 @@ MEASURES_BY_NAME: dict[str, Measure] = {measure.name: measure for measure in MEA
 
 def measure(name: str) -> Measure:
     return MEASURES_BY_NAME[name]
+
+
+def growth_measure_of(name: str) -> Measure | None:
+    """The growth measure of a measure (`revenue` → `growth_yoy`), if it has one."""
+    return next((m for m in MEASURES if m.growth_of and m.growth_of[0] == name), None)

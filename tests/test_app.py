@@ -19,11 +19,11 @@ import polars as pl
 import pyarrow as pa
 import pytest
 from appkit import PAGES, Open, open_page
-from exportkit import account, base_tables, invoice, line, write_export
+from exportkit import account, add_document, base_tables, invoice, line, write_export
 from streamlit.testing.v1 import AppTest
 
 from kamdash import Store, open_store
-from kamdash.formatting import delta, format_date, format_measure, format_value
+from kamdash.formatting import NNBSP, delta, format_date, format_measure, format_value
 from kamdash.listings import PAGE_SIZE
 from kamdash.measures import MEASURES, Language, measure
 from kamdash.periods import Period, minus_years
@@ -394,6 +394,62 @@ def test_every_page_runs_with_a_full_url_in_both_languages(open_app: Open, store
             at = open_app(page, **params, lang=lang)
             assert not at.warning, page
             assert format_date(dt.date(2025, 10, 15), lang) in texts(at), page
+
+
+# -- growth on a tiny base, new revenue (issue 15) ---------------------------------------------
+
+
+def shown_cells(at: AppTest, index: int = 0) -> dict[str, list[str]]:
+    """A table's cells as the reader sees them (the Styler's display texts), by column."""
+    display = at.dataframe[index].proto.arrow_data.styler.display_values
+    return pa.ipc.open_stream(display).read_all().to_pydict()
+
+
+@pytest.mark.parametrize(
+    ("lang", "multiple", "new", "full", "base"),
+    [
+        ("en", "×1,913", "new", "₽4,251,388", "₽2,222"),
+        ("ru", f"×1{NNBSP}913", "новый", f"4{NNBSP}251{NNBSP}388{NNBSP}₽", f"2{NNBSP}222{NNBSP}₽"),
+    ],
+)
+def test_growth_on_a_tiny_base_is_a_multiple_and_new_revenue_says_new(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: Language,
+    multiple: str,
+    new: str,
+    full: str,
+    base: str,
+) -> None:
+    """G1 sold 2,222 a year ago and 4,251,387.78 now; N1 nothing a year ago."""
+    tables = base_tables()
+    tables["accounts"] = [
+        account("G1", account_name="ООО «Рост»"),
+        account("N1", account_name="ООО «Новичок»"),
+    ]
+    add_document(tables, "G-PY", "G1", dt.date(2025, 5, 10), [("P1", 1, 2222.0, 1000.0)])
+    add_document(tables, "G-Q2", "G1", dt.date(2026, 5, 10), [("P1", 9, 4_251_387.78, 3e6)])
+    add_document(tables, "N-Q2", "N1", dt.date(2026, 6, 10), [("P1", 1, 50_000.0, 30_000.0)])
+    monkeypatch.setenv("KAMDASH_DATA_DIR", str(write_export(tmp_path / "growth", tables)))
+    period = {"start": "2026-04-01", "end": "2026-06-30", "lang": lang}
+
+    at = open_page(**period)
+    cells = shown_cells(at)
+    growth_column = list(cells)[list(at.dataframe[0].value.columns).index("growth_yoy")]
+    assert cells[growth_column] == [multiple, new]  # G1, N1 (by revenue)
+    # the whole portfolio: 4,301,387.78 on 2,222, and the tooltip gives both in full
+    tile = metrics(at)[measure("growth_yoy").label(lang)]
+    assert tile.value == multiple.replace("913", "936")
+    assert base in tile.help and full.replace("251", "301") in tile.help
+
+    at = open_page("account", account="G1", **period)
+    revenue = metrics(at)[measure("revenue").label(lang)]
+    assert revenue.value == ("₽4.25M" if lang == "en" else f"4,25{NNBSP}млн{NNBSP}₽")
+    assert revenue.delta == multiple
+    assert full in revenue.help and base in revenue.help  # both values, in full
+
+    at = open_page("account", account="N1", **period)
+    assert metrics(at)[measure("revenue").label(lang)].delta == new
 
 
 # -- data problems -----------------------------------------------------------------------------

@@ -166,6 +166,28 @@ def test_talking_points_carry_figures_in_the_chosen_language(store: Store) -> No
     assert ru.previous.base.versus == "к предыдущему кварталу"
 
 
+def test_a_12_month_brief_says_the_prior_year_comparison_once(store: Store) -> None:
+    """For 12 whole months the previous period is the prior-year period: "What changed"
+    compares with it once (issue 15), in the app's text as in the Brief."""
+    from kamdash.ui.views import brief_changes
+
+    for language, versus, previous in (
+        ("en", "vs the prior-year period", "previous 12 months"),
+        ("ru", "к тому же периоду прошлого года", "предыдущим 12 мес."),
+    ):
+        brief = build_brief(store, "A1", D(2024, 7, 1), END, language=language)
+        assert brief.previous.base.period == brief.prior_year.base.period
+        [comparison] = brief.comparisons
+        assert comparison.base.kind == "prior_year"
+        shown = brief_changes(brief)
+        assert shown.count(versus) == 1 and previous not in shown
+        assert shown.splitlines()[0].startswith("- " + ("Revenue" if language == "en" else "Выр"))
+    # a quarter still compares with the previous quarter and with the prior year
+    quarter = build_brief(store, "A1", START, END, language="en")
+    assert [c.base.kind for c in quarter.comparisons] == ["previous", "prior_year"]
+    assert brief_changes(quarter).count("- Revenue") == 2
+
+
 def test_no_rule_fires_on_a_healthy_account(store: Store) -> None:
     brief = build_brief(store, "Q1", START, END, language="en")
     assert brief.issues == ()
@@ -173,7 +195,7 @@ def test_no_rule_fires_on_a_healthy_account(store: Store) -> None:
     assert brief.stopped_categories == ()
     assert brief.whitespace == ()  # its only peer buys what it buys
     assert 3 <= len(brief.talking_points) <= 6
-    assert brief.talking_points[0] == "Revenue ₽1.1K, +10.0% vs the prior-year period."
+    assert brief.talking_points[0] == "Revenue ₽1.10K, +10.0% vs the prior-year period."
     assert brief.prior_year.pvm_headline == "price 0.0%, volume +10.0%, mix 0.0%"
 
 

@@ -170,6 +170,115 @@ def test_pdf_stays_on_one_page_for_a_long_brief(store: Store) -> None:
     assert "…" in reader.pages[0].extract_text()
 
 
+# -- issue 15: short money, growth on a tiny base, "what changed" once ---------------------------
+
+REVENUE, PLAN, TINY_BASE = 4_251_387.78, 672_000.0, 2222.0
+
+
+@pytest.fixture(scope="module")
+def growth_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    """G1 sells 4,251,387.78 in Q2 2025 on a plan of 672,000, against 2,222 a year before;
+    N1 is new: nothing a year before."""
+    tables = ek.base_tables()
+    tables["accounts"] = [
+        ek.account("G1", account_name="ООО «Рост»"),
+        ek.account("N1", account_name="ООО «Новичок»"),
+    ]
+    ek.add_document(tables, "G-PY", "G1", D(2024, 5, 10), [("P1", 1, TINY_BASE, 1000.0)])
+    ek.add_document(tables, "G-Q2", "G1", D(2025, 5, 10), [("P1", 100, REVENUE, 3_000_000.0)])
+    ek.add_document(tables, "N-Q2", "N1", D(2025, 6, 10), [("P1", 10, 50_000.0, 30_000.0)])
+    tables["targets"] = [
+        {
+            "account_id": "G1",
+            "month": D(2025, 5, 1),
+            "revenue_target": PLAN,
+            "gross_margin_target": 200_000.0,
+        }
+    ]
+    return open_store(ek.write_export(tmp_path_factory.mktemp("growth"), tables))
+
+
+def _kpi_slide(store: Store, account_id: str, language: Language) -> Any:
+    content = build_deck(store, account_id, START, END, language=language)
+    return Presentation(io.BytesIO(content)).slides[1]
+
+
+def _tile(slide: Any, name: str) -> str:
+    """The texts of a KPI tile (label, value, lines under it), top to bottom."""
+    [box] = [shape for shape in slide.shapes if shape.name == f"kpi:{name}"]
+    inside = [
+        shape
+        for shape in slide.shapes
+        if shape.has_text_frame
+        and shape.shape_id != box.shape_id
+        and box.left <= shape.left < box.left + box.width
+        and box.top <= shape.top < box.top + box.height
+    ]
+    return "\n".join(shape.text_frame.text for shape in sorted(inside, key=lambda s: s.top))
+
+
+@pytest.mark.parametrize(
+    ("language", "revenue", "plan", "growth", "full_revenue", "full_plan"),
+    [
+        ("en", "₽4.25M", "plan ₽672K", "×1,913 vs prior year", "₽4,251,388", "₽672,000"),
+        (
+            "ru",
+            "4,25\u202fмлн\u202f₽",
+            "план 672\u202fтыс.\u202f₽",
+            "×1\u202f913 к прошлому году",
+            "4\u202f251\u202f388\u202f₽",
+            "672\u202f000\u202f₽",
+        ),
+    ],
+)
+def test_deck_money_has_three_digits_growth_a_multiple_and_notes_in_full(
+    growth_store: Store,
+    language: Language,
+    revenue: str,
+    plan: str,
+    growth: str,
+    full_revenue: str,
+    full_plan: str,
+) -> None:
+    slide = _kpi_slide(growth_store, "G1", language)
+    assert _tile(slide, "revenue").splitlines()[1:] == [revenue, growth, plan]
+    notes = slide.notes_slide.notes_text_frame.text
+    assert full_revenue in notes and full_plan in notes
+    assert format_measure(TINY_BASE, "revenue", language) in notes  # the base, in full
+
+
+@pytest.mark.parametrize(("language", "new"), [("en", "new vs prior year"), ("ru", "новый")])
+def test_deck_new_revenue_says_new(growth_store: Store, language: Language, new: str) -> None:
+    lines = _tile(_kpi_slide(growth_store, "N1", language), "revenue").splitlines()
+    assert new in lines[2]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_pdf_money_and_growth_read_as_on_the_deck(growth_store: Store, language: Language) -> None:
+    text = PdfReader(io.BytesIO(build_pdf(growth_store, "G1", START, END, language=language)))
+    shown = _plain(text.pages[0].extract_text())
+    revenue = "₽4.25M" if language == "en" else "4,25 млн ₽"
+    plan = "plan ₽672K" if language == "en" else "план 672 тыс. ₽"
+    growth = "×1,913" if language == "en" else "×1 913"
+    for part in (revenue, plan, growth):
+        assert _plain(part) in shown, part
+    assert "191222" not in shown  # what the tile said before: +191 222,2 %
+    new = PdfReader(io.BytesIO(build_pdf(growth_store, "N1", START, END, language=language)))
+    assert _plain("new" if language == "en" else "новый") in _plain(new.pages[0].extract_text())
+
+
+def test_a_12_month_deck_and_pdf_say_the_prior_year_comparison_once(store: Store) -> None:
+    year = (D(2024, 7, 1), END)
+    deck = Presentation(io.BytesIO(build_deck(store, "A1", *year, language="en")))
+    changed = [text for text in _texts(deck.slides[2]) if text.startswith("•  Revenue")]
+    [summary] = changed  # one bullet, not the same comparison twice
+    assert "vs the prior-year period" in summary and "previous 12 months" not in summary
+    pdf = PdfReader(io.BytesIO(build_pdf(store, "A1", *year, language="en")))
+    text = pdf.pages[0].extract_text()
+    assert "previous 12 months" not in text
+    assert _plain(summary.removeprefix("•  ")) in _plain(text)
+
+
 @pytest.fixture(scope="module")
 def trend(store: Store) -> tuple[Any, Stamp, Any]:
     monthly = store.monthly(D(2024, 7, 1), END, level="account", account_id="A1")

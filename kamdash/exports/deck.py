@@ -5,7 +5,9 @@ KAM), key figures vs prior year and plan, revenue and margin trend, product mix,
 bridge, receivables and payment behaviour, whitespace, talking points and next steps. Charts
 are the dashboard's own (`kamdash.charts`) rendered to PNG through `images.chart_png`, so a
 slide shows exactly what the account page shows, with the same stamp. Every slide is footed
-with the period and as-of date; all text is in the chosen language.
+with the period and as-of date; all text is in the chosen language. Money on a slide is short
+(`₽4.25M`, `kamdash.formatting`); the speaker notes of the key-figure, trend and mix slides
+give those figures in full.
 """
 
 from __future__ import annotations
@@ -188,6 +190,11 @@ def _footer(slide: Any, data: QbrData, number: int) -> None:
     )
 
 
+def _notes(slide: Any, lines: Sequence[str]) -> None:
+    """Speaker notes: where a slide shows money short, the notes carry it in full."""
+    slide.notes_slide.notes_text_frame.text = "\n".join(lines)
+
+
 def _picture(slide: Any, png: bytes, left: int, top: int, width: int, height: int) -> Any:
     """Place a PNG inside the box, as large as fits, keeping its aspect ratio, centred."""
     pixels_w, pixels_h = png_size(png)
@@ -368,6 +375,8 @@ def _kpi_slide(presentation: Any, data: QbrData) -> None:
                 size=13,
                 colour=colour,
             )
+    # the tiles show money short (₽4.25M); the notes give every figure in full
+    _notes(slide, [kpi.full for kpi in tiles])
 
 
 def _trend_slide(presentation: Any, data: QbrData) -> None:
@@ -410,13 +419,26 @@ def _trend_slide(presentation: Any, data: QbrData) -> None:
         bullets=True,
         spacing=12,
     )
+    _notes(
+        slide,
+        [
+            t(
+                "notes.changed",
+                lang,
+                revenue=format_money(comparison.revenue, lang),
+                base=comparison.base.name,
+                base_revenue=format_money(comparison.revenue_base, lang),
+            )
+            for comparison in data.brief.comparisons
+        ],
+    )
 
 
-def _product_rows(brief: Brief, lang: Language) -> list[list[str]]:
+def _product_rows(brief: Brief, lang: Language, *, short: bool = True) -> list[list[str]]:
     rows = []
     for product in (*brief.prior_year.products_up, *brief.prior_year.products_down):
         rows.append(
-            [product.product_name, format_money(product.change, lang, short=True, signed=True)]
+            [product.product_name, format_money(product.change, lang, short=short, signed=True)]
         )
     return rows
 
@@ -464,6 +486,7 @@ def _mix_slide(presentation: Any, data: QbrData) -> None:
             numeric=[False, True],
             size=12,
         )
+        _notes(slide, [" ".join(row) for row in _product_rows(data.brief, lang, short=False)])
 
 
 def _bridge_slide(presentation: Any, data: QbrData) -> None:

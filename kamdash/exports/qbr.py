@@ -53,6 +53,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "slide.next": ("Talking points and next steps", "Тезисы и следующие шаги"),
     "vs_prior_year": ("vs prior year", "к прошлому году"),
     "plan": ("plan {value}", "план {value}"),
+    "notes.prior": ("prior year {value}", "год назад {value}"),
+    "notes.changed": (
+        "Revenue {revenue}; {base} {base_revenue}",
+        "Выручка {revenue}; {base} {base_revenue}",
+    ),
     "chart.trend": ("Revenue, gross margin and GM %", "Выручка, валовая маржа и маржа, %"),
     "chart.print_trend": ("Revenue and GM %", "Выручка и маржа, %"),
     "chart.revenue_trend": ("Revenue by month", "Выручка по месяцам"),
@@ -130,7 +135,10 @@ class Kpi:
     text: str
     versus: str | None  # change vs prior year, formatted (`+8,1 %`, `−2,3 п.п.`)
     good: bool | None
-    plan: str | None  # "plan ₽12.0M"
+    plan: str | None  # "plan ₽12.0M", "plan ₽672K"
+    # the figures in full, for where there is room (the deck's speaker notes):
+    # "Revenue: ₽4,251,388; prior year ₽2,222; plan ₽672,000"
+    full: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,6 +213,14 @@ def collect(
     )
 
 
+# the KPIs that show a plan: its column, and the money measure it is written as
+PLANS: dict[str, tuple[str, str]] = {
+    "revenue": ("revenue_target", "revenue"),
+    "gross_margin": ("gross_margin_target", "gross_margin"),
+    "plan_attainment": ("revenue_target", "revenue"),
+}
+
+
 def kpis(data: QbrData) -> list[Kpi]:
     """The KPI tiles: each figure vs the prior-year period, revenue and margin vs plan."""
     lang = data.language
@@ -215,32 +231,25 @@ def kpis(data: QbrData) -> list[Kpi]:
             continue
         value = now[name]
         change = delta(value, before[name], name, lang) if name != "plan_attainment" else None
+        label = measure(name).label(lang)
+        full = [f"{label}: {format_measure(value, name, lang)}"]
+        if change is not None:
+            full.append(t("notes.prior", lang, value=format_measure(before[name], name, lang)))
         plan = None
-        if name == "revenue" and now["revenue_target"]:
-            plan = t(
-                "plan", lang, value=format_measure(now["revenue_target"], name, lang, short=True)
-            )
-        elif name == "gross_margin" and now["gross_margin_target"]:
-            plan = t(
-                "plan",
-                lang,
-                value=format_measure(now["gross_margin_target"], name, lang, short=True),
-            )
-        elif name == "plan_attainment" and now["revenue_target"]:
-            plan = t(
-                "plan",
-                lang,
-                value=format_measure(now["revenue_target"], "revenue", lang, short=True),
-            )
+        target, money = PLANS.get(name, ("", name))
+        if target and now[target]:
+            plan = t("plan", lang, value=format_measure(now[target], money, lang, short=True))
+            full.append(t("plan", lang, value=format_measure(now[target], money, lang)))
         result.append(
             Kpi(
                 name=name,
-                label=measure(name).label(lang),
+                label=label,
                 value=value,
                 text=format_measure(value, name, lang, short=True),
                 versus=change.text if change else None,
                 good=change.good if change else None,
                 plan=plan,
+                full="; ".join(full),
             )
         )
     return result

@@ -29,6 +29,7 @@ from kamdash.measures import MEASURES_BY_NAME, Format, Language, Measure
 NUMBER_FORMATS: dict[Format, str] = {
     "money": '#,##0 "₽";-#,##0 "₽"',
     "percent": "0.0%",
+    "growth": "0.0%",  # the value itself; "new" is an empty cell, as the API has it
     "days": "#,##0",
     "count": "#,##0",
     "index": "#,##0",

@@ -10,7 +10,7 @@ has them without asking.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -21,11 +21,13 @@ import streamlit as st
 
 from kamdash.formatting import (
     MISSING,
+    NEW_GROWTH,
     Delta,
     delta,
     format_date,
     format_measure,
     format_value,
+    growth_or_new,
     is_missing,
 )
 from kamdash.measures import MEASURES, Format, Language, measure
@@ -72,18 +74,40 @@ class Tile:
     # a ready delta instead of value − prior (e.g. revenue against plan)
     delta: Delta | None = None
     short: bool = True
+    # for a growth: the figures it is computed from, as (measure name, value) pairs (revenue
+    # now and a year ago); the tooltip gives them in full, and an empty growth of a
+    # positive first one reads "new"
+    basis: tuple[tuple[str, object], ...] = ()
 
 
-def tile_help(name: str, value: object, lang: Language) -> str:
-    definition = measure(name)
+def tile_help(item: Tile, lang: Language) -> str:
+    """The tile's tooltip: the figures behind the short text in full, the measure's
+    meaning and formula."""
+    definition = measure(item.name)
     lines = [definition.description(lang), t("formula", lang, formula=definition.formula)]
-    if definition.format == "money" and not is_missing(value):
-        lines.insert(0, t("full_value", lang, value=format_measure(value, name, lang)))
-    return "\n\n".join(escape_md(line) for line in lines)
+    figures = []
+    if definition.format == "money" and not is_missing(item.value):
+        figures.append(t("full_value", lang, value=format_measure(item.value, item.name, lang)))
+        if item.compare is not None and item.delta is None and not is_missing(item.prior):
+            prior = format_measure(item.prior, item.name, lang)
+            figures.append(t("compared_value", lang, compare=item.compare, value=prior))
+    for name, value in item.basis:
+        label = measure(name).label(lang)
+        figures.append(f"{label}: {format_measure(value, name, lang)}")
+    return "\n\n".join(escape_md(line) for line in [*figures, *lines])
+
+
+def growth_basis(name: str, row: Mapping[str, object]) -> tuple[tuple[str, object], ...]:
+    """For a growth measure, the figures of `row` it is computed from (`Tile.basis`)."""
+    grown = measure(name).growth_of
+    return tuple((n, row[n]) for n in grown) if grown else ()
 
 
 def tile_value(item: Tile, lang: Language) -> str:
-    return format_measure(item.value, item.name, lang, short=item.short)
+    value = item.value
+    if measure(item.name).growth_of is not None and item.basis:
+        value = growth_or_new(value, item.basis[0][1])
+    return format_measure(value, item.name, lang, short=item.short)
 
 
 def _withheld(name: str | None) -> bool:
@@ -116,7 +140,7 @@ def tiles(items: Sequence[Tile], lang: Language, per_row: int = 4) -> None:
                 delta_color=colour,
                 delta_arrow=arrow,
                 delta_description=item.compare if change is not None else None,
-                help=tile_help(item.name, item.value, lang),
+                help=tile_help(item, lang),
                 border=True,
             )
 
@@ -208,6 +232,24 @@ def export_frame(
     return frame.select(names), measures
 
 
+def _with_new_growth(frame: pl.DataFrame, columns: Sequence[Column]) -> pl.DataFrame:
+    """Growth columns as shown: `NEW_GROWTH` (reads "new", sorts above every growth) where
+    the growth is empty and what grew is positive. Only for the screen: files keep the
+    empty value of the API."""
+    for col in columns:
+        if col.kind != "measure":
+            continue
+        basis = measure(col.measure_name or col.source).growth_of
+        if basis is None or basis[0] not in frame.columns:
+            continue
+        grown = basis[0]
+        new = pl.col(col.source).is_null() & (pl.col(grown) > 0)
+        frame = frame.with_columns(
+            pl.when(new).then(NEW_GROWTH).otherwise(pl.col(col.source)).alias(col.source)
+        )
+    return frame
+
+
 def table(
     frame: pl.DataFrame,
     columns: Sequence[Column],
@@ -227,7 +269,7 @@ def table(
     section heading above) and stamped with `scope` (default: the page's).
     """
     columns = [col for col in columns if not _withheld(col.measure_name or col.source)]
-    data = frame.select([col.source for col in columns]).to_pandas()
+    data = _with_new_growth(frame, columns).select([col.source for col in columns]).to_pandas()
     formatters = {col.source: f for col in columns if (f := _formatter(col, lang)) is not None}
     styled = data.style.format(formatters, na_rep=MISSING)
     config = {col.source: _column_config(col, lang) for col in columns}

@@ -89,6 +89,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "vs_prior_year": ("vs prior year", "к прошлому году"),
     "vs_plan": ("vs plan", "к плану"),
     "full_value": ("Full value: {value}", "Полное значение: {value}"),
+    "compared_value": ("{compare}: {value}", "{compare}: {value}"),
     "formula": ("Formula: {formula}", "Формула: {formula}"),
     "period_caption": (
         "{period} · compared with {prior} · receivables as of {as_of}",
