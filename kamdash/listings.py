@@ -38,6 +38,13 @@ def risk_thresholds() -> dict[str, float | None]:
     }
 
 
+# what a column sorts by when it is not its own value: an account with revenue and no prior
+# year reads "new" (kamdash.formatting.NEW_GROWTH) and ranks above every growth, as on screen
+SORT_KEYS = {
+    "growth_yoy": "coalesce(growth_yoy, case when revenue > 0 then 'infinity'::double end)"
+}
+
+
 @dataclass(frozen=True)
 class Listing:
     """One table of the pages: the rows it holds (a fixed SQL condition over its mart's
@@ -63,7 +70,7 @@ class Listing:
             down = self.descending if column == self.sort else False
         else:
             down = descending
-        terms = [f"{column} {'desc' if down else 'asc'} nulls last"]
+        terms = [f"{SORT_KEYS.get(column, column)} {'desc' if down else 'asc'} nulls last"]
         terms += [f"{name} {'desc' if desc else 'asc'}" for name, desc in self.tie_breakers]
         return ", ".join(terms)
 

@@ -40,6 +40,7 @@ from typing import Any
 
 import exportkit as ek
 import openpyxl
+import polars as pl
 import pytest
 from appkit import PAGES, open_page, serve, signed_in, write_secured_export
 from pptx import Presentation
@@ -273,6 +274,18 @@ def read_csv(content: bytes, into: File) -> None:
                 into.numbers.append(float(cell))
 
 
+def read_parquet(content: bytes, into: File) -> None:
+    frame = pl.read_parquet(io.BytesIO(content))
+    into.texts += frame.columns
+    into.columns = {name: frame[name].to_list() for name in frame.columns}
+    for values in into.columns.values():
+        for value in values:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                into.numbers.append(float(value))
+            elif value is not None:
+                into.texts.append(str(value))
+
+
 def read_xlsx(content: bytes, into: File) -> None:
     book = openpyxl.load_workbook(io.BytesIO(content))
     for index, sheet in enumerate(book.worksheets):
@@ -328,6 +341,8 @@ def read(page: str, label: str, found: Deferred, pictures: Pictures) -> File:
         read_csv(content, into)
     elif into.suffix == "xlsx":
         read_xlsx(content, into)
+    elif into.suffix == "parquet":
+        read_parquet(content, into)
     elif into.suffix == "pptx":
         read_pptx(content, into)
     elif into.suffix == "pdf":

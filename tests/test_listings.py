@@ -202,6 +202,10 @@ def sorted_by(
 ) -> pl.DataFrame:
     columns = [column] + [name for name, _ in ties if name != column]
     directions = [descending] + [down for name, down in ties if name != column]
+    if column == "growth_yoy":  # a new account (revenue, no prior year) reads "new": highest
+        new = pl.col("growth_yoy").is_null() & (pl.col("revenue") > 0)
+        key = pl.when(new).then(float("inf")).otherwise(pl.col("growth_yoy"))
+        return frame.sort([key, *columns[1:]], descending=directions, nulls_last=True)
     return frame.sort(columns, descending=directions, nulls_last=True)
 
 
@@ -262,7 +266,7 @@ def test_every_sort_of_every_table_equals_polars(ties: tuple[Store, Periods], na
     table = full_table(store, name, periods)
     assert table.height >= 2, f"{name} holds {table.height} rows here: the case checks nothing"
     for column, descending in _sorts(name):
-        want = sorted_by(table, column, descending, [("account_id", False)])
+        want = sorted_by(table, column, descending, list(ACCOUNT_LISTINGS[name].tie_breakers))
         got = store.account_listing(name, periods, sort=column, descending=descending, limit=None)
         assert got.total == table.height, (name, column)
         assert_same_rows(got.rows, want, f"{name} by {column} {'desc' if descending else 'asc'}")
@@ -275,7 +279,7 @@ def test_every_sort_on_the_sample_equals_polars(
     store, periods = sample
     table = full_table(store, "accounts", periods)
     for column in ACCOUNT_SORTABLE:
-        want = sorted_by(table, column, descending, [("account_id", False)])
+        want = sorted_by(table, column, descending, list(ACCOUNT_LISTINGS["accounts"].tie_breakers))
         got = store.account_listing(
             "accounts", periods, sort=column, descending=descending, limit=None
         )
@@ -295,7 +299,7 @@ def test_pages_walked_to_the_end_equal_the_sorted_table(
         ("kam_name", False),  # mostly ties and nulls
         ("last_order_date", True),
     ):
-        want = sorted_by(table, column, descending, [("account_id", False)])
+        want = sorted_by(table, column, descending, list(ACCOUNT_LISTINGS[name].tie_breakers))
         fetch = partial(store.account_listing, name, periods, sort=column, descending=descending)
         # small pages on the small export; the sample's 60 accounts in pages of 25
         got, total = paged(fetch, PAGE if table.height <= 4 * PAGE else 25)
@@ -331,7 +335,9 @@ def test_default_order_total_and_past_the_end(case: tuple[Store, Periods], name:
     store, periods = case
     listing = ACCOUNT_LISTINGS[name]
     table = full_table(store, name, periods)
-    want = sorted_by(table, listing.sort, listing.descending, [("account_id", False)])
+    want = sorted_by(
+        table, listing.sort, listing.descending, list(ACCOUNT_LISTINGS[name].tie_breakers)
+    )
     whole = store.account_listing(name, periods, limit=None)
     assert whole.total == table.height == whole.rows.height
     assert_same_rows(whole.rows, want, f"{name} in its default order")
@@ -373,7 +379,7 @@ def test_a_filtered_table_pages_as_the_filtered_accounts(
         table = full_table(store, name, periods, **filters)
         assert table.height
         for column, descending in (("kam_name", False), ("revenue", True)):
-            want = sorted_by(table, column, descending, [("account_id", False)])
+            want = sorted_by(table, column, descending, list(ACCOUNT_LISTINGS[name].tie_breakers))
 
             fetch = partial(
                 store.account_listing, name, periods, sort=column, descending=descending, **filters

@@ -206,6 +206,11 @@ def _column_config(col: Column, lang: Language) -> Any:
     return st.column_config.Column(heading, width=col.width, help=help_text)
 
 
+def shown_columns(columns: Sequence[Column]) -> list[Column]:
+    """The columns this viewer may see: no margin column for a viewer without margins."""
+    return [col for col in columns if not _withheld(col.measure_name or col.source)]
+
+
 def export_frame(
     frame: pl.DataFrame, columns: Sequence[Column], lang: Language
 ) -> tuple[pl.DataFrame, dict[str, str]]:
@@ -268,7 +273,7 @@ def table(
     Below it, CSV and XLSX downloads of the same rows, named after `title` (default: the
     section heading above) and stamped with `scope` (default: the page's).
     """
-    columns = [col for col in columns if not _withheld(col.measure_name or col.source)]
+    columns = shown_columns(columns)
     data = _with_new_growth(frame, columns).select([col.source for col in columns]).to_pandas()
     formatters = {col.source: f for col in columns if (f := _formatter(col, lang)) is not None}
     styled = data.style.format(formatters, na_rep=MISSING)

@@ -161,6 +161,7 @@ def paged_table(
     """Controls, one page of rows (`fetch`), the count and page, and the whole table as CSV,
     XLSX and Parquet (`everything`, run only on a click). Returns the table's selection event
     and the rows shown (after `prepare`, e.g. links), so a picked row can be resolved."""
+    columns = ui.shown_columns(columns)
     sortable = [c for c in columns if c.source in table.sortable and c.kind != "link"]
     view = controls(name, table, sortable, lang)
     page = fetch(view)

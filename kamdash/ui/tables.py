@@ -8,7 +8,7 @@ table for its files (asked on the download's click only).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import polars as pl
@@ -39,24 +39,31 @@ def account_table(
     name: str,
     columns: Sequence[Column],
     *,
-    prepare: Any = None,
+    prepare: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    describe: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
     empty_message: str | None = None,
     **options: Any,
 ) -> tuple[Any, pl.DataFrame]:
     """A paged table of `kamdash.listings.ACCOUNT_LISTINGS[name]` for the view's period (and
-    its prior year), scoped by the sidebar filters."""
+    its prior year), scoped by the sidebar filters. `describe` adds columns to the rows shown
+    and to the files (e.g. reasons in words); `prepare` only to the rows shown (e.g.
+    sparklines, which files leave out)."""
     store, q, f = context.store, context.q, context.filters
     table = ACCOUNT_LISTINGS[name]
 
     def fetch(view: TableView) -> Page:
         return q.account_listing(name, f.now_and_prior, **_asked(view), **context.f)
 
+    def described(rows: pl.DataFrame) -> pl.DataFrame:
+        rows = _house_named(rows, context)
+        return describe(rows) if describe is not None else rows
+
     def everything(view: TableView) -> pl.DataFrame:
         asked = _asked(view) | {"limit": None, "offset": 0}
-        return store.account_listing(name, f.now_and_prior, **asked, **context.f).rows
+        return described(store.account_listing(name, f.now_and_prior, **asked, **context.f).rows)
 
     def shown(rows: pl.DataFrame) -> pl.DataFrame:
-        rows = _house_named(with_links(rows, context), context)
+        rows = described(with_links(rows, context))
         return prepare(rows) if prepare is not None else rows
 
     return paged_table(
@@ -123,7 +130,7 @@ def at_risk_table(context: Context) -> None:
             Column("overdue_pct"),
             Column("last_order_date", "date", t("col.last_order", lang)),
         ],
-        prepare=reasons,
+        describe=reasons,
         empty_message=context.t("empty.no_risk"),
         key="portfolio.at_risk",
     )
@@ -158,7 +165,7 @@ def promotion_table(context: Context) -> None:
             Column("open_ar"),
             Column("last_order_date", "date", t("col.last_order", lang)),
         ],
-        prepare=why,
+        describe=why,
         empty_message=context.t("empty.no_promotion"),
         key="portfolio.promotion",
     )
