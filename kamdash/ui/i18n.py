@@ -442,6 +442,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.rule": ("Rule", "Правило"),
     "col.rows": ("Rows", "Строк"),
     "col.message": ("Message", "Описание"),
+    "col.unresolved": ("Unresolved values (rows)", "Ненайденные значения (строк)"),
+    "data.more_values": ("{listed} and {count} more", "{listed} и ещё {count}"),
     "col.examples": ("Example keys", "Примеры ключей"),
     "col.files": ("Files", "Файлы"),
     "col.loaded": ("Loaded", "Загружено"),
