@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kamdash.contract import DOC_TYPES, SQL_TYPES, TABLES, TABLES_BY_NAME, Column, Table
-from kamdash.sources import DataSources, TableSource
+from kamdash.sources import MANIFEST, DataSources, TableSource
 
 Severity = Literal["error", "warning"]
 MAX_EXAMPLES = 5
@@ -473,6 +473,29 @@ def _unreadable_file(table: str, relative: str, exc: Exception) -> Finding:
 def _short(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:200]
+
+
+def check_manifest(sources: DataSources) -> list[Finding]:
+    """A manifest that does not state when the export was made: the dashboard falls back to
+    the files' modification time, and says so; the person who wrote it should know why."""
+    if sources.manifest is None:
+        return []
+    try:
+        sources.stated_export_time()
+    except ValueError as error:
+        return [
+            Finding(
+                "warning",
+                MANIFEST,
+                None,
+                "manifest.exported_at",
+                f"{error}; the export date is not known, so the files' modification time is "
+                "shown instead (as 'files modified')",
+                0,
+                files=(MANIFEST,),
+            )
+        ]
+    return []
 
 
 # -- raw views ---------------------------------------------------------------------------------
@@ -1314,6 +1337,7 @@ def validate_connection(
     report = ValidationReport(sources.data_dir)
     scan = check_schema(sources)
     report.findings.extend(scan.findings)
+    report.findings.extend(check_manifest(sources))
     if report.has_errors:
         report.tables = _summaries(con, sources, readable=False)
         return report

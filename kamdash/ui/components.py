@@ -29,7 +29,7 @@ from kamdash.formatting import (
     is_missing,
 )
 from kamdash.measures import MEASURES, Format, Language, measure
-from kamdash.store import MARGIN_COLUMNS
+from kamdash.store import MARGIN_COLUMNS, Store
 from kamdash.ui import exports
 from kamdash.ui.exports import Scope
 from kamdash.ui.filters import Note
@@ -321,6 +321,18 @@ def verdict(report: ValidationReport, lang: Language) -> str:
 # what a finding or a table summary says about the whole export beyond its verdict: example
 # keys (document and account ids), file names and row counts, which describe every account
 EXPORT_DETAIL = ("count", "unresolved", "examples", "files", "rows")
+
+
+def export_time(store: Store, lang: Language) -> str:
+    """`last export 30 Jun 2026 18:00` (the export's own clock), or `files modified …` when the
+    export does not say when it was made."""
+    exported = store.export_time
+    if exported is None:
+        return t("export.stated", lang, moment="—")
+    moment = f"{format_date(exported.date, lang)} {exported.moment:%H:%M}"
+    return t(
+        "export.files_modified" if exported.files_modified else "export.stated", lang, moment=moment
+    )
 
 
 def unresolved_values(finding: Finding, lang: Language) -> str:

@@ -149,18 +149,13 @@ def banner(context: Context, notes: list[flt.Note]) -> None:
     """Which data, as of when, exported when; warnings point to the data page."""
     lang = context.lang
     store = context.store
-    modified = store.sources.latest_modification()
-    exported = "—"
-    if modified is not None:
-        moment = dt.datetime.fromtimestamp(modified)
-        exported = f"{format_date(moment.date(), lang)} {moment:%H:%M}"
     st.caption(
         t(
             "banner.data",
             lang,
             folder=ui.code_text(store.data_dir.name or store.data_dir),
             as_of=format_date(context.filters.as_of, lang),
-            exported=exported,
+            exported=ui.export_time(store, lang),
         )
     )
     warnings = store.report.warnings
