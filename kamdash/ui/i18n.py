@@ -487,6 +487,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{message}. Положите выгрузку туда или укажите другую папку в переменной окружения "
         "`KAMDASH_DATA_DIR`.",
     ),
+    "error.unexpected": (
+        "Something went wrong while drawing this page. It has been logged; if it keeps "
+        "happening, give your administrator the reference {reference}.",
+        "При построении страницы произошла ошибка. Она записана в журнал; если ошибка "
+        "повторяется, сообщите администратору номер {reference}.",
+    ),
     "error.query": (
         "This view could not be computed: {message}",
         "Не удалось посчитать этот вид: {message}",
