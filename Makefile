@@ -20,7 +20,7 @@ export GLIBC_TUNABLES
 JEMALLOC ?= $(firstword $(wildcard /usr/lib/*/libjemalloc.so.2 /usr/lib/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2))
 PRELOAD := $(if $(JEMALLOC),LD_PRELOAD=$(JEMALLOC))
 
-.PHONY: setup system-packages test check format lint types run bench loadtest clean
+.PHONY: setup system-packages test check format lint types run dev bench loadtest clean
 
 # uv is bootstrapped by pip into its own folder, then installs the exact versions in uv.lock
 $(UV):
@@ -56,6 +56,11 @@ check: lint types test
 
 run: setup
 	KAMDASH_DATA_DIR=$(KAMDASH_DATA_DIR) $(PRELOAD) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+# as run, but an unexpected error shows its full trace in the browser (never for viewers:
+# `make run` shows them a short message with a reference to the server log)
+dev: setup
+	KAMDASH_DATA_DIR=$(KAMDASH_DATA_DIR) STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=full $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --server.runOnSave true
 
 bench: setup
 	$(PRELOAD) $(BIN)/kamdash bench --out bench-results.json

@@ -19,13 +19,16 @@ st.set_page_config(
 )
 
 lang = frame.language_from_url()
-pages = frame.pages(lang)
-# our own sidebar links carry the filters from page to page; the built-in menu would drop them
-navigation = st.navigation(list(pages.values()), position="hidden")
+# a bug anywhere below shows a short message with a reference, never a trace (see frame)
+with frame.failures_as_messages(lang):
+    pages = frame.pages(lang)
+    # our own sidebar links carry the filters from page to page; the built-in menu would
+    # drop them
+    navigation = st.navigation(list(pages.values()), position="hidden")
 
-opened = frame.open_context(lang, pages)
-if opened is not None:
-    context, notes = opened
-    frame.sidebar(context)
-    frame.banner(context, notes)
-    frame.run_page(navigation, lang)
+    opened = frame.open_context(lang, pages)
+    if opened is not None:
+        context, notes = opened
+        frame.sidebar(context)
+        frame.banner(context, notes)
+        frame.run_page(navigation, lang)

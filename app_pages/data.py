@@ -7,11 +7,9 @@ keys, files, row counts and money totals of the whole export; directors get the 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 import streamlit as st
 
-from kamdash.formatting import format_date
 from kamdash.ui import components as ui
 from kamdash.ui.context import page_context
 
@@ -20,11 +18,9 @@ lang, store = ctx.lang, ctx.store
 report = store.report
 st.title(ctx.t("data.title"), anchor=False)
 
-modified = store.sources.latest_modification()
-exported = format_date(dt.datetime.fromtimestamp(modified).date(), lang) if modified else "—"
 st.markdown(
     f"{ctx.t('data.folder')}: `{ui.code_text(store.data_dir.resolve(), limit=200)}` · "
-    f"{ctx.t('data.fingerprint')}: `{store.fingerprint}` · {ctx.t('data.exported')}: {exported}"
+    f"{ctx.t('data.fingerprint')}: `{store.fingerprint}` · {ui.export_time(store, lang)}"
 )
 verdict = ui.verdict(report, lang)
 if report.warnings:

@@ -36,6 +36,7 @@ from kamdash.contract import (
     ColumnKind,
     Table,
 )
+from kamdash.sources import MANIFEST, write_manifest
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -46,6 +47,9 @@ DateArray = npt.NDArray[np.datetime64]
 MONEY_TYPE = pa.decimal128(18, 2)
 ROW_GROUP_ROWS = 500_000
 PARQUET_COMPRESSION = "zstd"
+# the manifest states the export was made on the data's last day, at the end of a Moscow
+# working day (an ERP's evening job)
+EXPORTED_AT_TIME = dt.time(18, 0, tzinfo=dt.timezone(dt.timedelta(hours=3)))
 
 INDUSTRIES: tuple[str, ...] = ("IT", "Pharma", "Manufacturing", "Logistics", "Finance", "Retail")
 
@@ -278,7 +282,10 @@ def generate_export(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_previous_output(out_dir)
-    return _Generator(out_dir, accounts, lines, start, end, seed, progress).run()
+    summary = _Generator(out_dir, accounts, lines, start, end, seed, progress).run()
+    # last, as an exporter writes it: the export is complete, and this is when it was made
+    write_manifest(out_dir, dt.datetime.combine(end, EXPORTED_AT_TIME), source="kamdash generate")
+    return summary
 
 
 # --------------------------------------------------------------------------------------------
@@ -334,6 +341,7 @@ _SINGLE_FILE = (ACCOUNTS, MANAGERS, PRODUCTS, TARGETS)
 def _remove_previous_output(out_dir: Path) -> None:
     # Only the exact files this generator writes, so a re-run over a different span leaves no
     # stale year behind and nothing else in the folder is ever touched.
+    (out_dir / MANIFEST).unlink(missing_ok=True)
     for table in _SINGLE_FILE:
         (out_dir / f"{table.name}.parquet").unlink(missing_ok=True)
     for table in _PARTITIONED:

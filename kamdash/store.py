@@ -148,6 +148,8 @@ class Store:
         self.report = report
         self.dso_days = dso_days
         self.fingerprint = sources.fingerprint()
+        # what the banner and every exported file say about when the data was exported
+        self.export_time = sources.export_time()
         self._con = con
         self._lock = threading.Lock()
         # filter values → matching account ids; the accounts of one data version never

@@ -17,7 +17,9 @@ Whatever the files hold, validation ends in a report, never in an exception: a f
 cannot read through is named as unreadable, and a rule that cannot be evaluated is an error.
 
 Every finding names the table, column, rule, file(s), row count and up to five example keys;
-errors mean the data cannot be shown, warnings mean it can.
+a reference finding also names the values that resolve to nothing (up to five, each with its
+row count): what a person must add to the referenced table or correct. Errors mean the data
+cannot be shown, warnings mean it can.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kamdash.contract import DOC_TYPES, SQL_TYPES, TABLES, TABLES_BY_NAME, Column, Table
-from kamdash.sources import DataSources, TableSource
+from kamdash.sources import MANIFEST, DataSources, TableSource
 
 Severity = Literal["error", "warning"]
 MAX_EXAMPLES = 5
@@ -58,12 +60,24 @@ class Finding:
     examples: tuple[str, ...] = ()
     files: tuple[str, ...] = ()
     excluded: dict[str, float] = field(default_factory=dict)
+    # reference rules: the most frequent values that resolve to nothing (as text, cut like the
+    # examples), each with its row count, and how many distinct such values there are in all
+    unresolved: tuple[tuple[str, int], ...] = ()
+    unresolved_distinct: int = 0
+
+    def unresolved_text(self) -> str:
+        """`'K404' (120 rows), 'K9' (1 row) and 3 more`, or empty."""
+        listed = ", ".join(f"{value!r} ({_rows(count)})" for value, count in self.unresolved)
+        more = self.unresolved_distinct - len(self.unresolved)
+        return f"{listed} and {more} more" if listed and more > 0 else listed
 
     def to_text(self) -> str:
         where = f"{self.table}.{self.column}" if self.column else self.table
-        parts = [f"rule {self.rule}", f"{self.count} row{'s' if self.count != 1 else ''}"]
+        parts = [f"rule {self.rule}", _rows(self.count)]
         if self.files:
             parts.append("file " + ", ".join(self.files))
+        if self.unresolved:
+            parts.append("unresolved " + self.unresolved_text())
         if self.examples:
             parts.append("e.g. " + ", ".join(self.examples))
         return f"{self.severity.upper()} {where}: {self.message} ({'; '.join(parts)})"
@@ -142,7 +156,14 @@ class ValidationReport:
             "data_dir": str(self.data_dir),
             "verdict": self.verdict,
             "can_be_shown": not self.has_errors,
-            "findings": [asdict(f) | {"text": f.to_text()} for f in self.findings],
+            "findings": [
+                asdict(f)
+                | {
+                    "unresolved": [{"value": value, "rows": rows} for value, rows in f.unresolved],
+                    "text": f.to_text(),
+                }
+                for f in self.findings
+            ],
             "conservation": [
                 {
                     "table": c.table,
@@ -183,6 +204,9 @@ class ValidationReport:
                     examples=tuple(f["examples"]),
                     files=tuple(f["files"]),
                     excluded=f["excluded"],
+                    # reports cached before unresolved values were reported have none
+                    unresolved=tuple((u["value"], u["rows"]) for u in f.get("unresolved", [])),
+                    unresolved_distinct=f.get("unresolved_distinct", 0),
                 )
                 for f in payload["findings"]
             ],
@@ -203,6 +227,10 @@ class ValidationReport:
 def _first_row(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...] | None:
     rows = con.sql(sql).fetchall()
     return rows[0] if rows else None
+
+
+def _rows(count: int) -> str:
+    return f"{count} row{'s' if count != 1 else ''}"
 
 
 def _money(value: Decimal) -> str:
@@ -447,6 +475,29 @@ def _short(exc: Exception) -> str:
     return text[:200]
 
 
+def check_manifest(sources: DataSources) -> list[Finding]:
+    """A manifest that does not state when the export was made: the dashboard falls back to
+    the files' modification time, and says so; the person who wrote it should know why."""
+    if sources.manifest is None:
+        return []
+    try:
+        sources.stated_export_time()
+    except ValueError as error:
+        return [
+            Finding(
+                "warning",
+                MANIFEST,
+                None,
+                "manifest.exported_at",
+                f"{error}; the export date is not known, so the files' modification time is "
+                "shown instead (as 'files modified')",
+                0,
+                files=(MANIFEST,),
+            )
+        ]
+    return []
+
+
 # -- raw views ---------------------------------------------------------------------------------
 
 
@@ -665,7 +716,8 @@ def _rules() -> list[RowRule]:
             "accounts",
             "kam_id",
             "kam_id is not in managers; the account is shown without a KAM name",
-            "kam_id not in (select kam_id from stg_managers)",
+            # no kam_id is a house account, not a broken reference (even with no managers)
+            "kam_id is not null and kam_id not in (select kam_id from stg_managers)",
         ),
         RowRule(
             "reference.account_id",
@@ -950,10 +1002,26 @@ def _run_rule(
     # staging views drop the source file; rules on them find it again through raw_<table>
     source_file = "source_file" if relation.startswith("raw_") else "null::varchar"
     money = [f'sum("{c}")' for c in rule.excluded_money]
+    # a reference rule also names the values that resolve to nothing, the most frequent first:
+    # the keys say which rows to look at, these what to add to the other table or correct
+    reference = rule.rule.startswith("reference.") and rule.column is not None
+    value_select = (
+        f", coalesce(\"{rule.column}\"::varchar, 'NULL') as unresolved_value" if reference else ""
+    )
+    unresolved = (
+        f"""(select list({{'value': unresolved_value, 'rows': value_rows}}
+                    order by value_rows desc, unresolved_value) from (
+                select unresolved_value, count(*) as value_rows from broken group by all
+                order by value_rows desc, unresolved_value limit {MAX_EXAMPLES}
+            )),
+            (select count(distinct unresolved_value) from broken)"""
+        if reference
+        else "null, 0"
+    )
     sql = f"""
         with broken as (
             select {_key_expression(table)} as example_key, {source_file} as source_file
-                {"".join(', "' + c + '"' for c in rule.excluded_money)}
+                {value_select}{"".join(', "' + c + '"' for c in rule.excluded_money)}
             from {relation} where {rule.condition}
         )
         select
@@ -961,7 +1029,8 @@ def _run_rule(
             (select list(example_key order by example_key) from (
                 select distinct example_key from broken order by example_key limit {MAX_EXAMPLES}
             )),
-            (select list(distinct source_file) filter (where source_file is not null) from broken)
+            (select list(distinct source_file) filter (where source_file is not null) from broken),
+            {unresolved}
             {"".join(", " + m for m in money)}
         from broken
     """
@@ -974,7 +1043,7 @@ def _run_rule(
         files = (sources.tables[rule.table].location,)
     excluded = {
         column: float(value or 0)
-        for column, value in zip(rule.excluded_money, row[3:], strict=True)
+        for column, value in zip(rule.excluded_money, row[5:], strict=True)
     }
     return Finding(
         rule.severity,
@@ -986,6 +1055,8 @@ def _run_rule(
         examples,
         files,
         excluded,
+        tuple((_clip(u["value"]), int(u["rows"])) for u in (row[3] or [])),
+        int(row[4] or 0),
     )
 
 
@@ -1266,6 +1337,7 @@ def validate_connection(
     report = ValidationReport(sources.data_dir)
     scan = check_schema(sources)
     report.findings.extend(scan.findings)
+    report.findings.extend(check_manifest(sources))
     if report.has_errors:
         report.tables = _summaries(con, sources, readable=False)
         return report

@@ -115,15 +115,17 @@ def test_a_kams_data_page_keeps_the_verdicts_and_names_no_other_account(
     boss = run("boss@company.ru", "data")
     # the director's report quotes the other KAM's invoice as the finding's example
     assert PETR_INVOICE in tables_text(boss)
-    assert {"count", "examples", "files"} <= set(boss.dataframe[0].value.columns)
+    assert {"count", "unresolved", "examples", "files"} <= set(boss.dataframe[0].value.columns)
+    assert "'P-GONE' (1)" in boss.dataframe[0].value["unresolved"].tolist()
 
     anna = run("anna@example.ru", "data")
     shown = tables_text(anna) + "\n".join(texts(anna))
     assert PETR_INVOICE not in shown and "Гамма" not in shown and "B1" not in shown
+    assert "P-GONE" not in shown  # the unknown product petr's client's line names
     [findings, tables] = anna.dataframe
     assert "reference.product_id" in findings.value["rule"].tolist()
     # no example keys, files or row counts of the whole export
-    assert not {"count", "examples", "files"} & set(findings.value.columns)
+    assert not {"count", "unresolved", "examples", "files"} & set(findings.value.columns)
     columns = tables.value.data.columns if hasattr(tables.value, "data") else tables.value.columns
     assert "rows" not in columns and "files" not in columns
     # no money total of the whole export either; the page says where the full report is

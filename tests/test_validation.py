@@ -206,13 +206,14 @@ def test_empty_accounts_table(tmp_path: Path) -> None:
         (
             lambda t: t["accounts"][1].update(kam_id="K9"),
             "WARNING accounts.kam_id: kam_id is not in managers; the account is shown without a "
-            "KAM name (rule reference.kam_id; 1 row; file accounts.parquet; e.g. 'A2')",
+            "KAM name (rule reference.kam_id; 1 row; file accounts.parquet; "
+            "unresolved 'K9' (1 row); e.g. 'A2')",
         ),
         (
             lambda t: t["invoice_lines"][1].update(product_id="P404"),
             "WARNING invoice_lines.product_id: product_id is not in products; revenue is counted "
             "under category (unknown) (rule reference.product_id; 1 row; "
-            "file invoice_lines.parquet; e.g. 'I2 / 1')",
+            "file invoice_lines.parquet; unresolved 'P404' (1 row); e.g. 'I2 / 1')",
         ),
         (
             lambda t: t["payments"][0].update(account_id="A2"),
@@ -280,7 +281,8 @@ def test_empty_accounts_table(tmp_path: Path) -> None:
                 {"account_id": "A9", "month": D(2024, 2, 1), "revenue_target": 10.0}
             ),
             "WARNING targets.account_id: account_id is not in accounts; the plan row is ignored "
-            "(rule reference.account_id; 1 row; file targets.parquet; e.g. 'A9 / 2024-02-01')",
+            "(rule reference.account_id; 1 row; file targets.parquet; unresolved 'A9' (1 row); "
+            "e.g. 'A9 / 2024-02-01')",
         ),
     ],
     ids=[
@@ -327,16 +329,18 @@ def test_orphans_are_excluded_and_accounted_for(tmp_path: Path) -> None:
     assert texts == [
         "WARNING invoices.account_id: account_id is not in accounts; the document is excluded "
         "from every metric (amount_due and its lines) (rule reference.account_id; 1 row; "
-        "file invoices.parquet; e.g. 'I9')",
+        "file invoices.parquet; unresolved 'GHOST' (1 row); e.g. 'I9')",
         "WARNING invoice_lines.invoice_id: invoice_id is not a document of a known account; the "
         "line is excluded from revenue (rule reference.invoice_id; 2 rows; "
-        "file invoice_lines.parquet; e.g. 'I9 / 1', 'NOPE / 1')",
+        "file invoice_lines.parquet; unresolved 'I9' (1 row), 'NOPE' (1 row); "
+        "e.g. 'I9 / 1', 'NOPE / 1')",
         "WARNING payments.invoice_id: invoice_id is not a document of a known account; the "
         "allocation is excluded from receivables and payment behaviour (rule "
-        "reference.invoice_id; 1 row; file payments.parquet; e.g. 'PAY7 / NOPE')",
+        "reference.invoice_id; 1 row; file payments.parquet; unresolved 'NOPE' (1 row); "
+        "e.g. 'PAY7 / NOPE')",
         "WARNING payments.account_id: unapplied cash on an account_id that is not in accounts; "
         "excluded from receivables (rule reference.account_id; 1 row; file payments.parquet; "
-        "e.g. 'PAY8 / NULL')",
+        "unresolved 'GHOST' (1 row); e.g. 'PAY8 / NULL')",
     ]
     excluded = {(f.table, f.rule): f.excluded for f in report.findings}
     assert excluded[("invoices", "reference.account_id")] == {"amount_due": 240.0}

@@ -304,11 +304,7 @@ def _title_slide(presentation: Any, data: QbrData) -> None:
         t("kam", lang, name=brief.kam_name or "—"),
         t("industry", lang, industry=brief.industry),
         t("as_of", lang, date=format_date(brief.as_of, lang))
-        + (
-            f" · {t('exported', lang, date=format_date(data.data_exported, lang))}"
-            if data.data_exported
-            else ""
-        ),
+        + (f" · {exported}" if (exported := data.exported()) else ""),
     ]
     frame.text = lines[0]
     for line in lines[1:]:

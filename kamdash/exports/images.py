@@ -2,7 +2,8 @@
 
 An exported chart leaves the dashboard, so it must say what it shows: a footer is stamped on
 the image itself with the scope (account or filters), the period, the as-of date and the date
-the data folder was exported (`Store.sources.latest_modification()`). The chart is drawn in the
+the data was exported (`Store.export_time`: the export's own `exported_at`, or else "files
+modified" and the files' modification date). The chart is drawn in the
 DejaVu Sans shipped in `kamdash/fonts`, registered with vl-convert, so Cyrillic renders the same
 on any machine without fetching a font. File names say what the file is and are ASCII-safe
 (Cyrillic transliterated). Works on any Altair chart or Vega-Lite dict, in particular those of
@@ -25,6 +26,7 @@ import vl_convert
 from kamdash.formatting import format_date, format_period, transliterate
 from kamdash.measures import Language
 from kamdash.periods import DateLike, Period, parse_date
+from kamdash.sources import ExportTime
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -44,12 +46,14 @@ _STAMP_LABELS: dict[Language, dict[str, str]] = {
         "period": "Period",
         "as_of": "As of",
         "exported": "Data exported",
+        "modified": "Data files modified",
     },
     "ru": {
         "scope": "Охват",
         "period": "Период",
         "as_of": "На дату",
         "exported": "Выгрузка данных",
+        "modified": "Файлы данных изменены",
     },
 }
 
@@ -70,6 +74,8 @@ class Stamp:
     as_of: dt.date
     data_exported: dt.date | None
     language: Language = "en"
+    # the date is the files' modification date: the export did not say when it was made
+    files_modified: bool = False
 
     @property
     def period(self) -> Period:
@@ -84,7 +90,8 @@ class Stamp:
             f"{labels['as_of']}: {format_date(self.as_of, lang)}",
         ]
         if self.data_exported is not None:
-            parts.append(f"{labels['exported']}: {format_date(self.data_exported, lang)}")
+            label = labels["modified" if self.files_modified else "exported"]
+            parts.append(f"{label}: {format_date(self.data_exported, lang)}")
         return parts
 
     def text(self) -> str:
@@ -92,9 +99,15 @@ class Stamp:
 
 
 def data_export_date(store: Any) -> dt.date | None:
-    """The date the data folder was last written: its newest file's modification time."""
-    timestamp = store.sources.latest_modification()
-    return None if timestamp is None else dt.datetime.fromtimestamp(timestamp).date()
+    """The date the data was exported, or its files last modified (`data_files_modified`)."""
+    exported: ExportTime | None = store.export_time
+    return None if exported is None else exported.date
+
+
+def data_files_modified(store: Any) -> bool:
+    """Whether `data_export_date` is only the files' modification date (no `exported_at`)."""
+    exported: ExportTime | None = store.export_time
+    return exported is not None and exported.files_modified
 
 
 def stamp_for(
@@ -108,7 +121,15 @@ def stamp_for(
     """A stamp for a chart of `store` over `[start, end]` at `as_of` (default: end)."""
     period = Period.of(start, end)
     as_of_date = parse_date(as_of, name="as_of") if as_of is not None else period.end
-    return Stamp(scope, period.start, period.end, as_of_date, data_export_date(store), language)
+    return Stamp(
+        scope,
+        period.start,
+        period.end,
+        as_of_date,
+        data_export_date(store),
+        language,
+        files_modified=data_files_modified(store),
+    )
 
 
 def export_spec(

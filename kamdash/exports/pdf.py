@@ -263,10 +263,10 @@ def _documents(page: _Page, data: QbrData) -> None:
 
 
 def _footer(pdf: FPDF, data: QbrData) -> None:
-    lang = data.language
     parts = [data.footer()]
-    if data.data_exported is not None:
-        parts.append(t("exported", lang, date=format_date(data.data_exported, lang)))
+    exported = data.exported()
+    if exported is not None:
+        parts.append(exported)
     parts.append("kamdash")
     pdf.set_draw_color(*RULE)
     pdf.line(MARGIN, PAGE_HEIGHT - 12.5, PAGE_WIDTH - MARGIN, PAGE_HEIGHT - 12.5)

@@ -16,7 +16,7 @@ import polars as pl
 from kamdash import charts
 from kamdash.brief import Brief, build_brief
 from kamdash.exports import qbr_charts
-from kamdash.exports.images import Stamp, data_export_date
+from kamdash.exports.images import Stamp, data_export_date, data_files_modified
 from kamdash.formatting import (
     delta,
     format_date,
@@ -38,6 +38,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "period": ("Period: {period}", "Период: {period}"),
     "as_of": ("Data as of {date}", "Данные на {date}"),
     "exported": ("data exported {date}", "выгрузка {date}"),
+    "modified": ("data files modified {date}", "файлы данных изменены {date}"),
     "footer": ("{period} · as of {date}", "{period} · на {date}"),
     "industry": ("Industry: {industry}", "Отрасль: {industry}"),
     "slide.kpis": ("Key figures", "Ключевые показатели"),
@@ -155,10 +156,19 @@ class QbrData:
     payments: pl.DataFrame
     # the reader may not see cost or margin (finance): no margin tile, axis, line or title
     hide_margins: bool = False
+    # data_exported is the files' modification date: the export did not say when it was made
+    files_modified: bool = False
 
     @property
     def language(self) -> Language:
         return self.brief.language
+
+    def exported(self) -> str | None:
+        """`data exported 30.06.2026`, `data files modified …`, or None (no date at all)."""
+        if self.data_exported is None:
+            return None
+        key = "modified" if self.files_modified else "exported"
+        return t(key, self.language, date=format_date(self.data_exported, self.language))
 
     def footer(self) -> str:
         lang = self.language
@@ -195,8 +205,17 @@ def collect(
     span = Period(*charts.month_span(brief.period.end, TREND_MONTHS))
     prior = brief.prior_year.base.period
     exported = data_export_date(store)
+    modified = data_files_modified(store)
     scope = f"{brief.account_name} ({account_id})"
-    stamp = Stamp(scope, brief.period.start, brief.period.end, brief.as_of, exported, language)
+    stamp = Stamp(
+        scope,
+        brief.period.start,
+        brief.period.end,
+        brief.as_of,
+        exported,
+        language,
+        files_modified=modified,
+    )
     mixes = store.product_mixes(
         [(brief.period.start, brief.period.end), (prior.start, prior.end)], ("category",), **one
     )
@@ -210,6 +229,7 @@ def collect(
         mix_prior=mixes[1]["category"],
         payments=store.payment_behaviour(span.start, span.end, level="account", **one),
         hide_margins=store.hide_margins,
+        files_modified=modified,
     )
 
 

@@ -93,6 +93,7 @@ _SCOPE_TEXTS: dict[str, tuple[str, str]] = {
     "period": ("Period", "Период"),
     "as_of": ("As of", "На дату"),
     "exported": ("Data exported", "Выгрузка данных"),
+    "modified": ("Data files modified", "Файлы данных изменены"),
     "created": ("File created", "Файл создан"),
     "rows": ("Rows", "Строк"),
     "definitions": ("Metric definitions", "Определения показателей"),
@@ -118,6 +119,8 @@ class TableScope:
     as_of: dt.date | None = None
     data_exported: dt.date | None = None
     language: Language = "en"
+    # the date is the files' modification date: the export did not say when it was made
+    files_modified: bool = False
 
 
 def _t(key: str, language: Language) -> str:
@@ -263,7 +266,8 @@ def _scope_sheet(
     if scope.as_of is not None:
         facts.append((_t("as_of", lang), format_date(scope.as_of, lang)))
     if scope.data_exported is not None:
-        facts.append((_t("exported", lang), format_date(scope.data_exported, lang)))
+        label = _t("modified" if scope.files_modified else "exported", lang)
+        facts.append((label, format_date(scope.data_exported, lang)))
     facts.append((_t("created", lang), format_date(dt.date.today(), lang)))
     facts.append((_t("rows", lang), str(frame.height)))
     for row, (name, value) in enumerate(facts):

@@ -31,12 +31,12 @@ from kamdash.formatting import (
     is_missing,
 )
 from kamdash.measures import MEASURES, Format, Language, measure
-from kamdash.store import MARGIN_COLUMNS
+from kamdash.store import MARGIN_COLUMNS, Store
 from kamdash.ui import exports
 from kamdash.ui.exports import Scope
 from kamdash.ui.filters import Note
 from kamdash.ui.i18n import t
-from kamdash.validation import ValidationReport
+from kamdash.validation import Finding, ValidationReport
 
 # characters that change inline Markdown anywhere (emphasis, code, links, HTML, LaTeX, tables,
 # `:emoji:` / `:material/icon:` shortcodes), and the starts of lines that make lists or headings
@@ -370,7 +370,27 @@ def verdict(report: ValidationReport, lang: Language) -> str:
 
 # what a finding or a table summary says about the whole export beyond its verdict: example
 # keys (document and account ids), file names and row counts, which describe every account
-EXPORT_DETAIL = ("count", "examples", "files", "rows")
+EXPORT_DETAIL = ("count", "unresolved", "examples", "files", "rows")
+
+
+def export_time(store: Store, lang: Language) -> str:
+    """`last export 30 Jun 2026 18:00` (the export's own clock), or `files modified …` when the
+    export does not say when it was made."""
+    exported = store.export_time
+    if exported is None:
+        return t("export.stated", lang, moment="—")
+    moment = f"{format_date(exported.date, lang)} {exported.moment:%H:%M}"
+    return t(
+        "export.files_modified" if exported.files_modified else "export.stated", lang, moment=moment
+    )
+
+
+def unresolved_values(finding: Finding, lang: Language) -> str:
+    """A reference finding's values that resolve to nothing, with their rows:
+    `'K404' (120), 'K9' (1) and 3 more`; empty for other findings."""
+    listed = ", ".join(f"{value!r} ({count})" for value, count in finding.unresolved)
+    more = finding.unresolved_distinct - len(finding.unresolved)
+    return t("data.more_values", lang, listed=listed, count=more) if listed and more > 0 else listed
 
 
 def findings_table(
@@ -390,6 +410,7 @@ def findings_table(
             "rule": f.rule,
             "count": f.count,
             "message": f.message,
+            "unresolved": unresolved_values(f, lang),
             "examples": ", ".join(f.examples),
             "files": ", ".join(f.files),
         }
@@ -404,6 +425,7 @@ def findings_table(
         "rule": "col.rule",
         "count": "col.rows",
         "message": "col.message",
+        "unresolved": "col.unresolved",
         "examples": "col.examples",
         "files": "col.files",
     }

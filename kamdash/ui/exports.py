@@ -31,6 +31,7 @@ from kamdash.exports.images import (
     chart_png,
     chart_svg,
     data_export_date,
+    data_files_modified,
     export_filename,
     slug,
 )
@@ -74,22 +75,38 @@ class Scope:
     end: dt.date
     as_of: dt.date
     language: Language
-    # read when a file is built (the export date is a stat of the data files), not per run
+    # its export date is read when a file is built, not per run
     store: Store | None = field(default=None, compare=False, repr=False)
 
     def data_exported(self) -> dt.date | None:
         return data_export_date(self.store) if self.store is not None else None
 
+    def files_modified(self) -> bool:
+        return self.store is not None and data_files_modified(self.store)
+
     def stamp(self) -> Stamp:
         return Stamp(
-            self.text, self.start, self.end, self.as_of, self.data_exported(), self.language
+            self.text,
+            self.start,
+            self.end,
+            self.as_of,
+            self.data_exported(),
+            self.language,
+            files_modified=self.files_modified(),
         )
 
     def table_scope(self, title: str) -> TableScope:
         from kamdash.exports.tables import TableScope
 
         return TableScope(
-            title, self.text, self.start, self.end, self.as_of, self.data_exported(), self.language
+            title,
+            self.text,
+            self.start,
+            self.end,
+            self.as_of,
+            self.data_exported(),
+            self.language,
+            files_modified=self.files_modified(),
         )
 
     def filename(self, what: str, suffix: str) -> str:

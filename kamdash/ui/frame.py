@@ -1,14 +1,27 @@
-"""The shared frame around every page: pages, data opening, sidebar, data banner, URL notes."""
+"""The shared frame around every page: pages, data opening, sidebar, data banner, URL notes,
+and what a viewer sees when something fails unexpectedly.
+
+An unexpected exception is a bug; its trace names server paths and data, so a viewer gets a
+short message with a reference and the trace goes to the server log under that reference.
+Only an operator who asks for full error details (`make dev`, `showErrorDetails = "full"`) sees
+traces in the browser.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
 import polars as pl
 import streamlit as st
+from streamlit import config as streamlit_config
+from streamlit.config_option import ConfigOption
+from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from kamdash.errors import KamdashError
 from kamdash.formatting import format_date
@@ -20,6 +33,48 @@ from kamdash.ui import filters as flt
 from kamdash.ui.context import ICONS, PAGES, Context, set_context
 from kamdash.ui.data import Queries, data_dir, open_data
 from kamdash.ui.i18n import t
+
+LOG = logging.getLogger("kamdash.ui")
+# error details that show a trace in the browser (Streamlit's option values, old and new)
+TRACE_DETAILS = frozenset({"full", "stacktrace", "true", "True", True})
+
+
+def _log_to_stderr() -> None:
+    """Streamlit sets up only its own loggers: without a handler of our own (or one the
+    operator configured), a failure's trace would not reach the server log."""
+    package = logging.getLogger("kamdash")
+    if not package.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        package.addHandler(handler)
+
+
+_log_to_stderr()
+
+
+def traces_shown() -> bool:
+    """Whether the operator asked for traces in the browser (`make dev`): the option set to
+    show them, explicitly — Streamlit's own default, with no config file read, is "full"."""
+    option = "client.showErrorDetails"
+    explicit = streamlit_config.get_where_defined(option) != ConfigOption.DEFAULT_DEFINITION
+    return explicit and st.get_option(option) in TRACE_DETAILS
+
+
+@contextlib.contextmanager
+def failures_as_messages(lang: Language) -> Iterator[None]:
+    """Run the block; an unexpected exception becomes a short message with a reference, and
+    its trace goes to the server log under that reference (with `traces_shown`, it is raised
+    on to Streamlit, which shows it)."""
+    try:
+        yield
+    except (StopException, RerunException):
+        raise  # st.stop, st.rerun and st.switch_page end a run this way: not failures
+    except Exception:
+        reference = secrets.token_hex(4)
+        LOG.exception("unexpected error, reference %s", reference)
+        if traces_shown():
+            raise
+        st.error(t("error.unexpected", lang, reference=reference), icon=":material/error:")
 
 
 def language_from_url() -> Language:
@@ -153,18 +208,13 @@ def banner(context: Context, notes: list[flt.Note]) -> None:
     """Which data, as of when, exported when; warnings point to the data page."""
     lang = context.lang
     store = context.store
-    modified = store.sources.latest_modification()
-    exported = "—"
-    if modified is not None:
-        moment = dt.datetime.fromtimestamp(modified)
-        exported = f"{format_date(moment.date(), lang)} {moment:%H:%M}"
     st.caption(
         t(
             "banner.data",
             lang,
             folder=ui.code_text(store.data_dir.name or store.data_dir),
             as_of=format_date(context.filters.as_of, lang),
-            exported=exported,
+            exported=ui.export_time(store, lang),
         )
     )
     warnings = store.report.warnings
@@ -186,5 +236,5 @@ def run_page(navigation: Any, lang: Language) -> None:
         navigation.run()
     except (KamdashError, duckdb.Error) as error:
         # e.g. the export was rewritten while it was read: the next rerun opens the new version
-        logging.getLogger("kamdash.ui").exception("page failed")
+        LOG.exception("page failed")
         st.error(t("error.query", lang, message=ui.escape_md(str(error))), icon=":material/error:")

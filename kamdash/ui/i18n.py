@@ -49,9 +49,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "preset.ttm": ("Trailing 12 months", "Последние 12 месяцев"),
     "preset.custom": ("Custom dates", "Свои даты"),
     "banner.data": (
-        "Data folder `{folder}` · as of {as_of} · last export {exported}",
-        "Папка данных `{folder}` · на дату {as_of} · последняя выгрузка {exported}",
+        "Data folder `{folder}` · as of {as_of} · {exported}",
+        "Папка данных `{folder}` · на дату {as_of} · {exported}",
     ),
+    # when the data was exported, as the export says (`_export.json`), or else only when its
+    # files were last modified: a copy or a clone resets that, so it is never called an export
+    "export.stated": ("last export {moment}", "последняя выгрузка {moment}"),
+    "export.files_modified": ("files modified {moment}", "файлы изменены {moment}"),
     "banner.warnings": (
         "The data has {count} warning(s): figures are shown, but check what was excluded.",
         "В данных {count} предупрежд.: показатели выводятся, но проверьте, что исключено.",
@@ -458,7 +462,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "data.title": ("Data checks", "Проверка данных"),
     "data.folder": ("Data folder", "Папка данных"),
     "data.fingerprint": ("Version", "Версия"),
-    "data.exported": ("Last export", "Последняя выгрузка"),
     "verdict.valid": (
         "Valid: no errors, no warnings.",
         "Данные корректны: ошибок и предупреждений нет.",
@@ -498,6 +501,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col.rule": ("Rule", "Правило"),
     "col.rows": ("Rows", "Строк"),
     "col.message": ("Message", "Описание"),
+    "col.unresolved": ("Unresolved values (rows)", "Ненайденные значения (строк)"),
+    "data.more_values": ("{listed} and {count} more", "{listed} и ещё {count}"),
     "col.examples": ("Example keys", "Примеры ключей"),
     "col.files": ("Files", "Файлы"),
     "col.loaded": ("Loaded", "Загружено"),
@@ -537,6 +542,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "environment variable `KAMDASH_DATA_DIR`.",
         "{message}. Положите выгрузку туда или укажите другую папку в переменной окружения "
         "`KAMDASH_DATA_DIR`.",
+    ),
+    "error.unexpected": (
+        "Something went wrong while drawing this page. It has been logged; if it keeps "
+        "happening, give your administrator the reference {reference}.",
+        "При построении страницы произошла ошибка. Она записана в журнал; если ошибка "
+        "повторяется, сообщите администратору номер {reference}.",
     ),
     "error.query": (
         "This view could not be computed: {message}",
