@@ -241,7 +241,11 @@ def quadrant(
         alt.Chart(frame.to_pandas())
         .mark_circle(opacity=0.75, stroke="white", strokeWidth=0.8)
         .encode(
-            x=alt.X("growth_yoy:Q", axis=percent_axis(labels["growth_yoy"])),
+            x=alt.X(
+                "growth_yoy:Q",
+                axis=percent_axis(labels["growth_yoy"]),
+                scale=_growth_scale(growth_margin["growth_yoy"]),
+            ),
             y=alt.Y("gross_margin_pct:Q", axis=percent_axis(labels["gross_margin_pct"])),
             size=alt.Size(
                 "revenue:Q", scale=alt.Scale(range=[30, 1400]), legend=None, title=labels["revenue"]
@@ -296,6 +300,21 @@ def quadrant(
         )
     chart = alt.layer(*layers, points)
     return configure(chart.properties(title=_title(title, subtitle), height=HEIGHT + 40), lang)
+
+
+# growth beyond these reads off the grid of the quadrant's cells: such an account (×1,913 on
+# a tiny base) is drawn at the edge, its tooltip saying the true figure
+GROWTH_SHOWN = (-1.0, 2.0)
+
+
+def _growth_scale(growth: pl.Series) -> Any:
+    low, high = growth.min(), growth.max()
+    if not isinstance(low, float) or not isinstance(high, float):
+        return alt.Undefined
+    if low >= GROWTH_SHOWN[0] and high <= GROWTH_SHOWN[1]:
+        return alt.Undefined
+    domain = [max(low, GROWTH_SHOWN[0]), min(high, GROWTH_SHOWN[1]) + 0.1]
+    return alt.Scale(domain=domain, clamp=True)
 
 
 def movers(

@@ -411,3 +411,21 @@ def test_month_span() -> None:
         dt.date(2024, 2, 1),
         dt.date(2026, 1, 15),
     )
+
+
+def test_quadrant_keeps_a_tiny_base_account_from_stretching_the_growth_axis() -> None:
+    accounts = _accounts().with_columns(
+        growth_yoy=pl.Series([19.13, -0.2, None, None])  # ×20 on a tiny base
+    )
+    spec = _spec(charts.quadrant(_growth_margin(accounts), "en", title="Q"))
+    scales = [
+        layer["encoding"]["x"].get("scale")
+        for layer in spec["layer"]
+        if "x" in layer.get("encoding", {})
+    ]
+    scale = next(s for s in scales if s)
+    assert scale["clamp"] is True
+    assert scale["domain"][1] <= 2.1  # the axis ends at +210 %, not at +1,913 %
+    # the point is still there, and its tooltip tells the true growth
+    rows = _rows(spec, "account_id")
+    assert rows[0]["growth_text"].startswith("×")
