@@ -405,29 +405,9 @@ def table_downloads(
     title: str | None = None,
     scope: Scope | None = None,
 ) -> None:
-    """CSV and XLSX buttons under a table; `title` defaults to the heading above it."""
-    run = _run()
-    scope = scope or current_scope()
-    if scope is None:
-        return
-    lang = scope.language
-    title = title or (run.section if run is not None else None) or t("export.table", lang)
-    stem = _stem(run, scope, title)
-    with st.container(horizontal=True, gap="small"):
-        _button(
-            t("export.csv", lang),
-            functools.partial(table_csv_bytes, frame),
-            f"{stem}.csv",
-            MIME_CSV,
-            t("export.csv_help", lang),
-        )
-        _button(
-            t("export.xlsx", lang),
-            functools.partial(table_xlsx_bytes, frame, dict(measures), scope, title),
-            f"{stem}.xlsx",
-            MIME_XLSX,
-            t("export.xlsx_help", lang),
-        )
+    """CSV, XLSX and Parquet buttons under a table of the rows it shows; `title` defaults to
+    the heading above it."""
+    full_table_downloads(lambda: (frame, dict(measures)), title, scope)
 
 
 def full_table_downloads(
