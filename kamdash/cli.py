@@ -125,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--start", type=_date, default=parse_date("2022-01-01"))
     generate.add_argument("--end", type=_date, default=parse_date("2026-06-30"))
     generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument(
+        "--house-share",
+        type=float,
+        help="share of accounts that are house accounts (no KAM, no plan), 0 to below 1; "
+        "default: none up to 400 accounts, beyond that all but 400 key accounts",
+    )
 
     bench = commands.add_parser("bench", help="time every page's queries against baselines")
     bench.add_argument("--data", type=Path, help="data folder (default sample_data)")
@@ -238,15 +244,19 @@ def _generate(args: argparse.Namespace) -> int:
         def report(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        summary = generate_export(
-            args.out,
-            accounts=args.accounts,
-            lines=args.lines,
-            start=args.start,
-            end=args.end,
-            seed=args.seed,
-            progress=report,
-        )
+        try:
+            summary = generate_export(
+                args.out,
+                accounts=args.accounts,
+                lines=args.lines,
+                start=args.start,
+                end=args.end,
+                seed=args.seed,
+                progress=report,
+                house_share=args.house_share,
+            )
+        except ValueError as exc:  # an impossible argument, said as such
+            raise KamdashError(f"generate: {exc}") from None
     counts = ", ".join(f"{table} {rows:,}" for table, rows in summary.rows.items())
     sys.stderr.write(f"wrote {summary.out_dir}: {counts}\n")
     return 0
