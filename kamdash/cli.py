@@ -135,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="time every page's queries against baselines")
     bench.add_argument("--data", type=Path, help="data folder (default sample_data)")
     bench.add_argument("--lines", type=int, help="generate (once, cached) an export this big")
+    bench.add_argument(
+        "--accounts",
+        type=int,
+        help="with this many accounts (e.g. --accounts 150000 --lines 6000000: a whole base)",
+    )
     bench.add_argument("--repeats", type=int, default=10)
     bench.add_argument(
         "--soak",
@@ -149,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="rounds of other periods just after the start, before the warm ones (0: none)",
     )
     bench.add_argument("--no-baselines", action="store_true", help="skip pandas and the floor")
+    bench.add_argument(
+        "--no-cli", action="store_true", help="skip timing `kamdash metrics accounts` calls"
+    )
     bench.add_argument(
         "--no-pandas",
         action="store_true",
@@ -268,7 +276,7 @@ def _bench(args: argparse.Namespace) -> int:
     def log(message: str) -> None:
         sys.stderr.write(message + "\n")
 
-    data = bench_data(args.lines, args.data)
+    data = bench_data(args.lines, args.data, accounts=args.accounts)
     result = run_bench(
         data,
         repeats=args.repeats,
@@ -276,6 +284,7 @@ def _bench(args: argparse.Namespace) -> int:
         warmup=args.warmup,
         pandas=not (args.no_baselines or args.no_pandas),
         floor=not args.no_baselines,
+        cli=not args.no_cli,
         log=log,
     )
     sys.stdout.write(render_table(result) + "\n")
