@@ -3,8 +3,11 @@
 It feeds the committed sample data, demos and load tests. The data is shaped so that every
 screen has something to show: growing, declining, churned and new accounts, holdings, seasonality,
 annual price rises, margin erosion, credit notes, late / partial / missing payments, unapplied
-cash and accounts over their credit limit. Transactions are generated and written month by month
-(one Parquet writer per year), so memory stays flat from a few thousand to 50 million lines.
+cash and accounts over their credit limit. Large shapes (`--accounts 150000 --lines 6000000`)
+are a whole customer base: a few hundred key accounts with KAMs, plans and contract renewal
+dates, and a long tail of house accounts (no KAM) buying little and seldom. Transactions are
+generated and written month by month (one Parquet writer per year), so memory stays flat from
+a few thousand to 50 million lines.
 The output is deterministic: the same arguments give the same table contents.
 """
 
@@ -317,8 +320,8 @@ def generate_export(
     and the rest house accounts, as in a whole customer base. Key accounts get KAMs (3–30
     each where the count allows, up to 25 KAMs), targets and a contract end date.
 
-    `lines=None` gives the natural volume (33–56 invoices per account and year, so 150–250 over
-    the default span, 1–6 lines each); a number scales the invoice count to about that many
+    `lines=None` gives the natural volume (33–56 invoices per key account and year, so 150–250
+    over the default span, 1–6 lines each; a median of 1.5 a year per house account); a number scales the invoice count to about that many
     invoice lines (±5 %).
     `progress(done_lines, total_lines)` is called after every month; `total_lines` is an
     estimate until the last call, where both are the final count.
