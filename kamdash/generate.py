@@ -321,8 +321,8 @@ def generate_export(
     each where the count allows, up to 25 KAMs), targets and a contract end date.
 
     `lines=None` gives the natural volume (33–56 invoices per key account and year, so 150–250
-    over the default span, 1–6 lines each; a median of 1.5 a year per house account); a number scales the invoice count to about that many
-    invoice lines (±5 %).
+    over the default span, 1–6 lines each; a median of 1.5 a year per house account); a number
+    scales the invoice count to about that many invoice lines (±5 %).
     `progress(done_lines, total_lines)` is called after every month; `total_lines` is an
     estimate until the last call, where both are the final count.
     Files this function writes earlier are replaced; other files in `out_dir` are left alone.

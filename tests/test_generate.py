@@ -374,9 +374,7 @@ def test_whole_base_has_house_accounts_in_key_accounts_holdings(
         accounts.filter(pl.col("kam_id").is_not_null()).drop_nulls("group_name")["group_name"]
     ).implode()
     assert key_groups.list.len().item() >= 15
-    members = accounts.filter(
-        pl.col("kam_id").is_null() & pl.col("group_name").is_in(key_groups)
-    )
+    members = accounts.filter(pl.col("kam_id").is_null() & pl.col("group_name").is_in(key_groups))
     assert members.height >= 3
     # some of them newly won: a new holding member is a candidate for a KAM
     assert members.filter(pl.col("onboarded_on") > BASE_END - dt.timedelta(days=365)).height >= 1
