@@ -20,7 +20,7 @@ export GLIBC_TUNABLES
 JEMALLOC ?= $(firstword $(wildcard /usr/lib/*/libjemalloc.so.2 /usr/lib/libjemalloc.so.2 /usr/lib64/libjemalloc.so.2))
 PRELOAD := $(if $(JEMALLOC),LD_PRELOAD=$(JEMALLOC))
 
-.PHONY: setup system-packages test check format lint types run dev bench loadtest clean
+.PHONY: setup system-packages test check format lint types run dev bench bench-150k loadtest clean
 
 # uv is bootstrapped by pip into its own folder, then installs the exact versions in uv.lock
 $(UV):
@@ -64,6 +64,11 @@ dev: setup
 
 bench: setup
 	$(PRELOAD) $(BIN)/kamdash bench --out bench-results.json
+
+# a whole customer base: 150,000 accounts (400 key accounts, the rest house accounts), 6M lines,
+# generated once into ~/.cache/kamdash (KAMDASH_BENCH_CACHE); BENCH_ARGS e.g. "--soak 0"
+bench-150k: setup
+	$(PRELOAD) $(BIN)/kamdash bench --accounts 150000 --lines 6000000 $(BENCH_ARGS) --out bench-results-150k.json
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -12,7 +12,10 @@ In one run on one data folder it measures
   server that has been answering for a while;
 - a typical pandas dashboard doing the same figures (read Parquet, merge, groupby): its cold
   process and its rerun after a filter change;
-- the floor: DuckDB scanning just the Parquet columns those figures need, in a fresh process.
+- the floor: DuckDB scanning just the Parquet columns those figures need, in a fresh process;
+- the command line: `kamdash metrics accounts` for the year to date, a first call and a
+  repeated one in fresh processes sharing one new store cache, against a plain pandas script
+  doing the same (read the Parquet files, merge, group by, write CSV).
 Numbers are printed as a table and written as JSON; nothing here asserts a timing.
 """
 
@@ -91,6 +94,15 @@ class BenchResult:
     pandas_peak_rss_mb: float | None = None
     pandas_max_revenue_difference: float | None = None
     floor_scan_s: float | None = None
+    accounts: int | None = None
+    # open_store alone (validation + build on the first start; reading the built store after)
+    build_open_s: float | None = None
+    cold_open_s: float | None = None
+    cli_first_s: float | None = None
+    cli_repeat_s: float | None = None
+    cli_peak_rss_mb: float | None = None
+    pandas_accounts_s: float | None = None
+    pandas_accounts_peak_rss_mb: float | None = None
     soak_rounds: int = 0
     warmup_rounds: int = 0
     # the allocator of the measured process (see docs/benchmarks.md: DuckDB plans each statement
@@ -234,6 +246,49 @@ def _peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def _run_measured(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Run a command to its end: wall seconds and that process's own peak RSS in MB."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            message = errors.read().decode(errors="replace").strip()
+            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {message}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def _cli_calls(data: Path, start: dt.date, end: dt.date) -> tuple[float, float, float]:
+    """`kamdash metrics accounts` twice in fresh processes on one new store cache: the first
+    call's and the repeated call's wall seconds and the larger peak RSS in MB."""
+    cache = Path(tempfile.mkdtemp(prefix="kamdash-bench-cli-cache-"))
+    env = {**os.environ, "KAMDASH_CACHE_DIR": str(cache)}
+    command = [
+        sys.executable,
+        "-m",
+        "kamdash.cli",
+        "metrics",
+        "accounts",
+        "--data",
+        str(data),
+        "--start",
+        start.isoformat(),
+        "--end",
+        end.isoformat(),
+        "--out",
+        str(cache / "accounts.csv"),
+    ]
+    try:
+        first_s, first_rss = _run_measured(command, env)
+        repeat_s, repeat_rss = _run_measured(command, env)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    return first_s, repeat_s, max(first_rss, repeat_rss)
+
+
 def _run_child(
     name: str, data: Path, cache: Path | None = None
 ) -> tuple[float, dict[str, Any], float]:
@@ -256,6 +311,7 @@ def run_bench(
     warmup: int = 0,
     pandas: bool = True,
     floor: bool = True,
+    cli: bool = True,
     log: Callable[[str], None] = print,
 ) -> BenchResult:
     """Measure `data_dir`. After `warmup` rounds of other periods just after the start
@@ -267,12 +323,13 @@ def run_bench(
     data = data_dir.resolve()
     cache = Path(tempfile.mkdtemp(prefix="kamdash-bench-cache-"))
     log(f"cold start on {data}, building the store …")
-    build_s, _, build_rss = _run_child("kamdash_cold", data, cache)
+    build_s, build_out, build_rss = _run_child("kamdash_cold", data, cache)
     log("cold start from the built store …")
-    cold_s, _, cold_rss = _run_child("kamdash_cold", data, cache)
+    cold_s, cold_out, cold_rss = _run_child("kamdash_cold", data, cache)
 
     store = open_store(data_dir, cache_dir=cache)
     lines = next(t.rows or 0 for t in store.report.tables if t.table == "invoice_lines")
+    account_rows = next(t.rows or 0 for t in store.report.tables if t.table == "accounts")
     first, last = store.data_range()
     assert first is not None and last is not None
     kams = store.managers()["kam_id"].to_list()
@@ -322,6 +379,9 @@ def run_bench(
         },
         build_start_s=build_s,
         build_peak_rss_mb=build_rss,
+        build_open_s=build_out.get("open_s"),
+        cold_open_s=cold_out.get("open_s"),
+        accounts=account_rows,
         cold_start_s=cold_s,
         cold_peak_rss_mb=cold_rss,
         warm_peak_rss_mb=_peak_rss_mb(),
@@ -349,6 +409,17 @@ def run_bench(
     if floor:
         log("DuckDB raw-scan floor …")
         result.floor_scan_s = _run_child("duckdb_floor", data)[0]
+    if cli:
+        start = last.replace(month=1, day=1)
+        if pandas:
+            log("plain pandas script for the accounts table …")
+            script_s, _, script_rss = _run_child("pandas_accounts", data)
+            result.pandas_accounts_s = script_s
+            result.pandas_accounts_peak_rss_mb = script_rss
+        log("kamdash metrics accounts, first and repeated call …")
+        result.cli_first_s, result.cli_repeat_s, result.cli_peak_rss_mb = _cli_calls(
+            data, start, last
+        )
     store.close()
     shutil.rmtree(cache, ignore_errors=True)
     return result
@@ -372,12 +443,21 @@ def allocator_in_use(maps: Path = Path("/proc/self/maps")) -> str:
 
 
 def render_table(result: BenchResult) -> str:
+    accounts = f"{result.accounts:,} accounts, " if result.accounts is not None else ""
     rows = [
-        f"data: {result.data_dir} ({result.invoice_lines:,} invoice lines)",
+        f"data: {result.data_dir} ({accounts}{result.invoice_lines:,} invoice lines)",
         f"first start (validate + build the store) to first page: {result.build_start_s:.2f} s, "
         f"peak RSS {result.build_peak_rss_mb:.0f} MB",
         f"cold start from the built store to first page: {result.cold_start_s:.2f} s, peak RSS "
         f"{result.cold_peak_rss_mb:.0f} MB; warm process peak RSS {result.warm_peak_rss_mb:.0f} MB",
+        *(
+            [
+                f"first open (open_store: validate + build): {result.build_open_s:.2f} s; "
+                f"from the built store: {result.cold_open_s:.2f} s"
+            ]
+            if result.build_open_s is not None and result.cold_open_s is not None
+            else []
+        ),
         "",
         f"allocator: {result.allocator}"
         + (
@@ -423,18 +503,44 @@ def render_table(result: BenchResult) -> str:
             f"DuckDB raw-scan floor (fresh process): {result.floor_scan_s:.2f} s "
             f"(kamdash cold start = {result.cold_start_s / result.floor_scan_s:.1f}× the floor)"
         )
+    if result.cli_first_s is not None and result.cli_repeat_s is not None:
+        versus = ""
+        if result.pandas_accounts_s is not None:
+            versus = (
+                f"; plain pandas script {result.pandas_accounts_s:.2f} s (peak RSS "
+                f"{result.pandas_accounts_peak_rss_mb:.0f} MB): kamdash "
+                f"{result.pandas_accounts_s / result.cli_first_s:.1f}× as fast first, "
+                f"{result.pandas_accounts_s / result.cli_repeat_s:.1f}× repeated"
+            )
+        rows.append(
+            f"kamdash metrics accounts (CLI, year to date): first call {result.cli_first_s:.2f} s, "
+            f"repeated {result.cli_repeat_s:.2f} s, peak RSS {result.cli_peak_rss_mb:.0f} MB"
+            + versus
+        )
     return "\n".join(rows)
 
 
-def bench_data(lines: int | None, data_dir: Path | None, cache: Path = DEFAULT_CACHE) -> Path:
-    """The folder to measure: the one given, or a generated export cached outside the repo."""
-    if lines is None:
+def bench_data(
+    lines: int | None,
+    data_dir: Path | None,
+    cache: Path = DEFAULT_CACHE,
+    accounts: int | None = None,
+) -> Path:
+    """The folder to measure: the one given, or a generated export cached outside the repo
+    (`lines` alone: max(60, lines / 50,000) accounts, as ever; with `accounts`: that many,
+    a whole customer base beyond 400 of them, e.g. 150,000 accounts and 6M lines)."""
+    if lines is None and accounts is None:
         return data_dir or Path("sample_data")
     from kamdash.generate import generate_export
 
-    target = cache / f"bench-lines-{lines}-seed-7"
+    if accounts is None:
+        assert lines is not None
+        name, accounts = f"bench-lines-{lines}-seed-7", max(60, lines // 50_000)
+    else:
+        name = f"bench-accounts-{accounts}-lines-{lines or 'natural'}-seed-7"
+    target = cache / name
     marker = target / ".complete"
     if not marker.exists():
-        generate_export(target, accounts=max(60, lines // 50_000), lines=lines, seed=7)
+        generate_export(target, accounts=accounts, lines=lines, seed=7)
         marker.write_text(dt.datetime.now().isoformat())
     return target

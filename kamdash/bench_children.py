@@ -4,8 +4,10 @@
 the store — from CACHE_DIR when it holds this data version, else validating and building it
 there — and compute the first portfolio page), `pandas_dashboard` (a typical pandas Streamlit
 dashboard's work for the same figures: read Parquet, merge, groupby, then a rerun for another
-period) or `duckdb_floor` (DuckDB scanning only the Parquet columns those figures need). Each
-prints one JSON line, including its own peak resident memory.
+period), `pandas_accounts` (a plain pandas script doing what `kamdash metrics accounts` does
+for the year to date: read the Parquet files, merge, group by account, write CSV) or
+`duckdb_floor` (DuckDB scanning only the Parquet columns those figures need). Each prints one
+JSON line, including its own peak resident memory.
 """
 
 from __future__ import annotations
@@ -21,20 +23,58 @@ from typing import Any
 def kamdash_cold(data: Path, cache: Path | None = None) -> dict[str, Any]:
     from kamdash import open_store
 
+    started = time.perf_counter()
     store = open_store(data, cache_dir=cache)
+    open_s = time.perf_counter() - started
     _, last = store.data_range()
     assert last is not None
     start = last.replace(month=1, day=1)
     store.portfolio(start, last)
-    return {"accounts": store.accounts(start, last).height}
+    return {"accounts": store.accounts(start, last).height, "open_s": open_s}
+
+
+def _read_table(data: Path, name: str, columns: list[str]) -> Any:
+    import pandas as pd
+
+    single = data / f"{name}.parquet"
+    return pd.read_parquet(single if single.exists() else data / name, columns=columns)
+
+
+def pandas_accounts(data: Path, cache: Path | None = None) -> dict[str, Any]:
+    """Per-account revenue, COGS and margin for the year to date, as a plain script would."""
+    import pandas as pd
+
+    accounts = _read_table(data, "accounts", ["account_id", "account_name", "kam_id"])
+    invoices = _read_table(data, "invoices", ["invoice_id", "account_id", "invoice_date"])
+    lines = _read_table(data, "invoice_lines", ["invoice_id", "net_amount", "cost_amount"])
+    invoices["invoice_date"] = pd.to_datetime(invoices["invoice_date"])
+    for column in ("net_amount", "cost_amount"):
+        lines[column] = lines[column].astype(float)
+    end = invoices.invoice_date.max()
+    start = pd.Timestamp(end.year, 1, 1)
+    period = invoices[(invoices.invoice_date >= start) & (invoices.invoice_date <= end)]
+    pnl = (
+        lines.merge(period[["invoice_id", "account_id"]], on="invoice_id")
+        .groupby("account_id")[["net_amount", "cost_amount"]]
+        .sum()
+    )
+    table = accounts.set_index("account_id").join(pnl).fillna({"net_amount": 0, "cost_amount": 0})
+    table["gross_margin"] = table.net_amount - table.cost_amount
+    written = table.to_csv()
+    return {
+        "rows": len(table),
+        "revenue": float(table.net_amount.sum()),
+        "csv_bytes": len(written),
+        "start": str(start.date()),
+    }
 
 
 def pandas_dashboard(data: Path, cache: Path | None = None) -> dict[str, Any]:
     import pandas as pd
 
     def read(name: str, columns: list[str]) -> pd.DataFrame:
-        single = data / f"{name}.parquet"
-        return pd.read_parquet(single if single.exists() else data / name, columns=columns)
+        frame: pd.DataFrame = _read_table(data, name, columns)
+        return frame
 
     accounts = read("accounts", ["account_id", "account_name", "kam_id"])
     invoices = read(
@@ -106,6 +146,7 @@ def duckdb_floor(data: Path, cache: Path | None = None) -> dict[str, Any]:
 CHILDREN = {
     "kamdash_cold": kamdash_cold,
     "pandas_dashboard": pandas_dashboard,
+    "pandas_accounts": pandas_accounts,
     "duckdb_floor": duckdb_floor,
 }
 

@@ -125,10 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--start", type=_date, default=parse_date("2022-01-01"))
     generate.add_argument("--end", type=_date, default=parse_date("2026-06-30"))
     generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument(
+        "--house-share",
+        type=float,
+        help="share of accounts that are house accounts (no KAM, no plan), 0 to below 1; "
+        "default: none up to 400 accounts, beyond that all but 400 key accounts",
+    )
 
     bench = commands.add_parser("bench", help="time every page's queries against baselines")
     bench.add_argument("--data", type=Path, help="data folder (default sample_data)")
     bench.add_argument("--lines", type=int, help="generate (once, cached) an export this big")
+    bench.add_argument(
+        "--accounts",
+        type=int,
+        help="with this many accounts (e.g. --accounts 150000 --lines 6000000: a whole base)",
+    )
     bench.add_argument("--repeats", type=int, default=10)
     bench.add_argument(
         "--soak",
@@ -143,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="rounds of other periods just after the start, before the warm ones (0: none)",
     )
     bench.add_argument("--no-baselines", action="store_true", help="skip pandas and the floor")
+    bench.add_argument(
+        "--no-cli", action="store_true", help="skip timing `kamdash metrics accounts` calls"
+    )
     bench.add_argument(
         "--no-pandas",
         action="store_true",
@@ -238,15 +252,19 @@ def _generate(args: argparse.Namespace) -> int:
         def report(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        summary = generate_export(
-            args.out,
-            accounts=args.accounts,
-            lines=args.lines,
-            start=args.start,
-            end=args.end,
-            seed=args.seed,
-            progress=report,
-        )
+        try:
+            summary = generate_export(
+                args.out,
+                accounts=args.accounts,
+                lines=args.lines,
+                start=args.start,
+                end=args.end,
+                seed=args.seed,
+                progress=report,
+                house_share=args.house_share,
+            )
+        except ValueError as exc:  # an impossible argument, said as such
+            raise KamdashError(f"generate: {exc}") from None
     counts = ", ".join(f"{table} {rows:,}" for table, rows in summary.rows.items())
     sys.stderr.write(f"wrote {summary.out_dir}: {counts}\n")
     return 0
@@ -258,7 +276,7 @@ def _bench(args: argparse.Namespace) -> int:
     def log(message: str) -> None:
         sys.stderr.write(message + "\n")
 
-    data = bench_data(args.lines, args.data)
+    data = bench_data(args.lines, args.data, accounts=args.accounts)
     result = run_bench(
         data,
         repeats=args.repeats,
@@ -266,6 +284,7 @@ def _bench(args: argparse.Namespace) -> int:
         warmup=args.warmup,
         pandas=not (args.no_baselines or args.no_pandas),
         floor=not args.no_baselines,
+        cli=not args.no_cli,
         log=log,
     )
     sys.stdout.write(render_table(result) + "\n")

@@ -3,8 +3,11 @@
 It feeds the committed sample data, demos and load tests. The data is shaped so that every
 screen has something to show: growing, declining, churned and new accounts, holdings, seasonality,
 annual price rises, margin erosion, credit notes, late / partial / missing payments, unapplied
-cash and accounts over their credit limit. Transactions are generated and written month by month
-(one Parquet writer per year), so memory stays flat from a few thousand to 50 million lines.
+cash and accounts over their credit limit. Large shapes (`--accounts 150000 --lines 6000000`)
+are a whole customer base: a few hundred key accounts with KAMs, plans and contract renewal
+dates, and a long tail of house accounts (no KAM) buying little and seldom. Transactions are
+generated and written month by month (one Parquet writer per year), so memory stays flat from
+a few thousand to 50 million lines.
 The output is deterministic: the same arguments give the same table contents.
 """
 
@@ -60,9 +63,37 @@ _MANAGERS: tuple[tuple[str, str, str], ...] = (
     ("KAM-04", "Кузнецов Алексей Викторович", "a.kuznetsov@example.ru"),
     ("KAM-05", "Соколова Мария Павловна", "m.sokolova@example.ru"),
     ("KAM-06", "Волков Игорь Николаевич", "i.volkov@example.ru"),
+    # the team of a whole customer base: up to 25 KAMs, the first six as above
+    ("KAM-07", "Морозова Ольга Владимировна", "o.morozova@example.ru"),
+    ("KAM-08", "Новиков Сергей Александрович", "s.novikov@example.ru"),
+    ("KAM-09", "Фёдорова Наталья Михайловна", "n.fedorova@example.ru"),
+    ("KAM-10", "Лебедев Андрей Олегович", "a.lebedev@example.ru"),
+    ("KAM-11", "Козлова Татьяна Юрьевна", "t.kozlova@example.ru"),
+    ("KAM-12", "Егоров Максим Дмитриевич", "m.egorov@example.ru"),
+    ("KAM-13", "Павлова Елена Викторовна", "e.pavlova@example.ru"),
+    ("KAM-14", "Степанов Роман Евгеньевич", "r.stepanov@example.ru"),
+    ("KAM-15", "Николаева Юлия Андреевна", "y.nikolaeva@example.ru"),
+    ("KAM-16", "Орлов Павел Сергеевич", "p.orlov@example.ru"),
+    ("KAM-17", "Андреева Светлана Петровна", "s.andreeva@example.ru"),
+    ("KAM-18", "Макаров Кирилл Ильич", "k.makarov@example.ru"),
+    ("KAM-19", "Захарова Ирина Геннадьевна", "i.zakharova@example.ru"),
+    ("KAM-20", "Зайцев Владимир Борисович", "v.zaitsev@example.ru"),
+    ("KAM-21", "Соловьёва Анастасия Романовна", "a.solovyova@example.ru"),
+    ("KAM-22", "Борисов Денис Анатольевич", "d.borisov@example.ru"),
+    ("KAM-23", "Яковлева Ксения Алексеевна", "k.yakovleva@example.ru"),
+    ("KAM-24", "Григорьев Михаил Валерьевич", "m.grigoriev@example.ru"),
+    ("KAM-25", "Романова Дарья Константиновна", "d.romanova@example.ru"),
 )
 # Share of the portfolio each KAM carries: senior KAMs hold many accounts, juniors a few.
 _KAM_LOAD: tuple[float, ...] = (0.27, 0.22, 0.18, 0.14, 0.11, 0.08)
+# Up to this many key accounts the six KAMs above carry them (the largest holds 27 %, at most
+# 30); beyond, more KAMs join, each with about this many key accounts (the seniors ~1.6×,
+# the juniors ~0.4×), up to the 25 of _MANAGERS.
+_SIX_KAMS_UP_TO = 111
+_KEY_ACCOUNTS_PER_KAM = 16
+# `house_share=None`: a portfolio of up to this many accounts is all key accounts; a larger
+# one keeps this many key accounts and the rest is the long tail of house accounts.
+_AUTO_KEY_ACCOUNTS = 400
 
 
 @dataclass(frozen=True)
@@ -153,10 +184,28 @@ _INDUSTRY_SUFFIXES: dict[str, tuple[str, ...]] = {
     "Finance": ("Финанс", "Инвест", "Капитал", "Лизинг", "Страхование"),
     "Retail": ("Маркет", "Трейд", "Ритейл", "Торг", "Опт"),
 }
+# House accounts' names join a stem and one of these (Север + строй = Северстрой)
+_NAME_MIDDLES: tuple[str, ...] = (
+    "Строй", "Снаб", "Тех", "Пром", "Агро", "Энерго", "Авто", "Комплект", "Сервис", "Торг",
+    "Лес", "Хим", "Инвест", "Мед", "Пласт", "Гарант", "Профи", "Ресурс", "Электро", "Деталь",
+)  # fmt: skip
+# Sole traders' surnames in the masculine form (+ "а" gives the feminine one)
+_SURNAMES: tuple[str, ...] = (
+    "Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов",
+    "Новиков", "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров",
+    "Павлов", "Козлов", "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин",
+    "Захаров", "Зайцев", "Соловьёв", "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв",
+    "Сергеев", "Фролов", "Александров", "Дмитриев", "Королёв", "Гусев", "Киселёв", "Ильин",
+)  # fmt: skip
+_INITIALS = "АБВГДЕИКЛМНОПРСТЮЯ"
 _GROUP_STEMS: tuple[str, ...] = (
     "Альфа-Пром", "Северный Альянс", "Уралинвест", "Волжская Компания", "ТехноСфера",
     "Сибирский Холдинг", "Балтийский Берег", "Русь-Капитал", "Центр-Ресурс", "Евразия",
     "Южный Порт", "Приволжье", "Транзит-Групп", "Агроальянс", "Камский Союз",
+    "Росинтер", "Дальневосточная Компания", "Металл-Инвест", "Объединённые Системы",
+    "Невский Альянс", "Сибирская Сеть", "Восток-Ресурс", "Русские Технологии",
+    "Северный Стандарт", "Азимут", "Промкомплект", "Золотое Кольцо", "Каспий", "Меркурий",
+    "Новый Век",
 )  # fmt: skip
 _MEMBER_SUFFIXES: tuple[str, ...] = ("Логистик", "Трейд", "Сервис", "Снаб", "Производство")
 
@@ -226,6 +275,9 @@ _UNAPPLIED_CASH_SHARE = 0.004
 
 _TRAJECTORIES = ("stable", "growing", "declining", "churned", "new")
 
+# A house account's median invoices a year (log-normal, so a few order every month)
+_HOUSE_INVOICES_PER_YEAR = 1.5
+
 
 @dataclass(frozen=True)
 class GenerateSummary:
@@ -263,12 +315,18 @@ def generate_export(
     end: dt.date = dt.date(2026, 6, 30),
     seed: int = 7,
     progress: Callable[[int, int], None] | None = None,
+    house_share: float | None = None,
 ) -> GenerateSummary:
     """Write a synthetic export into `out_dir` and return its row counts.
 
-    `lines=None` gives the natural volume (33–56 invoices per account and year, so 150–250 over
-    the default span, 1–6 lines each); a number scales the invoice count to about that many
-    invoice lines (±5 %).
+    `house_share` is the share of accounts that are house accounts (no KAM, no plan, small and
+    infrequent buyers); `None` chooses: none up to 400 accounts, beyond that 400 key accounts
+    and the rest house accounts, as in a whole customer base. Key accounts get KAMs (3–30
+    each where the count allows, up to 25 KAMs), targets and a contract end date.
+
+    `lines=None` gives the natural volume (33–56 invoices per key account and year, so 150–250
+    over the default span, 1–6 lines each; a median of 1.5 a year per house account); a number
+    scales the invoice count to about that many invoice lines (±5 %).
     `progress(done_lines, total_lines)` is called after every month; `total_lines` is an
     estimate until the last call, where both are the final count.
     Files this function writes earlier are replaced; other files in `out_dir` are left alone.
@@ -279,13 +337,37 @@ def generate_export(
         raise ValueError("lines must be positive")
     if end < start:
         raise ValueError("end must not be before start")
+    if house_share is not None and not 0 <= house_share < 1:
+        raise ValueError("house_share must be at least 0 and below 1")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_previous_output(out_dir)
-    summary = _Generator(out_dir, accounts, lines, start, end, seed, progress).run()
+    key_accounts = _key_account_count(accounts, house_share)
+    summary = _Generator(out_dir, accounts, lines, start, end, seed, progress, key_accounts).run()
     # last, as an exporter writes it: the export is complete, and this is when it was made
     write_manifest(out_dir, dt.datetime.combine(end, EXPORTED_AT_TIME), source="kamdash generate")
     return summary
+
+
+def _key_account_count(accounts: int, house_share: float | None) -> int:
+    """How many of `accounts` are key accounts (at least one); the rest are house accounts."""
+    if house_share is None:
+        return min(accounts, _AUTO_KEY_ACCOUNTS)
+    return max(1, round(accounts * (1 - house_share)))
+
+
+def _kam_count(key_accounts: int) -> int:
+    if key_accounts <= _SIX_KAMS_UP_TO:
+        return len(_KAM_LOAD)
+    wanted = math.ceil(key_accounts / _KEY_ACCOUNTS_PER_KAM)
+    return min(len(_MANAGERS), max(len(_KAM_LOAD) + 1, wanted))
+
+
+def _kam_load(kams: int) -> npt.NDArray[np.float64]:
+    """Each KAM's share of the key accounts, seniors first."""
+    if kams == len(_KAM_LOAD):
+        return np.array(_KAM_LOAD)
+    return np.linspace(1.6, 0.4, kams)
 
 
 # --------------------------------------------------------------------------------------------
@@ -446,7 +528,8 @@ class _Portfolio:
     groups: list[str | None]
     industries: list[str]
     regions: list[str]
-    kam_index: IntArray
+    kam_index: IntArray  # -1 for a house account
+    is_house: BoolArray
     terms_days: IntArray
     onboarded_on: list[dt.date | None]
     trajectory: list[str]
@@ -484,15 +567,22 @@ class _Generator:
         end: dt.date,
         seed: int,
         progress: Callable[[int, int], None] | None,
+        key_accounts: int | None = None,
     ) -> None:
         self.out_dir = out_dir
         self.n_accounts = accounts
+        self.n_key = accounts if key_accounts is None else min(accounts, key_accounts)
+        self.n_kams = _kam_count(self.n_key)
         self.requested_lines = lines
         self.start = np.datetime64(start, "D")
         self.end = np.datetime64(end, "D")
         self.start_year = start.year
         self.progress = progress
         self.rng = np.random.default_rng(seed)
+        # House accounts and contracts draw from streams of their own, so a portfolio of key
+        # accounts only draws from `rng` exactly as it did before they existed.
+        self.house_rng = np.random.default_rng([seed, 1])
+        self.contract_rng = np.random.default_rng([seed, 2])
         self.holidays = _russian_holidays(start.year - 1, end.year + 2)
         self.months: npt.NDArray[np.datetime64] = np.arange(
             np.datetime64(start, "M"), np.datetime64(end, "M") + 1
@@ -554,13 +644,13 @@ class _Generator:
             self.progress(state.lines, state.lines)
 
         credit_limits = self._credit_limits(portfolio, state)
-        self._write_single_files(portfolio, credit_limits, smooth, plan_mask, product_ids)
+        targets = self._write_single_files(portfolio, credit_limits, smooth, plan_mask, product_ids)
         return GenerateSummary(
             out_dir=self.out_dir,
             accounts=self.n_accounts,
-            managers=len(_MANAGERS),
+            managers=self.n_kams,
             products=len(_PRODUCTS),
-            targets=self.n_accounts * self.n_months,
+            targets=targets,
             invoices=writers[INVOICES.name].rows_written,
             invoice_lines=writers[INVOICE_LINES.name].rows_written,
             payments=writers[PAYMENTS.name].rows_written,
@@ -589,6 +679,7 @@ class _Generator:
         terms_days = term_values[rng.choice(len(term_values), n, p=term_weights)].astype(np.int64)
 
         trajectory = self._trajectories(n)
+        is_house, house_in_groups = self._house_accounts(size, trajectory)
         first_month = np.zeros(n, dtype=np.int64)
         last_month = np.full(n, months - 1, dtype=np.int64)
         onboarded_on: list[dt.date | None] = []
@@ -622,12 +713,12 @@ class _Generator:
             dispute_from[troubled_account] = begin
             dispute_to[troubled_account] = begin + int(rng.integers(2, 5))
 
-        groups, names = self._names_and_groups(n, industries, size)
+        groups, names = self._names_and_groups(n, industries, size, is_house, house_in_groups)
         for i, (name, industry) in _ODD_ACCOUNT_NAMES.items():
             if i < n and groups[i] is None:
                 names[i] = name
                 industries[i] = industry
-        kam_index = self._assign_kams(n, groups)
+        kam_index = self._assign_kams(is_house, groups)
 
         basket = np.empty((n, _BASKET_SLOTS), dtype=np.int64)
         categories = [p.category for p in _PRODUCTS]
@@ -653,6 +744,7 @@ class _Generator:
             industries=industries,
             regions=regions,
             kam_index=kam_index,
+            is_house=is_house,
             terms_days=terms_days,
             onboarded_on=onboarded_on,
             trajectory=trajectory,
@@ -684,24 +776,64 @@ class _Generator:
         )[:n]
         return [kinds[i] for i in self.rng.permutation(n)]
 
+    def _house_accounts(
+        self, size: FloatArray, trajectory: list[str]
+    ) -> tuple[BoolArray, IntArray]:
+        """Which accounts are house accounts, and the few of them that belong to a key
+        account's holding (half of those newly won: a holding's new member).
+
+        Key accounts are the large ones of a whole customer base, house accounts the long tail
+        of small ones; `size` and `trajectory` are adjusted in place. Without house accounts
+        nothing is drawn and nothing changes."""
+        n = self.n_accounts
+        is_house = np.zeros(n, dtype=bool)
+        if self.n_key >= n:
+            return is_house, np.zeros(0, dtype=np.int64)
+        rng = self.house_rng
+        is_house[rng.choice(n, n - self.n_key, replace=False)] = True
+        house = np.flatnonzero(is_house)
+        size[~is_house] = np.clip(size[~is_house] * 2.5, 0.5, 20.0)
+        size[house] = np.clip(rng.lognormal(-2.0, 1.1, len(house)), 0.01, 3.0)
+        holding_members = min(len(house), max(3, round(self.n_key / 50)))
+        in_groups = np.sort(rng.choice(house, holding_members, replace=False))
+        # a holding's subsidiary buys more than the typical house account
+        size[in_groups] = np.clip(rng.lognormal(-0.3, 0.6, holding_members), 0.2, 4.0)
+        for account in in_groups[: (holding_members + 1) // 2]:
+            trajectory[account] = "new"
+        return is_house, in_groups
+
     def _names_and_groups(
-        self, n: int, industries: list[str], size: FloatArray
+        self,
+        n: int,
+        industries: list[str],
+        size: FloatArray,
+        is_house: BoolArray,
+        house_in_groups: IntArray,
     ) -> tuple[list[str | None], list[str]]:
+        """Holdings among the key accounts (a few house accounts join them) and unique names."""
         rng = self.rng
         groups: list[str | None] = [None] * n
         names: list[str] = [""] * n
         used: set[str] = set()
+        next_copy: dict[str, int] = {}
 
         def unique(name: str) -> str:
-            candidate, copy = name, 2
+            # copies are numbered per name from 2 on; a counter, not a search from 2, keeps
+            # 150,000 names linear
+            candidate, copy = name, next_copy.get(name, 2)
             while candidate in used:
                 candidate = name.replace("»", f" {copy}»", 1) if "»" in name else f"{name} {copy}"
                 copy += 1
+            next_copy[name] = copy
             used.add(candidate)
             return candidate
 
-        group_count = 0 if n < 6 else max(1, round(n / 12))
-        members = rng.permutation([i for i in range(n) if i not in _ODD_ACCOUNT_NAMES])
+        key_count = int((~is_house).sum())
+        group_count = 0 if key_count < 6 else max(1, round(key_count / 12))
+        members = rng.permutation(
+            [i for i in range(n) if i not in _ODD_ACCOUNT_NAMES and not is_house[i]]
+        )
+        holdings: list[tuple[str, str, int]] = []  # group name, stem, head account
         taken = 0
         for g in range(min(group_count, len(_GROUP_STEMS))):
             group_size = int(rng.integers(2, 5))
@@ -719,11 +851,25 @@ class _Generator:
                     names[account] = unique(f"ООО «{stem} {suffix}»")
                 if position > 0 and rng.random() < 0.6:
                     industries[account] = industries[members[taken]]
+            holdings.append((group_name, stem, int(members[taken])))
             taken += group_size
 
+        for number, account in enumerate(house_in_groups if holdings else ()):
+            group_name, stem, head = holdings[number % len(holdings)]
+            groups[account] = group_name
+            suffix = _MEMBER_SUFFIXES[number % len(_MEMBER_SUFFIXES)]
+            names[account] = unique(f"ООО «{stem} {suffix}»")
+            industries[account] = industries[head]
+
+        house_names = self._house_names(industries, is_house)
         big = size >= np.quantile(size, 0.9) if n else np.zeros(0, dtype=bool)
         for i in range(n):
             if names[i]:
+                continue
+            if is_house[i]:
+                # two sole traders may well share a surname and initials, as in life
+                name = house_names[i]
+                names[i] = name if name.startswith("ИП ") else unique(name)
                 continue
             if big[i]:
                 form = "ПАО" if rng.random() < 0.5 else "АО"
@@ -735,13 +881,45 @@ class _Generator:
             names[i] = unique(f"{form} «{stem}-{suffix}»")
         return groups, names
 
-    def _assign_kams(self, n: int, groups: list[str | None]) -> IntArray:
-        """Holdings stay with one KAM; units go to whoever has the most room left."""
-        capacity = _allocate(n, np.array(_KAM_LOAD))
+    def _house_names(self, industries: list[str], is_house: BoolArray) -> dict[int, str]:
+        """Names of the long tail: small companies (ООО «Северстрой-Маркет») and sole
+        traders (ИП Орлова Н. В.), varied enough that few companies need a number to be
+        unique."""
+        house = np.flatnonzero(is_house)
+        if len(house) == 0:
+            return {}
+        rng = self.house_rng
+        count = len(house)
+        form = rng.choice(3, count, p=[0.25, 0.70, 0.05])  # ИП, ООО, АО
+        stem = rng.integers(0, len(_NAME_STEMS), count)
+        middle = rng.integers(0, len(_NAME_MIDDLES), count)
+        suffix = rng.integers(0, 5, count)
+        with_suffix = rng.random(count) < 0.9
+        surname = rng.integers(0, len(_SURNAMES), count)
+        female = rng.random(count) < 0.45
+        initials = rng.integers(0, len(_INITIALS), (count, 2))
+        names: dict[int, str] = {}
+        for k, account in enumerate(house):
+            if form[k] == 0:
+                family = _SURNAMES[surname[k]] + ("а" if female[k] else "")
+                first, middle_initial = (_INITIALS[j] for j in initials[k])
+                names[int(account)] = f"ИП {family} {first}. {middle_initial}."
+                continue
+            word = _NAME_STEMS[stem[k]] + _NAME_MIDDLES[middle[k]].lower()
+            if with_suffix[k]:
+                word += "-" + _INDUSTRY_SUFFIXES[industries[account]][suffix[k]]
+            names[int(account)] = f"{'ООО' if form[k] == 1 else 'АО'} «{word}»"
+        return names
+
+    def _assign_kams(self, is_house: BoolArray, groups: list[str | None]) -> IntArray:
+        """Holdings stay with one KAM; units go to whoever has the most room left. House
+        accounts have no KAM (-1), also where they belong to a key account's holding."""
+        capacity = _allocate(int((~is_house).sum()), _kam_load(self.n_kams))
         units: dict[str, list[int]] = {}
         for i, group in enumerate(groups):
-            units.setdefault(group if group is not None else f"\0{i}", []).append(i)
-        kam_index = np.zeros(n, dtype=np.int64)
+            if not is_house[i]:
+                units.setdefault(group if group is not None else f"\0{i}", []).append(i)
+        kam_index = np.full(len(groups), -1, dtype=np.int64)
         unit_list = list(units.values())
         for u in self.rng.permutation(len(unit_list)):
             kam = int(np.argmax(capacity))
@@ -813,6 +991,11 @@ class _Generator:
         index = np.arange(months)
 
         rate = rng.uniform(*_NATURAL_INVOICES_PER_ACCOUNT_YEAR, n) / 12
+        house = np.flatnonzero(p.is_house)
+        if len(house):
+            # the tail orders now and then: a median of 1.5 invoices a year, a few monthly
+            yearly = self.house_rng.lognormal(math.log(_HOUSE_INVOICES_PER_YEAR), 1.0, len(house))
+            rate[house] = np.clip(yearly, 0.1, 40.0) / 12
         trend = np.ones((n, months))
         for i, kind in enumerate(p.trajectory):
             if kind == "stable":
@@ -1224,14 +1407,17 @@ class _Generator:
         smooth: FloatArray,
         plan_mask: BoolArray,
         product_ids: pa.Array,
-    ) -> None:
+    ) -> int:
+        """Write the single-file tables; returns the number of target rows."""
         out = self.out_dir
-        kam_ids = [kam_id for kam_id, _, _ in _MANAGERS]
+        managers = _MANAGERS[: self.n_kams]
+        kam_ids = [kam_id for kam_id, _, _ in managers]
+        targets = self._targets(p, smooth, plan_mask)
         tables = {
             MANAGERS: {
                 "kam_id": pa.array(kam_ids),
-                "kam_name": pa.array([name for _, name, _ in _MANAGERS]),
-                "email": pa.array([email for _, _, email in _MANAGERS]),
+                "kam_name": pa.array([name for _, name, _ in managers]),
+                "email": pa.array([email for _, _, email in managers]),
             },
             PRODUCTS: {
                 "product_id": product_ids,
@@ -1244,14 +1430,15 @@ class _Generator:
                 "group_name": pa.array(p.groups, type=pa.string()),
                 "industry": pa.array(p.industries, type=pa.string()),
                 "region": pa.array(p.regions, type=pa.string()),
-                "kam_id": pa.array([kam_ids[k] for k in p.kam_index], type=pa.string()),
+                "kam_id": pa.array(
+                    [kam_ids[k] if k >= 0 else None for k in p.kam_index], type=pa.string()
+                ),
                 "payment_terms_days": pa.array(p.terms_days.astype(np.int32)),
                 "credit_limit": _optional_money(credit_limits),
                 "onboarded_on": pa.array(p.onboarded_on, type=pa.date32()),
-                # contracts are not modelled yet: no renewal date is exported
-                "contract_end_on": pa.nulls(len(p.ids), type=pa.date32()),
+                "contract_end_on": pa.array(self._contract_ends(p), type=pa.date32()),
             },
-            TARGETS: self._targets(p, smooth, plan_mask),
+            TARGETS: targets,
         }
         for table, columns in tables.items():
             pq.write_table(
@@ -1259,6 +1446,39 @@ class _Generator:
                 out / f"{table.name}.parquet",
                 compression=PARQUET_COMPRESSION,
             )
+        return len(targets["account_id"])
+
+    def _contract_ends(self, p: _Portfolio) -> list[dt.date | None]:
+        """Each key account's supply contract end (its renewal date); none for a house account.
+
+        Relative to the data's end: a churned account's contract ran out around its last
+        order; a new one was just signed for one to two years; of the rest about a fifth come
+        up for renewal within 90 days, about a tenth expired while the account still buys (a
+        renewal overdue), and the others run one to three years, a third of them to 31
+        December."""
+        rng = self.contract_rng
+        end = self.end.astype(dt.date)
+        ends: list[dt.date | None] = []
+        for i in range(self.n_accounts):
+            if p.is_house[i]:
+                ends.append(None)
+                continue
+            draw = rng.random()
+            if p.trajectory[i] == "churned":
+                last_order_month = self.months[p.last_month[i]].astype(dt.date)
+                days = int(rng.integers(-60, 46))
+                ends.append(last_order_month + dt.timedelta(days=days))
+            elif p.trajectory[i] == "new":
+                ends.append(end + dt.timedelta(days=int(rng.integers(180, 731))))
+            elif draw < 0.2:
+                ends.append(end + dt.timedelta(days=int(rng.integers(1, 91))))
+            elif draw < 0.3:
+                ends.append(end - dt.timedelta(days=int(rng.integers(1, 151))))
+            elif draw < 0.53:
+                ends.append(dt.date(end.year + int(rng.integers(1, 3)), 12, 31))
+            else:
+                ends.append(end + dt.timedelta(days=int(rng.integers(91, 3 * 365 + 1))))
+        return ends
 
     def _targets(self, p: _Portfolio, smooth: FloatArray, plan_mask: BoolArray) -> dict[str, Any]:
         """Plan = expected revenue × 1.05 per month; margin plan at last year's margin rate."""
@@ -1283,13 +1503,15 @@ class _Generator:
         margin = (
             np.rint(revenue * planned_margin[:, year_index] / 100_000).astype(np.int64) * 100_000
         )
+        # only key accounts have a plan: a house account is budgeted in bulk, not by name
+        planned = np.flatnonzero(~p.is_house)
         return {
             "account_id": pa.array(
-                np.repeat(np.array(p.ids, dtype=object), months), type=pa.string()
+                np.repeat(np.array(p.ids, dtype=object)[planned], months), type=pa.string()
             ),
-            "month": pa.array(np.tile(self.months.astype("datetime64[D]"), n)),
-            "revenue_target": _money(revenue.reshape(-1)),
-            "gross_margin_target": _money(margin.reshape(-1)),
+            "month": pa.array(np.tile(self.months.astype("datetime64[D]"), len(planned))),
+            "revenue_target": _money(revenue[planned].reshape(-1)),
+            "gross_margin_target": _money(margin[planned].reshape(-1)),
         }
 
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import exportkit as ek
+import polars as pl
 
 from kamdash.bench import _periods, _warmup_periods, allocator_in_use, render_table, run_bench
 
@@ -93,6 +94,53 @@ def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
     assert "p50 after 3 rounds" in table
     assert "first 2 p50" in table
     assert f"allocator: {result.allocator}" in table
+    # first open, and the command line against a plain pandas script, each in fresh processes
+    assert result.accounts == 2
+    assert result.build_open_s is not None and 0 < result.build_open_s < result.build_start_s
+    assert result.cold_open_s is not None and 0 < result.cold_open_s < result.cold_start_s
+    assert result.cli_first_s is not None and result.cli_first_s > 0
+    assert result.cli_repeat_s is not None and result.cli_repeat_s > 0
+    assert result.cli_peak_rss_mb is not None and result.cli_peak_rss_mb > 0
+    assert result.pandas_accounts_s is not None and result.pandas_accounts_s > 0
+    assert "kamdash metrics accounts (CLI, year to date): first call" in table
+    assert "first open (open_store: validate + build)" in table
+    assert f"({result.accounts:,} accounts, 12 invoice lines)" in table
+
+
+def test_the_accounts_table_of_the_pandas_script_matches_the_cli(tmp_path: Path) -> None:
+    from kamdash.bench_children import pandas_accounts
+    from kamdash.cli import main
+
+    tables = ek.base_tables()
+    tables["accounts"].append(ek.account("A2"))
+    for number, account in enumerate(("A1", "A2", "A2")):
+        invoice_id = f"I{number}"
+        day = dt.date(2025, 1 + number, 10)
+        tables["invoices"].append(ek.invoice(invoice_id, account, day, 120.0))
+        tables["invoice_lines"].append(ek.line(invoice_id, 1, "P1", 1, 100.0, 70.0))
+    export = ek.write_export(tmp_path / "export", tables)
+    script = pandas_accounts(export)
+    out = tmp_path / "accounts.csv"
+    argv = ["metrics", "accounts", "--data", str(export), "--start", script["start"]]
+    assert main([*argv, "--end", "2025-03-10", "--out", str(out)]) == 0
+    cli = pl.read_csv(out)
+    assert script["rows"] == cli.height == 2
+    assert script["revenue"] == cli["revenue"].sum() == 300.0
+
+
+def test_a_whole_base_is_generated_once_and_cached_under_its_shape(tmp_path: Path) -> None:
+    from kamdash.bench import bench_data
+
+    folder = bench_data(3000, None, tmp_path, accounts=500)
+    assert folder == tmp_path / "bench-accounts-500-lines-3000-seed-7"
+    assert (folder / ".complete").is_file()
+    accounts = pl.read_parquet(folder / "accounts.parquet")
+    assert accounts.height == 500 and accounts["kam_id"].null_count() == 100
+    stamp = (folder / ".complete").read_text()
+    assert bench_data(3000, None, tmp_path, accounts=500) == folder
+    assert (folder / ".complete").read_text() == stamp  # not generated again
+    # the lines-only shapes keep their names (and their caches)
+    assert bench_data(None, tmp_path / "given", tmp_path) == tmp_path / "given"
 
 
 def test_the_bench_names_the_malloc_its_process_runs_on() -> None:

@@ -260,3 +260,176 @@ def test_rejects_impossible_arguments(tmp_path: Path) -> None:
         generate_export(tmp_path, accounts=0)
     with pytest.raises(ValueError):
         generate_export(tmp_path, start=dt.date(2025, 1, 1), end=dt.date(2024, 1, 1))
+
+
+# --------------------------------------------------------------------------------------------
+# A whole customer base: key accounts with KAMs and the long tail of house accounts
+
+BASE_ACCOUNTS = 20_000
+BASE_END = dt.date(2026, 6, 30)
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, GenerateSummary]:
+    folder = tmp_path_factory.mktemp("whole_base")
+    return folder, generate_export(folder, accounts=BASE_ACCOUNTS, lines=200_000)
+
+
+def account_revenue(folder: Path) -> pl.DataFrame:
+    """Every account with its revenue over the whole span (0 without documents), largest first."""
+    lines = read(folder, "invoice_lines").join(
+        read(folder, "invoices").select("invoice_id", "account_id"), on="invoice_id"
+    )
+    revenue = lines.group_by("account_id").agg(
+        pl.col("net_amount").cast(pl.Float64).sum().alias("revenue")
+    )
+    return (
+        read(folder, "accounts")
+        .join(revenue, on="account_id", how="left")
+        .with_columns(pl.col("revenue").fill_null(0.0), house=pl.col("kam_id").is_null())
+        .sort("revenue", "account_id", descending=[True, False])
+    )
+
+
+def test_whole_base_is_a_few_hundred_key_accounts_and_a_long_tail_of_house_accounts(
+    base: tuple[Path, GenerateSummary],
+) -> None:
+    folder, summary = base
+    accounts = read(folder, "accounts")
+    key = accounts.filter(pl.col("kam_id").is_not_null())
+    assert summary.accounts == accounts.height == BASE_ACCOUNTS
+    assert 200 <= key.height <= 600
+    assert accounts["kam_id"].null_count() == BASE_ACCOUNTS - key.height
+
+    managers = read(folder, "managers")
+    per_kam = key.group_by("kam_id").len()
+    assert 20 <= managers.height <= 25 and summary.managers == managers.height
+    assert set(per_kam["kam_id"]) == set(managers["kam_id"])  # no KAM without accounts
+    assert per_kam["len"].is_between(3, 30).all()
+    assert managers["kam_name"].str.contains("^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+$").all()
+    assert managers["email"].str.contains(r"^[a-z]\.[a-z]+@example\.ru$").all()
+    assert managers["email"].n_unique() == managers.height
+    # the six KAMs of the default portfolio stay who they are
+    default_managers = generate_export(folder.parent / "six_kams", accounts=8, lines=500).out_dir
+    assert read(folder, "managers").head(6).equals(read(default_managers, "managers"))
+
+
+def test_whole_base_plans_and_contracts_only_key_accounts(
+    base: tuple[Path, GenerateSummary],
+) -> None:
+    folder, summary = base
+    accounts = read(folder, "accounts")
+    key = accounts.filter(pl.col("kam_id").is_not_null())
+    house = accounts.filter(pl.col("kam_id").is_null())
+    targets = read(folder, "targets")
+    assert set(targets["account_id"]) == set(key["account_id"])
+    assert summary.targets == targets.height < 60 * key.height
+
+    assert house["contract_end_on"].null_count() == house.height
+    assert key["contract_end_on"].null_count() == 0
+    ends = key["contract_end_on"]
+    renewing = ends.is_between(BASE_END + dt.timedelta(days=1), BASE_END + dt.timedelta(days=90))
+    assert renewing.sum() >= 0.1 * key.height
+    assert (ends > BASE_END + dt.timedelta(days=365)).sum() >= 0.2 * key.height
+    # a renewal overdue: the contract ran out but the account still buys
+    last_order = read(folder, "invoices").group_by("account_id").agg(pl.col("invoice_date").max())
+    overdue = key.join(last_order, on="account_id").filter(
+        pl.col("contract_end_on") < pl.col("invoice_date")
+    )
+    assert overdue.height >= 0.03 * key.height
+
+
+def test_whole_base_revenue_is_heavy_tailed_with_many_small_tail_documents(
+    base: tuple[Path, GenerateSummary],
+) -> None:
+    folder, _ = base
+    revenue = account_revenue(folder)
+    total = revenue["revenue"].sum()
+    top_percent = revenue.head(BASE_ACCOUNTS // 100)["revenue"].sum()
+    assert top_percent >= 0.4 * total
+    key_median = revenue.filter(~pl.col("house"))["revenue"].median()
+    house_median = revenue.filter(pl.col("house"))["revenue"].median()
+    assert key_median is not None and house_median is not None
+    assert key_median >= 20 * house_median  # type: ignore[operator]
+
+    documents = read(folder, "invoices").join(
+        revenue.select("account_id", "house"), on="account_id"
+    )
+    by_kind = documents.group_by("house").agg(
+        pl.len().alias("documents"),
+        pl.col("amount_due").cast(pl.Float64).median().alias("median_amount"),
+    )
+    tail = by_kind.filter(pl.col("house")).row(0, named=True)
+    keys = by_kind.filter(~pl.col("house")).row(0, named=True)
+    assert tail["documents"] > keys["documents"]
+    assert tail["median_amount"] * 5 < keys["median_amount"]
+
+
+def test_whole_base_has_house_accounts_in_key_accounts_holdings(
+    base: tuple[Path, GenerateSummary],
+) -> None:
+    folder, _ = base
+    accounts = read(folder, "accounts")
+    key_groups = (
+        accounts.filter(pl.col("kam_id").is_not_null()).drop_nulls("group_name")["group_name"]
+    ).implode()
+    assert key_groups.list.len().item() >= 15
+    members = accounts.filter(pl.col("kam_id").is_null() & pl.col("group_name").is_in(key_groups))
+    assert members.height >= 3
+    # some of them newly won: a new holding member is a candidate for a KAM
+    assert members.filter(pl.col("onboarded_on") > BASE_END - dt.timedelta(days=365)).height >= 1
+    assert accounts.filter(
+        pl.col("kam_id").is_null()
+        & pl.col("group_name").is_not_null()
+        & ~pl.col("group_name").is_in(key_groups)
+    ).is_empty()
+    assert accounts["account_name"].str.contains("[А-Яа-яЁё]").all()
+    assert accounts.filter(pl.col("account_name").str.starts_with("ИП ")).height > 0
+
+
+def test_whole_base_validates_without_errors(base: tuple[Path, GenerateSummary]) -> None:
+    from kamdash.validation import validate_folder
+
+    folder, summary = base
+    report = validate_folder(folder)
+    assert not report.has_errors, report.to_text()
+    rows = {table.table: table.rows for table in report.tables}
+    assert rows["accounts"] == summary.accounts and rows["targets"] == summary.targets
+
+
+def test_house_share_sets_the_share_of_house_accounts(tmp_path: Path) -> None:
+    summary = generate_export(tmp_path / "half", accounts=60, lines=3000, house_share=0.5)
+    accounts = read(summary.out_dir, "accounts")
+    assert accounts["kam_id"].null_count() == 30
+    assert set(read(summary.out_dir, "targets")["account_id"]) == set(
+        accounts.drop_nulls("kam_id")["account_id"]
+    )
+    none = generate_export(tmp_path / "none", accounts=450, lines=3000, house_share=0)
+    assert read(none.out_dir, "accounts")["kam_id"].null_count() == 0
+    automatic = generate_export(tmp_path / "auto", accounts=450, lines=3000)
+    assert read(automatic.out_dir, "accounts")["kam_id"].null_count() == 50
+    for impossible in (-0.1, 1.0):
+        with pytest.raises(ValueError, match="house_share"):
+            generate_export(tmp_path / "bad", accounts=10, house_share=impossible)
+
+
+def test_cli_says_what_is_wrong_with_the_house_share(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kamdash.cli import main
+
+    assert main(["generate", "--out", str(tmp_path), "--house-share", "1.5"]) == 1
+    error = capsys.readouterr().err
+    assert "house_share must be at least 0 and below 1" in error and "Traceback" not in error
+
+
+def test_default_shape_is_the_committed_sample_data(export: tuple[Path, GenerateSummary]) -> None:
+    """`kamdash generate` with defaults made sample_data/: a change to the generator that
+    moves the default shape must regenerate it (sample_data/README.md)."""
+    folder, _ = export
+    sample = Path(__file__).resolve().parent.parent / "sample_data"
+    for table in PARTITIONED + SINGLE_FILE:
+        assert read_arrow(folder, table).equals(read_arrow(sample, table)), table
+    accounts = read(folder, "accounts")
+    assert accounts["kam_id"].null_count() == 0  # a key-account portfolio: no house accounts
+    assert accounts["contract_end_on"].null_count() == 0
