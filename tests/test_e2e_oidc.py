@@ -7,8 +7,8 @@ file and an access file in a temporary folder (never the repository's). Chromium
 `/oauth2callback` with the session cookie Streamlit signs. Then, as a user would see it:
 
 - a director, a KAM and a finance user each see exactly their scope on every page, and in the
-  CSV files the tables download (the KAM's rows are the director's rows of that KAM, finance's
-  the director's without cost and margin);
+  CSV files the tables download (the KAM's rows are the director's rows of that KAM, in files
+  named after the KAM; finance's the director's without cost and margin);
 - signing out goes through the provider's end-session page back to the sign-in page;
 - a session cookie whose content was edited, or whose signature is older than Streamlit
   accepts, gets the sign-in page, not the dashboard;
@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import itsdangerous
+import oidc_provider_mock
 import polars as pl
 import pytest
 
@@ -37,9 +39,6 @@ from kamdash.exports.images import slug
 from kamdash.measures import MEASURES_BY_NAME, measure
 from kamdash.store import MARGIN_COLUMNS
 from kamdash.ui.i18n import t
-
-oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
-itsdangerous = pytest.importorskip("itsdangerous")
 
 pytestmark = pytest.mark.e2e
 
