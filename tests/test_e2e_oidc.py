@@ -227,14 +227,18 @@ def arrive(tab: Any, name: str) -> str:
     browser draws some elements a moment after the run); that text (no exception in it)."""
     main = tab.locator('[data-testid="stMain"]')
     main.get_by_text(t(PAGES[name], "en"), exact=True).first.wait_for(timeout=TIMEOUT_MS)
+    if name == "data":  # the page ends with the glossary, a table drawn as text
+        glossary = main.locator('[data-testid="stTable"]', has_text=t("col.formula", "en"))
+        glossary.wait_for(timeout=TIMEOUT_MS)
     tab.wait_for_function(IDLE, timeout=TIMEOUT_MS)
-    text = str(tab.locator("body").inner_text())
-    for _ in range(30):
+    text, unchanged = str(tab.locator("body").inner_text()), 0
+    for _ in range(40):  # the same text three times in a row, 300 ms apart
         tab.wait_for_timeout(300)
         again = str(tab.locator("body").inner_text())
-        if again == text:
-            break
+        unchanged = unchanged + 1 if again == text else 0
         text = again
+        if unchanged == 2:
+            break
     exceptions = tab.locator('[data-testid="stException"]')
     assert exceptions.count() == 0, exceptions.first.inner_text()
     return text
