@@ -8,12 +8,14 @@ role gets the no-access page; without `[auth]` the app says it is an open demo.
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import exportkit as ek
 import pytest
-from appkit import open_page, serve, signed_in, write_secured_export
+from appkit import ROOT, open_page, serve, signed_in, write_secured_export
+from packaging.requirements import Requirement
 from streamlit.testing.v1 import AppTest
 
 from kamdash.measures import measure
@@ -164,3 +166,13 @@ def test_a_broken_export_is_explained_to_directors_only(broken: Path, page: str)
     assert any(
         "SECRET-INV-1" in frame.value.to_string() for frame in director.dataframe
     ) or "SECRET-INV-1" in shown_text(director)
+
+
+def test_the_app_installs_what_sign_in_needs() -> None:
+    # `st.login` needs Authlib, which Streamlit installs only with its `auth` extra; without
+    # it the "Sign in" button of every deployment with `[auth]` fails. A development tool
+    # that happens to pull Authlib in (the test provider does) must not be what provides it.
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    requirements = [Requirement(text) for text in pyproject["project"]["dependencies"]]
+    streamlit = [r for r in requirements if r.name == "streamlit"]
+    assert streamlit and "auth" in streamlit[0].extras, streamlit

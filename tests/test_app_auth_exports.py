@@ -569,6 +569,10 @@ def test_files_that_list_accounts_list_exactly_the_roles_accounts(visit: Visit, 
         assert set(column(worklist, account)) <= who.names
         [team] = [f for f in visit(who, "team") if f.suffix == suffix]
         assert set(column(team, kam)) == kam_names
+        # named for whose accounts they list: a KAM's own, not "All accounts"
+        owner = sorted(kam_names) if who.hidden else [t("export.all_accounts", lang)]
+        for file in (accounts, exposure, worklist, team):
+            assert file.name.startswith(f"{slug('-'.join(owner))}_"), file.name
     # the account page is about the role's largest account; its deck and brief name it
     files = visit(who, "account")
     [deck] = [f for f in files if f.suffix == "pptx"]

@@ -9,13 +9,14 @@ without it these tests skip with that instruction.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,13 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+# the script run is over: no running indicator, and the app says so (the indicator shows only
+# a moment after a run starts, so its absence alone can come before the run)
+IDLE = (
+    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]') && document"
+    ".querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')"
+    " === 'notRunning'"
+)
 TIMEOUT_MS = 60_000
 SCROLL_HEIGHT = "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight ?? 1000"
 
@@ -43,16 +50,24 @@ if not CHROMIUM.exists():
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("streamlit") / "server.log").open("w")
+@contextlib.contextmanager
+def streamlit_server(
+    port: int,
+    data_dir: Path,
+    log_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    options: Sequence[str] = (),
+) -> Iterator[str]:
+    """`streamlit run app.py` on `port` over `data_dir` (with extra environment and
+    command-line `options`) until it answers its health check; yields its address."""
+    log = (log_dir / "server.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -66,32 +81,40 @@ def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *options,
         ],
         cwd=ROOT,
-        env={**os.environ, "KAMDASH_DATA_DIR": str(data_dir)},
+        env={**os.environ, "KAMDASH_DATA_DIR": str(data_dir), **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().strip() == b"ok":
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"streamlit did not start; see {log.name}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start; see {log.name}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with streamlit_server(free_port(), data_dir, tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

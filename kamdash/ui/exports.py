@@ -145,12 +145,18 @@ _FILTER_LABELS = {
 
 
 def view_scope(context: Context) -> Scope:
-    """The scope of a portfolio-wide page: the sidebar filters, or all accounts."""
+    """The scope of a portfolio-wide page: the sidebar filters (a KAM's own accounts when
+    they are signed in), or all accounts."""
     f, lang = context.filters, context.lang
+    principal = context.viewer.principal if context.viewer is not None else None
     parts: list[str] = []
     values: list[str] = []
     for param, label in _FILTER_LABELS.items():
         chosen = list(getattr(f, param))
+        if param == "kam" and not chosen and principal is not None and principal.role == "kam":
+            # a KAM's unfiltered view is their own book, not "All accounts": their files say
+            # so, as the director's files of the same view filtered to that KAM do
+            chosen = sorted(principal.kam_ids)
         if not chosen:
             continue
         if param == "kam":
