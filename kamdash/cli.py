@@ -12,12 +12,15 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from kamdash.errors import DataValidationError, KamdashError, NotFoundError
 from kamdash.periods import parse_date
+
+if TYPE_CHECKING:
+    from kamdash.store import Store
 
 ACCOUNT_COLUMNS: tuple[str, ...] = (
     "account_id",
@@ -103,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--end", type=_date, required=True, help="period end YYYY-MM-DD")
         sub.add_argument("--format", choices=("csv", "json", "parquet"), default="csv")
         sub.add_argument("--out", type=Path, help="write to this file instead of stdout")
+        _add_cache_flag(sub)
         if kind == "bridge":
             sub.add_argument("--base-start", type=_date, required=True)
             sub.add_argument("--base-end", type=_date, required=True)
@@ -174,7 +178,26 @@ def build_parser() -> argparse.ArgumentParser:
     qbr.add_argument(
         "--out", type=Path, required=True, help="FILE.pptx (deck), .pdf (brief), .png/.svg (chart)"
     )
+    _add_cache_flag(qbr)
     return parser
+
+
+def _add_cache_flag(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="validate and build the store in memory, leaving nothing in the cache "
+        "(by default the built store of each data version is kept in KAMDASH_CACHE_DIR, "
+        "~/.cache/kamdash, as the app keeps it, and the next call opens it at once)",
+    )
+
+
+def _open(data: Path, no_cache: bool, dso_days: int = 90) -> Store:
+    """The store of `data`: from the app's per-data-version cache (built there on the first
+    call), or, with --no-cache, validated and built in memory."""
+    from kamdash.store import open_store, stores_cache_dir
+
+    return open_store(data, dso_days=dso_days, cache_dir=None if no_cache else stores_cache_dir())
 
 
 def _write(frame: pl.DataFrame, fmt: str, out: Path | None, *, single: bool = False) -> None:
@@ -199,9 +222,7 @@ def _write(frame: pl.DataFrame, fmt: str, out: Path | None, *, single: bool = Fa
 
 
 def _metrics(args: argparse.Namespace) -> int:
-    from kamdash.store import open_store
-
-    store = open_store(args.data, dso_days=getattr(args, "dso_days", 90))
+    store = _open(args.data, args.no_cache, getattr(args, "dso_days", 90))
     if args.kind == "bridge":
         filters: dict[str, Any] = {}
         if args.account is not None:
@@ -295,10 +316,9 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _qbr(args: argparse.Namespace) -> int:
     from kamdash.exports.qbr_file import build_file, check_target
-    from kamdash.store import open_store
 
     suffix = check_target(args.out)  # before the data folder is opened: a typo fails at once
-    store = open_store(args.data)
+    store = _open(args.data, args.no_cache)
     content = build_file(
         store, args.account_id, args.start, args.end, args.as_of, args.lang, suffix
     )

@@ -76,6 +76,19 @@ ACCOUNT_ROWS_CACHE_SIZE = 8
 # DuckDB's own default is 80% of RAM; a bound keeps a 50M-line build (which spills to disk
 # beyond it) and a busy server predictable. KAMDASH_MEMORY_LIMIT overrides it.
 DEFAULT_MEMORY_LIMIT = "2.5GB"
+# where built stores are kept between processes (the app and the CLI share it)
+CACHE_DIR_ENV = "KAMDASH_CACHE_DIR"
+
+
+def cache_root() -> Path:
+    """kamdash's cache folder: KAMDASH_CACHE_DIR, or ~/.cache/kamdash."""
+    configured = os.environ.get(CACHE_DIR_ENV)
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "kamdash"
+
+
+def stores_cache_dir() -> Path:
+    """Where the built store of each data version is kept (one DuckDB file per version)."""
+    return cache_root() / "stores"
 
 
 def _memory_limit(given: str | None) -> str:

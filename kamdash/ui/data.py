@@ -26,13 +26,13 @@ from kamdash.errors import DataValidationError, KamdashError
 from kamdash.gather import gather
 from kamdash.listings import Page
 from kamdash.sources import discover
-from kamdash.store import Store, open_store
+from kamdash.store import CACHE_DIR_ENV as CACHE_DIR_ENV  # where tests and users set it
+from kamdash.store import Store, cache_root, open_store, stores_cache_dir
 from kamdash.ui.filters import Periods
 from kamdash.validation import ValidationReport
 
 DATA_DIR_ENV = "KAMDASH_DATA_DIR"
 DEFAULT_DATA_DIR = "sample_data"
-CACHE_DIR_ENV = "KAMDASH_CACHE_DIR"
 # a page issues ~10 distinct queries; this keeps the recent views of a few users in memory
 RESULT_CACHE_ENTRIES = 512
 
@@ -42,9 +42,8 @@ def data_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    """Where built stores are kept between restarts (one DuckDB file per data version)."""
-    configured = os.environ.get(CACHE_DIR_ENV)
-    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "kamdash"
+    """kamdash's cache folder (built stores are kept in its `stores` subfolder)."""
+    return cache_root()
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def _release(opened: Opened) -> None:
 def _open(folder: str, fingerprint: str) -> Opened:
     # the fingerprint is only a cache key: a rewritten export opens a fresh Store
     try:
-        return Opened(open_store(folder, cache_dir=cache_dir() / "stores"), None)
+        return Opened(open_store(folder, cache_dir=stores_cache_dir()), None)
     except DataValidationError as error:
         # cached too, so a broken folder is validated once per version, not on every rerun
         return Opened(None, error.report)

@@ -3,65 +3,64 @@
 -- for DSO and payment behaviour is then a sum over a few rows per account.
 -- Grain: one row per account per calendar day with any sale, document or allocated payment.
 -- materialized: table
-with sales as (
+-- the three kinds of row side by side, summed per account and day in one group by: a union
+-- of the days and three joins back to them took twice as long at 150,000 accounts
+with activity_rows as (
     select
         account_id,
         invoice_date as activity_date,
-        sum(quantity) as quantity,
-        sum(revenue) as revenue,
-        sum(cogs) as cogs
+        true as is_sale,
+        quantity,
+        revenue,
+        cogs,
+        null as amount_due,
+        null as amount,
+        null as amount_x_days_to_pay,
+        null as amount_x_days_late
     from int_sales_daily
-    group by all
-),
-
-billing as (
+    union all
     select
         account_id,
         invoice_date as activity_date,
-        sum(amount_due) as billed
+        false as is_sale,
+        null as quantity,
+        null as revenue,
+        null as cogs,
+        amount_due,
+        null as amount,
+        null as amount_x_days_to_pay,
+        null as amount_x_days_late
     from int_documents
-    group by all
-),
-
-payments as (
+    union all
     select
         account_id,
         payment_date as activity_date,
-        sum(amount) as paid_amount,
-        sum(amount * (payment_date - invoice_date)) as paid_amount_x_days_to_pay,
-        sum(amount * greatest(0, payment_date - due_date)) as paid_amount_x_days_late
+        false as is_sale,
+        null as quantity,
+        null as revenue,
+        null as cogs,
+        null as amount_due,
+        amount,
+        amount * (payment_date - invoice_date) as amount_x_days_to_pay,
+        amount * greatest(0, payment_date - due_date) as amount_x_days_late
     from int_allocations
-    group by all
-),
-
-days as (
-    select account_id, activity_date from sales
-    union
-    select account_id, activity_date from billing
-    union
-    select account_id, activity_date from payments
 ),
 
 final as (
     select
-        days.account_id,
-        days.activity_date,
-        sales.account_id is not null as has_sales,
-        coalesce(sales.quantity, 0) as quantity,
-        coalesce(sales.revenue, 0) as revenue,
-        coalesce(sales.cogs, 0) as cogs,
-        coalesce(billing.billed, 0) as billed,
-        coalesce(payments.paid_amount, 0) as paid_amount,
-        coalesce(payments.paid_amount_x_days_to_pay, 0) as paid_amount_x_days_to_pay,
-        coalesce(payments.paid_amount_x_days_late, 0) as paid_amount_x_days_late
-    from days
-    left join sales
-        on sales.account_id = days.account_id and sales.activity_date = days.activity_date
-    left join billing
-        on billing.account_id = days.account_id and billing.activity_date = days.activity_date
-    left join payments
-        on payments.account_id = days.account_id and payments.activity_date = days.activity_date
-    order by days.activity_date
+        account_id,
+        activity_date,
+        bool_or(is_sale) as has_sales,
+        coalesce(sum(quantity), 0) as quantity,
+        coalesce(sum(revenue), 0) as revenue,
+        coalesce(sum(cogs), 0) as cogs,
+        coalesce(sum(amount_due), 0) as billed,
+        coalesce(sum(amount), 0) as paid_amount,
+        coalesce(sum(amount_x_days_to_pay), 0) as paid_amount_x_days_to_pay,
+        coalesce(sum(amount_x_days_late), 0) as paid_amount_x_days_late
+    from activity_rows
+    group by account_id, activity_date
+    order by activity_date
 )
 
 select * from final

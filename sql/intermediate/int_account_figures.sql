@@ -11,7 +11,7 @@
 -- params: periods, dso_days, scope
 with accounts as (
     select * from int_accounts
-    where scope is null or list_contains(scope, account_id)
+    where scope is null or account_id in (select unnest(scope))
 ),
 
 requested as (

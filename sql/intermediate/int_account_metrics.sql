@@ -19,9 +19,9 @@ account_open_ar as (
 countback as (
     select
         period_index,
-        unit_id as account_id,
+        account_id,
         countback_dso
-    from int_countback_dso(account_open_ar, periods, scope, 'account')
+    from int_account_countback_dso(account_open_ar, periods)
 ),
 
 ranked as (

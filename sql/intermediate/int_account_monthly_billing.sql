@@ -1,9 +1,10 @@
 -- Billing per account per calendar month, with everything the account billed before that
 -- month. A countback walk over years of history then reads a few rows per account, and how
 -- much was billed from any month through the as-of date is a subtraction, not a running sum
--- at query time.
--- Grain: one row per account per calendar month, from the account's first month with billing
--- to the last month with any billing (months in between without billing included, as 0).
+-- at query time. Months without billing have no row: a walk never stops in one (the newer
+-- month after it covers as much), and they add nothing to any sum. At 150,000 accounts the
+-- months in between took 6.7M rows where the billed ones take 2.8M, and twice the build.
+-- Grain: one row per account per calendar month with billing (billed <> 0).
 -- materialized: table
 with billed_months as (
     select
@@ -14,42 +15,17 @@ with billed_months as (
     where billed <> 0
 ),
 
-history as (
-    select
-        account_id,
-        min(month_start) as first_month
-    from billed_months
-    group by account_id
-),
-
-last_month as (
-    select max(month_start) as month_start from billed_months
-),
-
-months as (
-    select
-        history.account_id,
-        unnest(generate_series(
-            history.first_month, last_month.month_start, interval 1 month
-        ))::date as month_start
-    from history
-    cross join last_month
-),
-
 final as (
     select
-        months.account_id,
-        months.month_start,
-        coalesce(billed_months.billed, 0) as billed,
-        coalesce(sum(billed_months.billed) over (
-            partition by months.account_id
-            order by months.month_start
+        account_id,
+        month_start,
+        billed,
+        coalesce(sum(billed) over (
+            partition by account_id
+            order by month_start
             rows between unbounded preceding and 1 preceding
         ), 0) as billed_before
-    from months
-    left join billed_months
-        on billed_months.account_id = months.account_id
-        and billed_months.month_start = months.month_start
+    from billed_months
 )
 
 select * from final

@@ -5,7 +5,7 @@
 -- params: level, scope
 with accounts as (
     select * from int_accounts
-    where scope is null or list_contains(scope, account_id)
+    where scope is null or account_id in (select unnest(scope))
 ),
 
 final as (

@@ -1,10 +1,12 @@
 -- The months a countback DSO walks through at each as-of date D, per unit of `level`
 -- ('account', 'kam', 'group', 'portfolio'): D's month (its first day(D) days) and every month
--- before it back to the unit's first month with billing. Each carries its billing and its
+-- before it with billing, back to the unit's first (a month without billing is never where a
+-- walk stops: the newer month after it covers as much). Each carries its billing and its
 -- days, and the billing and days from its first day through D. The walk stops in the newest
 -- month whose billing through D covers open AR (countback_covers, countback_from_stop); open
 -- AR is left to the callers, which already hold it.
--- Grain: one row per as-of date per unit per month, for units with billing on or before it.
+-- Grain: one row per as-of date per unit per month with billing on or before it (D's month
+-- when it has any).
 -- params: as_of_dates, scope, level
 with units as (
     select * from int_account_units(level, scope)
@@ -14,17 +16,32 @@ requested_dates as (
     select distinct unnest(as_of_dates)::date as as_of
 ),
 
-earlier_months as (
+-- each unit's billing per month before D's month, and what it billed before that month: a
+-- unit's months with billing are those of its accounts (int_account_monthly_billing)
+unit_months as (
     select
         requested_dates.as_of,
         units.unit_id,
         monthly.month_start,
-        sum(monthly.billed) as billed,
-        sum(monthly.billed_before) as billed_before
+        sum(monthly.billed) as billed
     from int_account_monthly_billing as monthly
     inner join units on units.account_id = monthly.account_id
     inner join requested_dates on monthly.month_start < date_trunc('month', requested_dates.as_of)
     group by all
+),
+
+earlier_months as (
+    select
+        as_of,
+        unit_id,
+        month_start,
+        billed,
+        coalesce(sum(billed) over (
+            partition by as_of, unit_id
+            order by month_start
+            rows between unbounded preceding and 1 preceding
+        ), 0) as billed_before
+    from unit_months
 ),
 
 as_of_month as (
