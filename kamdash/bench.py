@@ -201,28 +201,44 @@ def _interactions(
     one = {"account_id": (account,)}
     # a page asks for the period and its prior year in one call (Store.*_over)
     both = [(start, end, end), (*prior, prior[1])]
+
+    def accounts_page(**filters: Any) -> object:
+        # the first page of the accounts table, then the sparklines of its 200 accounts
+        page = store.account_listing("accounts", both, **filters)
+        ids = tuple(page.rows["account_id"])
+        return store.monthly(*months_12, level="account", **filters, account_id=ids)
+
     return {
-        "portfolio (tiles + accounts table)": [
-            lambda: store.accounts_and_portfolio_over(both),
-            lambda: store.monthly(*months_12, level="account"),
+        "portfolio (tiles, tables, charts)": [
+            lambda: store.portfolio_over(both),
+            lambda: store.rollup_over(both, level="segment"),
+            accounts_page,
+            lambda: store.concentration_curve(both),
+            lambda: store.growth_margin_map(both),
+            lambda: store.account_listing("gainers", both, limit=5),
+            lambda: store.account_listing("decliners", both, limit=5),
+            lambda: store.account_listing("at_risk", both),
+            lambda: store.account_listing("promotion", both),
         ],
         # the account comes in the link (without one the page first picks the largest); the
-        # picker lists the KAM's account ids, which the store remembers per filter
+        # picker offers the 50 best matches of the KAM's accounts
         "account deep-dive": [
-            lambda: store.scope(kam_id=kam),
+            lambda: store.search_accounts(None, kam_id=kam),
             lambda: store.accounts_over(both, **one),
             lambda: store.monthly(*months_24, level="account", **one),
             lambda: store.product_mixes([(start, end), prior], **one),
             lambda: store.bridge(*prior, start, end, **one),
             lambda: store.bridge_by_product(*prior, start, end, **one),
             lambda: store.receivables_trend(*months_24, level="account", **one),
-            lambda: store.open_items(end, **one),
+            lambda: store.open_item_listing(end, **one),
             lambda: store.payment_behaviour(*months_24, level="account", **one),
         ],
         "receivables (aging + worklist)": [
-            lambda: store.accounts_and_portfolio_over(both, kam_id=kam),
+            lambda: store.portfolio_over(both, kam_id=kam),
             lambda: store.receivables_trend(*months_24, kam_id=kam),
-            lambda: store.open_items(end, overdue_only=True, kam_id=kam),
+            lambda: store.account_listing("exposed", both, kam_id=kam),
+            lambda: store.open_item_listing(end, overdue_only=True, kam_id=kam),
+            lambda: store.account_listing("over_limit", both, kam_id=kam),
         ],
         "team": [lambda: store.kams(start, end)],
         "PVM bridge (portfolio)": [lambda: store.bridge(*prior, start, end)],

@@ -84,8 +84,8 @@ def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
     assert result.to_dict()["warmup_rounds"] == 2
     assert result.to_dict()["soak_rounds"] == 3
     calls = {t.name: t.calls for t in result.interactions}
-    assert calls["portfolio (tiles + accounts table)"] == 2
-    assert calls["receivables (aging + worklist)"] == 3
+    assert calls["portfolio (tiles, tables, charts)"] == 9
+    assert calls["receivables (aging + worklist)"] == 5
     assert calls["account deep-dive"] == 9
     assert result.pandas_max_revenue_difference == 0.0
     assert result.floor_scan_s is not None and result.floor_scan_s > 0
