@@ -20,9 +20,11 @@ f, lang, q = ctx.filters, ctx.lang, ctx.q
 st.title(ctx.t("portfolio.title"), anchor=False)
 st.caption(ctx.period_caption())
 
-(now, before), (segments, prior_segments) = q.gather(
+# the split is summed from the view's account rows, which the tables below read too: they
+# are computed beside the tiles, not after them
+(now, before), segments = q.gather(
     lambda: q.portfolio_over(f.now_and_prior, **ctx.f),
-    lambda: q.rollup_over(f.now_and_prior, level="segment", **ctx.f),
+    lambda: q.segment_split(f.now_and_prior, **ctx.f),
 )
 if not now["accounts"]:
     ui.empty(ctx.t("empty.no_accounts"))
@@ -39,7 +41,7 @@ if not now["active_accounts"]:
     st.stop()
 
 if "house" in segments["unit_id"].to_list():
-    views.segment_split(ctx, segments, prior_segments, now["revenue"])
+    views.segment_split(ctx, segments, now["revenue"])
 
 ui.section(ctx.t("portfolio.accounts"), ctx.t("portfolio.accounts_caption"))
 spark_start, _ = charts.month_span(f.end, 12)

@@ -57,7 +57,14 @@ Level = Literal["account", "kam", "group", "segment", "portfolio"]
 MixLevel = Literal["product", "category"]
 # what a person without access to margins must never receive
 MARGIN_COLUMNS = frozenset(
-    {"cogs", "gross_margin", "gross_margin_pct", "gross_margin_pct_prior", "gross_margin_target"}
+    {
+        "cogs",
+        "cogs_prior_year",
+        "gross_margin",
+        "gross_margin_pct",
+        "gross_margin_pct_prior",
+        "gross_margin_target",
+    }
 )
 FilterValue = str | Sequence[str] | None
 
@@ -521,6 +528,16 @@ class Store:
             raise KamdashError(f"the {table.name} table cannot be sorted by {sort!r} here")
         order: str = table.order_by(sort, descending)
         return order
+
+    def segment_split(
+        self, periods: Sequence[PeriodRequest], **filters: FilterValue
+    ) -> pl.DataFrame:
+        """Key accounts against house accounts for the first of `periods` and its prior year
+        (the second), from the view's account rows: revenue, GM %, growth, each `_prior`."""
+        return self.query(
+            "select * from segment_split('account_rows') order by unit_id",
+            account_rows=self.account_rows(periods, **filters),
+        )
 
     def concentration_curve(
         self,

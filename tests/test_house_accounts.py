@@ -18,6 +18,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from kamdash import open_store
+from kamdash.periods import Period, minus_years
 from kamdash.store import HOUSE_ACCOUNTS, Store
 from kamdash.validation import validate_folder
 
@@ -234,3 +235,43 @@ def test_the_house_filter_selects_exactly_the_house_accounts(house: Store) -> No
     assert house.restricted(["H2", "A1"]).scope(kam_id=HOUSE_ACCOUNTS) == ["H2"]
     # the house filter value is no KAM an export can name: the empty text is not it
     assert house.scope(kam_id="") == []
+
+
+# 2025 has no sales, its prior year 2024 and the year before 2023 have: every prior-year
+# ratio of the split is defined
+@pytest.mark.parametrize(
+    "period",
+    [*PERIODS, (d(2025, 1, 1), d(2025, 12, 31), d(2025, 12, 31))],
+    ids=["year", "quarter-mid-month", "year-after"],
+)
+def test_the_portfolio_split_is_the_segment_roll_up_of_both_years(
+    house: Store, period: tuple[dt.date, dt.date, dt.date]
+) -> None:
+    """What the portfolio page shows of key against house accounts (summed from the view's
+    account rows) equals the 'segment' roll-up, this year and the prior year."""
+    start, end, as_of = period
+    prior = Period(start, end).prior_year()
+    both = [period, (prior.start, prior.end, minus_years(as_of, 1))]
+    split = {row["unit_id"]: row for row in house.segment_split(both).to_dicts()}
+    now, before = (
+        {row["unit_id"]: row for row in frame.to_dicts()}
+        for frame in house.rollup_over(both, level="segment")
+    )
+    assert sorted(split) == ["house", "key"]
+    if start.year == 2025:
+        assert all(row["growth_yoy_prior"] is not None for row in split.values())
+    for unit in split:
+        shown = split[unit]
+        assert shown["accounts"] == now[unit]["accounts"]
+        for column in ("revenue", "cogs", "revenue_prior_year"):
+            assert shown[column] == pytest.approx(now[unit][column]), (unit, column)
+        for column in ("gross_margin_pct", "growth_yoy"):
+            assert shown[column] == pytest.approx(now[unit][column], nan_ok=True), (unit, column)
+            assert shown[f"{column}_prior"] == pytest.approx(before[unit][column], nan_ok=True), (
+                unit,
+                column,
+            )
+    # a viewer without margins gets the split without them
+    hidden = house.restricted(None, hide_margins=True).segment_split(both)
+    assert hidden["gross_margin_pct"].null_count() == hidden.height
+    assert hidden["cogs_prior_year"].null_count() == hidden.height

@@ -212,6 +212,9 @@ class Queries:
     def rollup_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
         return self._get("rollup_over", periods, **f)
 
+    def segment_split(self, periods: Periods, **f: Any) -> pl.DataFrame:
+        return self._get("segment_split", periods, **f)
+
     def concentration_curve(self, periods: Periods, **f: Any) -> pl.DataFrame:
         return self._get("concentration_curve", periods, **f)
 

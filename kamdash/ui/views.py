@@ -301,12 +301,10 @@ def meeting_prep(context: Context, account_id: str, scope: Scope) -> None:
 # -- portfolio ---------------------------------------------------------------------------------
 
 
-def segment_split(
-    context: Context, segments: pl.DataFrame, prior: pl.DataFrame, revenue: float
-) -> None:
-    """Key accounts beside house accounts: revenue, its share of the whole, growth, GM %."""
+def segment_split(context: Context, segments: pl.DataFrame, revenue: float) -> None:
+    """Key accounts beside house accounts (`Store.segment_split`): revenue, its share of the
+    whole, growth and GM %, each against the prior year."""
     ui.section(context.t("house.split"), context.t("house.split_caption"))
-    before = {row["unit_id"]: row for row in prior.iter_rows(named=True)}
     columns = st.columns(2, gap="large")
     for column, unit, title in zip(
         columns, ("key", "house"), ("house.key", "house.name"), strict=True
@@ -314,7 +312,7 @@ def segment_split(
         rows = segments.filter(pl.col("unit_id") == unit)
         if rows.is_empty():
             continue
-        row, prior_row = rows.row(0, named=True), before.get(unit, {})
+        row = rows.row(0, named=True)
         share = row["revenue"] / revenue if revenue else None
         with column:
             st.markdown(
@@ -322,11 +320,13 @@ def segment_split(
             )
             st.caption(context.t("house.share", share=format_value(share, "percent", context.lang)))
             vs = context.t("vs_prior_year")
+            prior = {
+                "revenue": row["revenue_prior_year"],
+                "growth_yoy": row["growth_yoy_prior"],
+                "gross_margin_pct": row["gross_margin_pct_prior"],
+            }
             ui.tiles(
-                [
-                    ui.Tile(name, row[name], prior_row.get(name), vs)
-                    for name in ("revenue", "growth_yoy", "gross_margin_pct")
-                ],
+                [ui.Tile(name, row[name], prior[name], vs) for name in prior],
                 context.lang,
                 per_row=3,
             )

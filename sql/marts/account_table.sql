@@ -40,7 +40,10 @@ prior_year as (
     select
         account_id,
         gross_margin_pct as gross_margin_pct_prior,
-        overdue_pct as overdue_pct_prior
+        overdue_pct as overdue_pct_prior,
+        -- what the key/house split needs of the prior year (segment_split)
+        cogs as cogs_prior_year,
+        revenue_prior_year as revenue_two_years_before
     from metrics
     where period_index = 2
 ),
@@ -50,6 +53,8 @@ signs as (
         current_period.*,
         prior_year.gross_margin_pct_prior,
         prior_year.overdue_pct_prior,
+        prior_year.cogs_prior_year,
+        prior_year.revenue_two_years_before,
         current_period.revenue - current_period.revenue_prior_year as revenue_change,
         coalesce(current_period.growth_yoy < thresholds['revenue_drop'], false) as falling_revenue,
         coalesce(
