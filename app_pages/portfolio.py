@@ -104,7 +104,8 @@ with right:
         ui.section(ctx.t("portfolio.quadrant"))
         kinds = growth_margin["row_kind"]
         new_accounts = growth_margin.filter(kinds == "new")["accounts_in_cell"].sum()
-        st.caption(ctx.t("portfolio.quadrant_caption", count=new_accounts))
+        count = format_value(new_accounts, "count", lang)
+        st.caption(ctx.t("portfolio.quadrant_caption", count=count))
         cells = growth_margin.filter(kinds == "cell")
         if cells.height:
             top = format_value((kinds == "point").sum(), "count", lang)
