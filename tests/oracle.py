@@ -28,6 +28,11 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import polars as pl
+
+from kamdash.listings import MARGIN_EROSION_PP, NO_ORDER_DAYS, OVERDUE_RISE_PP, REVENUE_DROP
+from kamdash.ui.insights import Reason
+
 Row = Mapping[str, Any]
 Tables = Mapping[str, Sequence[Row]]
 DateLike = dt.date | str
@@ -631,3 +636,83 @@ def product_mix(
         }
         for key, item in items.items()
     }
+
+
+# -- portfolio signals -------------------------------------------------------------------------
+# The at-risk and mover rules written out in Python over Store.accounts frames, as they stood
+# before the pages asked SQL for them (sql/marts/account_table.sql): the SQL must select the
+# same accounts for the same reasons.
+
+
+def with_prior(now: pl.DataFrame, prior: pl.DataFrame) -> pl.DataFrame:
+    """This period's account rows with the prior year's GM % and overdue % beside them."""
+    return now.join(
+        prior.select(
+            "account_id",
+            pl.col("gross_margin_pct").alias("gross_margin_pct_prior"),
+            pl.col("overdue_pct").alias("overdue_pct_prior"),
+        ),
+        on="account_id",
+        how="left",
+    )
+
+
+def reasons(row: dict[str, Any], as_of: dt.date) -> list[Reason]:
+    found: list[Reason] = []
+    growth = row.get("growth_yoy")
+    if isinstance(growth, float) and growth < REVENUE_DROP:
+        found.append(Reason("falling_revenue", growth))
+    margin, margin_before = row.get("gross_margin_pct"), row.get("gross_margin_pct_prior")
+    if (
+        isinstance(margin, float)
+        and isinstance(margin_before, float)
+        and margin - margin_before < -MARGIN_EROSION_PP
+    ):
+        found.append(Reason("margin_erosion", margin - margin_before))
+    overdue, overdue_before = row.get("overdue_pct"), row.get("overdue_pct_prior")
+    if isinstance(overdue, float) and overdue > 0:
+        before = overdue_before if isinstance(overdue_before, float) else 0.0
+        if overdue - before > OVERDUE_RISE_PP:
+            found.append(Reason("rising_overdue", overdue - before))
+    last_order = row.get("last_order_date")
+    if isinstance(last_order, dt.date):
+        if (as_of - last_order).days > NO_ORDER_DAYS:
+            found.append(Reason("no_orders", date=last_order))
+    elif float(row.get("revenue_prior_year") or 0) > 0:
+        found.append(Reason("never_ordered"))
+    return found
+
+
+def at_risk(accounts: pl.DataFrame, as_of: dt.date) -> list[tuple[dict[str, Any], list[Reason]]]:
+    """Accounts with at least one warning sign, biggest prior-year revenue first.
+
+    `accounts` is `with_prior(...)`. Accounts that bought nothing in either year are left out:
+    there is no relationship at risk.
+    """
+    result = []
+    ordered = accounts.sort(["revenue_prior_year", "account_id"], descending=[True, False])
+    for row in ordered.iter_rows(named=True):
+        if not row["revenue"] and not row["revenue_prior_year"]:
+            continue
+        found = reasons(row, as_of)
+        if found:
+            result.append((row, found))
+    return result
+
+
+def movers(accounts: pl.DataFrame, count: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Top gainers and decliners by revenue change against the prior year (API columns)."""
+    change = accounts.with_columns(
+        revenue_change=pl.col("revenue") - pl.col("revenue_prior_year")
+    ).filter(pl.col("revenue_change") != 0)
+    gainers = (
+        change.filter(pl.col("revenue_change") > 0)
+        .sort(["revenue_change", "account_id"], descending=[True, False])
+        .head(count)
+    )
+    decliners = (
+        change.filter(pl.col("revenue_change") < 0)
+        .sort(["revenue_change", "account_id"])
+        .head(count)
+    )
+    return gainers, decliners

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import oracle
 import polars as pl
 import pyarrow as pa
 import pytest
@@ -28,7 +29,7 @@ from kamdash.listings import PAGE_SIZE
 from kamdash.measures import MEASURES, Language, measure
 from kamdash.periods import Period, minus_years
 from kamdash.ui import filters as flt
-from kamdash.ui import insights, search
+from kamdash.ui import search
 from kamdash.ui.components import code_text, escape_md
 from kamdash.ui.i18n import STRINGS, t
 
@@ -167,10 +168,10 @@ def test_at_risk_and_movers_come_from_the_api(
     at = open_app()
     now = store.accounts(view.start, view.end, view.as_of)
     prior = store.accounts(view.prior.start, view.prior.end, view.prior_as_of)
-    flagged = insights.at_risk(insights.with_prior(now, prior), view.as_of)
+    flagged = oracle.at_risk(oracle.with_prior(now, prior), view.as_of)
     risk = at.dataframe[1].value
     assert risk["account_name"].tolist() == [row["account_name"] for row, _ in flagged]
-    gainers, _ = insights.movers(now)
+    gainers, _ = oracle.movers(now)
     links = [link.proto.label for link in at.get("page_link")]
     assert any(str(gainers["account_name"][0]) in label for label in links)
 
@@ -639,7 +640,7 @@ def test_at_risk_reasons() -> None:
         "overdue_pct_prior": 0.10,
         "last_order_date": dt.date(2026, 3, 1),
     }
-    kinds = [reason.kind for reason in insights.reasons(base, as_of)]
+    kinds = [reason.kind for reason in oracle.reasons(base, as_of)]
     assert kinds == ["falling_revenue", "margin_erosion", "rising_overdue", "no_orders"]
     healthy = base | {
         "growth_yoy": 0.05,
@@ -647,7 +648,7 @@ def test_at_risk_reasons() -> None:
         "overdue_pct": 0.12,
         "last_order_date": dt.date(2026, 6, 1),
     }
-    assert insights.reasons(healthy, as_of) == []
+    assert oracle.reasons(healthy, as_of) == []
     lost = base | {
         "revenue": 0.0,
         "growth_yoy": -1.0,
@@ -655,7 +656,7 @@ def test_at_risk_reasons() -> None:
         "gross_margin_pct": None,
         "overdue_pct": None,
     }
-    assert [r.kind for r in insights.reasons(lost, as_of)] == ["falling_revenue", "never_ordered"]
+    assert [r.kind for r in oracle.reasons(lost, as_of)] == ["falling_revenue", "never_ordered"]
 
 
 def test_transliteration_makes_names_findable_in_latin() -> None:

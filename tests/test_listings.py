@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import exportkit as ek
+import oracle
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -180,7 +181,7 @@ def full_table(store: Store, name: str, periods: Periods, **filters: Any) -> pl.
         ids = promoted.filter(pl.col("promote"))["account_id"].to_list()
         selected = frame.filter(pl.col("account_id").is_in(ids))
     elif name == "at_risk":
-        flagged = insights.at_risk(insights.with_prior(now, prior), periods[0][2])
+        flagged = oracle.at_risk(oracle.with_prior(now, prior), periods[0][2])
         selected = frame.filter(
             pl.col("account_id").is_in([row["account_id"] for row, _ in flagged])
         )
@@ -413,19 +414,19 @@ def test_a_restricted_view_pages_only_its_accounts(ties: tuple[Store, Periods]) 
 def _check_at_risk(store: Store, periods: Periods) -> int:
     now, prior = store.accounts_over(periods)
     as_of = periods[0][2]
-    flagged = insights.at_risk(insights.with_prior(now, prior), as_of)
+    flagged = oracle.at_risk(oracle.with_prior(now, prior), as_of)
     page = store.account_listing("at_risk", periods, limit=None)
     # the same accounts, in the same order (biggest prior year first)
     assert page.rows["account_id"].to_list() == [row["account_id"] for row, _ in flagged]
     assert page.total == len(flagged)
     # and each sign of every account with a relationship is the one polars finds
     signs = store.account_listing("accounts", periods, limit=None).rows
-    by_id = {row["account_id"]: row for row in insights.with_prior(now, prior).to_dicts()}
+    by_id = {row["account_id"]: row for row in oracle.with_prior(now, prior).to_dicts()}
     for row in signs.to_dicts():
         if not row["revenue"] and not row["revenue_prior_year"]:
             assert row["at_risk"] is False, row["account_id"]
             continue
-        kinds = {reason.kind for reason in insights.reasons(by_id[row["account_id"]], as_of)}
+        kinds = {reason.kind for reason in oracle.reasons(by_id[row["account_id"]], as_of)}
         flags = {sign for sign in RISK_SIGNS if row[sign]}
         assert flags == kinds, row["account_id"]
         assert row["at_risk"] == bool(kinds), row["account_id"]

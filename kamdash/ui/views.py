@@ -170,7 +170,8 @@ def aging_columns() -> list[Column]:
 
 
 def mover_links(frame: pl.DataFrame, context: Context, title: str) -> None:
-    """Accounts with their revenue change (`insights.movers`), each a link to its page."""
+    """Accounts with their revenue change (the gainers or decliners listing), each a link to
+    its page."""
     st.markdown(f"**{title}**")
     for row in frame.iter_rows(named=True):
         change = row["revenue_change"]
