@@ -152,24 +152,11 @@ class Queries:
     def account_list(self) -> pl.DataFrame:
         return self._get("account_list")
 
-    def account_ids(self, **f: Any) -> list[str]:
-        """Ids of the visible accounts the filters select, without computing any figure."""
-        ids = self.store.scope(**f)
-        return list(self.account_list()["account_id"]) if ids is None else ids
-
     def data_range(self) -> tuple[dt.date | None, dt.date | None]:
         return self._get("data_range")
 
-    def accounts(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> pl.DataFrame:
-        return self._get("accounts", start, end, as_of, **f)
-
     def accounts_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
         return self._get("accounts_over", periods, **f)
-
-    def accounts_and_portfolio_over(
-        self, periods: Periods, **f: Any
-    ) -> tuple[list[pl.DataFrame], list[dict[str, Any]]]:
-        return self._get("accounts_and_portfolio_over", periods, **f)
 
     def kams(self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("kams", start, end, as_of, **f)
@@ -209,9 +196,6 @@ class Queries:
     def portfolio_over(self, periods: Periods, **f: Any) -> list[dict[str, Any]]:
         return self._get("portfolio_over", periods, **f)
 
-    def rollup_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
-        return self._get("rollup_over", periods, **f)
-
     def segment_split(self, periods: Periods, **f: Any) -> pl.DataFrame:
         return self._get("segment_split", periods, **f)
 
@@ -220,9 +204,6 @@ class Queries:
 
     def growth_margin_map(self, periods: Periods, **f: Any) -> pl.DataFrame:
         return self._get("growth_margin_map", periods, **f)
-
-    def open_items(self, as_of: dt.date, **f: Any) -> pl.DataFrame:
-        return self._get("open_items", as_of, **f)
 
     def payment_behaviour(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("payment_behaviour", start, end, **f)
