@@ -6,9 +6,9 @@ from typing import Any
 
 import streamlit as st
 
-from kamdash import charts
-from kamdash.formatting import delta, format_date, format_month_range
-from kamdash.measures import measure
+from kamdash.engine.measures import measure
+from kamdash.report import charts
+from kamdash.report.formatting import delta, format_date, format_month_range
 from kamdash.ui import components as ui
 from kamdash.ui import exports, insights, tables, views
 from kamdash.ui.components import Tile

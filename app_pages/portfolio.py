@@ -7,9 +7,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from kamdash import charts
-from kamdash.formatting import format_date, format_period, format_value
-from kamdash.listings import NO_ORDER_DAYS
+from kamdash.engine.listings import NO_ORDER_DAYS
+from kamdash.report import charts
+from kamdash.report.formatting import format_date, format_period, format_value
 from kamdash.ui import components as ui
 from kamdash.ui import insights, tables, views
 from kamdash.ui.components import Column, Tile

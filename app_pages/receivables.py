@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kamdash import charts
-from kamdash.formatting import format_date, format_measure, format_month_range
+from kamdash.report import charts
+from kamdash.report.formatting import format_date, format_measure, format_month_range
 from kamdash.ui import components as ui
 from kamdash.ui import tables, views
 from kamdash.ui.components import Column, Tile

@@ -5,8 +5,8 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from kamdash import charts
-from kamdash.store import HOUSE_ACCOUNTS
+from kamdash.engine.store import HOUSE_ACCOUNTS
+from kamdash.report import charts
 from kamdash.ui import components as ui
 from kamdash.ui.components import Column
 from kamdash.ui.context import page_context

@@ -4,9 +4,9 @@ The UI-free core: `open_store(data_dir)` returns a `Store` whose methods answer 
 of the metric definitions as polars DataFrames or dicts.
 """
 
+from kamdash.data.validation import ValidationReport, validate_folder
+from kamdash.engine.store import Store, open_store
 from kamdash.errors import DataValidationError, KamdashError, NotFoundError
-from kamdash.store import Store, open_store
-from kamdash.validation import ValidationReport, validate_folder
 
 __all__ = [
     "DataValidationError",

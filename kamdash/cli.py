@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from kamdash.engine.periods import parse_date
 from kamdash.errors import DataValidationError, KamdashError, NotFoundError
-from kamdash.periods import parse_date
 
 if TYPE_CHECKING:
-    from kamdash.store import Store
+    from kamdash.engine.store import Store
 
 ACCOUNT_COLUMNS: tuple[str, ...] = (
     "account_id",
@@ -195,7 +195,7 @@ def _add_cache_flag(command: argparse.ArgumentParser) -> None:
 def _open(data: Path, no_cache: bool, dso_days: int = 90) -> Store:
     """The store of `data`: from the app's per-data-version cache (built there on the first
     call), or, with --no-cache, validated and built in memory."""
-    from kamdash.store import open_store, stores_cache_dir
+    from kamdash.engine.store import open_store, stores_cache_dir
 
     return open_store(data, dso_days=dso_days, cache_dir=None if no_cache else stores_cache_dir())
 
@@ -246,7 +246,7 @@ def _metrics(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from kamdash.validation import validate_folder
+    from kamdash.data.validation import validate_folder
 
     if not args.data_dir.is_dir():
         raise KamdashError(f"data folder {args.data_dir} does not exist or is not a folder")
@@ -258,7 +258,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _generate(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from kamdash.generate import generate_export
+    from kamdash.tools.generate import generate_export
 
     with Progress(
         TextColumn("generating"),
@@ -292,7 +292,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from kamdash.bench import bench_data, render_table, run_bench
+    from kamdash.tools.bench import bench_data, render_table, run_bench
 
     def log(message: str) -> None:
         sys.stderr.write(message + "\n")
@@ -315,7 +315,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _qbr(args: argparse.Namespace) -> int:
-    from kamdash.exports.qbr_file import build_file, check_target
+    from kamdash.report.exports.qbr_file import build_file, check_target
 
     suffix = check_target(args.out)  # before the data folder is opened: a typo fails at once
     store = _open(args.data, args.no_cache)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kamdash.validation import ValidationReport
+    from kamdash.data.validation import ValidationReport
 
 
 class KamdashError(Exception):

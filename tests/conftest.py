@@ -29,7 +29,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     sample = _TESTS.parent / "sample_data"
     if (sample / "accounts.parquet").exists():
         return sample
-    from kamdash.generate import generate_export
+    from kamdash.tools.generate import generate_export
 
     folder = tmp_path_factory.mktemp("sample_data")
     generate_export(folder)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kamdash.contract import TABLES_BY_NAME, ColumnKind
+from kamdash.data.contract import TABLES_BY_NAME, ColumnKind
 
 Layout = Literal["file", "folder", "hive"]
 MoneyType = Literal["double", "decimal", "integer"]

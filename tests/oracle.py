@@ -30,7 +30,7 @@ from typing import Any
 
 import polars as pl
 
-from kamdash.listings import MARGIN_EROSION_PP, NO_ORDER_DAYS, OVERDUE_RISE_PP, REVENUE_DROP
+from kamdash.engine.listings import MARGIN_EROSION_PP, NO_ORDER_DAYS, OVERDUE_RISE_PP, REVENUE_DROP
 from kamdash.ui.insights import Reason
 
 Row = Mapping[str, Any]

@@ -9,9 +9,9 @@ import exportkit as ek
 import pytest
 
 from kamdash import NotFoundError, open_store
-from kamdash.access import AccessConfig, Principal, resolve, scoped_store
+from kamdash.engine.access import AccessConfig, Principal, resolve, scoped_store
+from kamdash.engine.store import MARGIN_COLUMNS, Store
 from kamdash.errors import KamdashError
-from kamdash.store import MARGIN_COLUMNS, Store
 
 D = dt.date
 START, END = D(2024, 1, 1), D(2024, 12, 31)

@@ -1,7 +1,7 @@
 """The dashboard through Streamlit's AppTest: every page from the entry point, both languages.
 
 Assertions compare what is shown with the kamdash API answering the same question: KPI values
-are the API's figures through `kamdash.formatting`, table rows are the API's rows, deep links
+are the API's figures through `kamdash.report.formatting`, table rows are the API's rows, deep links
 select what they name and bad URL values produce a note, not an exception. The app reads
 `sample_data/` (generated with the package's generator when the folder is absent).
 Pure helpers of the UI (URL parsing, at-risk rules, strings) are tested here too.
@@ -24,10 +24,10 @@ from exportkit import account, add_document, base_tables, invoice, line, write_e
 from streamlit.testing.v1 import AppTest
 
 from kamdash import Store, open_store
-from kamdash.formatting import NNBSP, delta, format_date, format_measure, format_value
-from kamdash.listings import PAGE_SIZE
-from kamdash.measures import MEASURES, Language, measure
-from kamdash.periods import Period, minus_years
+from kamdash.engine.listings import PAGE_SIZE
+from kamdash.engine.measures import MEASURES, Language, measure
+from kamdash.engine.periods import Period, minus_years
+from kamdash.report.formatting import NNBSP, delta, format_date, format_measure, format_value
 from kamdash.ui import filters as flt
 from kamdash.ui import search
 from kamdash.ui.components import code_text, escape_md

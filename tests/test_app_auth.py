@@ -18,7 +18,7 @@ from appkit import ROOT, open_page, serve, signed_in, write_secured_export
 from packaging.requirements import Requirement
 from streamlit.testing.v1 import AppTest
 
-from kamdash.measures import measure
+from kamdash.engine.measures import measure
 from kamdash.ui.i18n import t
 
 D = dt.date

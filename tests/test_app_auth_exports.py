@@ -49,16 +49,16 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from test_app_exports import PNG_SIGNATURE, Deferred, Files, downloads, recording_into
 
-import kamdash.exports.deck
-import kamdash.exports.pdf
+import kamdash.report.exports.deck
+import kamdash.report.exports.pdf
 import kamdash.ui.auth
 import kamdash.ui.exports
 from kamdash import Store, open_store
-from kamdash.brief import build_brief
-from kamdash.exports.images import chart_svg, slug
-from kamdash.formatting import format_money
-from kamdash.measures import Language, measure
-from kamdash.store import MARGIN_COLUMNS
+from kamdash.engine.measures import Language, measure
+from kamdash.engine.store import MARGIN_COLUMNS
+from kamdash.report.brief import build_brief
+from kamdash.report.exports.images import chart_svg, slug
+from kamdash.report.formatting import format_money
 from kamdash.ui.i18n import t
 
 D = dt.date
@@ -385,7 +385,7 @@ def visit(export: Path) -> Iterator[Visit]:
     with pytest.MonkeyPatch.context() as patch:
         serve(patch, export)
         patch.setattr(MediaFileManager, "add_deferred", recording_into(found))
-        for module in (kamdash.ui.exports, kamdash.exports.deck, kamdash.exports.pdf):
+        for module in (kamdash.ui.exports, kamdash.report.exports.deck, kamdash.report.exports.pdf):
             patch.setattr(module, "chart_png", pictures.wrap(module.chart_png))
         patch.setattr(
             kamdash.ui.exports, "chart_svg", pictures.wrap_svg(kamdash.ui.exports.chart_svg)

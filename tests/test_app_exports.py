@@ -1,6 +1,6 @@
 """Downloads and the meeting brief in the dashboard, through Streamlit's AppTest.
 
-The brief on the account page must say exactly what `kamdash.brief.build_brief` says for that
+The brief on the account page must say exactly what `kamdash.report.brief.build_brief` says for that
 account and view. Every chart and table must carry its download buttons, and each button's
 deferred callable (captured where Streamlit registers it, since AppTest never clicks through
 to the file) must build a file that opens and says what it shows: the PDF and PPTX name the
@@ -29,9 +29,9 @@ from streamlit.testing.v1 import AppTest
 from test_brief import END, START, brief_tables
 
 from kamdash import Store, open_store
-from kamdash.brief import Brief, build_brief
-from kamdash.exports.images import slug
-from kamdash.measures import Language, measure
+from kamdash.engine.measures import Language, measure
+from kamdash.report.brief import Brief, build_brief
+from kamdash.report.exports.images import slug
 from kamdash.ui import exports
 from kamdash.ui import filters as flt
 from kamdash.ui.components import Column, escape_md, export_frame
@@ -369,7 +369,7 @@ def test_export_frame_keeps_shown_columns_under_their_headers() -> None:
 
 
 def test_xlsx_keeps_own_headers_and_formats_them_as_their_measure() -> None:
-    from kamdash.exports.tables import NUMBER_FORMATS, TableScope, table_xlsx
+    from kamdash.report.exports.tables import NUMBER_FORMATS, TableScope, table_xlsx
 
     frame = pl.DataFrame({"revenue": [1200.5], "Выручка год назад": [1000.0]})
     scope = TableScope(

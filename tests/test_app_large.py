@@ -30,9 +30,9 @@ from appkit import APP, PAGES
 from streamlit.testing.v1 import AppTest
 
 from kamdash import Store, open_store
-from kamdash.formatting import NEW_GROWTH, format_value, transliterate
-from kamdash.generate import generate_export
-from kamdash.listings import PAGE_SIZE, SEARCH_LIMIT
+from kamdash.engine.listings import PAGE_SIZE, SEARCH_LIMIT
+from kamdash.report.formatting import NEW_GROWTH, format_value, transliterate
+from kamdash.tools.generate import generate_export
 from kamdash.ui import filters as flt
 from kamdash.ui.i18n import t
 

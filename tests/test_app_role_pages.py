@@ -23,8 +23,8 @@ from test_app_exports import Files, downloads
 from test_app_exports import files as files  # the fixture recording every download
 
 from kamdash import open_store
-from kamdash.formatting import format_measure
-from kamdash.measures import Language, measure
+from kamdash.engine.measures import Language, measure
+from kamdash.report.formatting import format_measure
 from kamdash.ui.i18n import t
 
 D = dt.date

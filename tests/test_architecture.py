@@ -6,7 +6,7 @@ import ast
 import re
 from pathlib import Path
 
-from kamdash.sqlfiles import LAYERS, load_objects, sql_root
+from kamdash.data.sqlfiles import LAYERS, load_objects, sql_root
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -31,7 +31,7 @@ from streamlit.testing.v1 import AppTest
 
 from kamdash import open_store
 from kamdash.cli import main as cli_main
-from kamdash.measures import Language
+from kamdash.engine.measures import Language
 from kamdash.ui.components import escape_md
 from kamdash.ui.i18n import t
 
@@ -1299,7 +1299,7 @@ def test_the_data_page_shows_the_verdict(
 def test_a_rule_that_cannot_be_evaluated_is_an_error_not_an_exception(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kamdash import validation
+    from kamdash.data import validation
 
     broken = validation.RowRule(
         "rule.sign", "warning", "payments", "amount", "never shown", "no_such_column > 0"
@@ -1318,7 +1318,7 @@ def test_a_rule_that_cannot_be_evaluated_is_an_error_not_an_exception(
 def test_a_table_that_cannot_be_read_as_typed_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kamdash import validation
+    from kamdash.data import validation
 
     broken = validation.RowRule(
         "value.not_null",

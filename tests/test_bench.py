@@ -12,7 +12,7 @@ from pathlib import Path
 import exportkit as ek
 import polars as pl
 
-from kamdash.bench import _periods, _warmup_periods, allocator_in_use, render_table, run_bench
+from kamdash.tools.bench import _periods, _warmup_periods, allocator_in_use, render_table, run_bench
 
 
 def test_the_bench_asks_the_apps_presets_and_custom_periods_in_turn() -> None:
@@ -108,8 +108,8 @@ def test_bench_runs_and_the_baseline_agrees(tmp_path: Path) -> None:
 
 
 def test_the_accounts_table_of_the_pandas_script_matches_the_cli(tmp_path: Path) -> None:
-    from kamdash.bench_children import pandas_accounts
     from kamdash.cli import main
+    from kamdash.tools.bench_children import pandas_accounts
 
     tables = ek.base_tables()
     tables["accounts"].append(ek.account("A2"))
@@ -129,7 +129,7 @@ def test_the_accounts_table_of_the_pandas_script_matches_the_cli(tmp_path: Path)
 
 
 def test_a_whole_base_is_generated_once_and_cached_under_its_shape(tmp_path: Path) -> None:
-    from kamdash.bench import bench_data
+    from kamdash.tools.bench import bench_data
 
     folder = bench_data(3000, None, tmp_path, accounts=500)
     assert folder == tmp_path / "bench-accounts-500-lines-3000-seed-7"
@@ -145,7 +145,7 @@ def test_a_whole_base_is_generated_once_and_cached_under_its_shape(tmp_path: Pat
 
 def test_the_bench_names_the_malloc_its_process_runs_on() -> None:
     # what `make bench` reports must be what the process has mapped, not what it was asked for
-    probe = "from kamdash.bench import allocator_in_use; print(allocator_in_use())"
+    probe = "from kamdash.tools.bench import allocator_in_use; print(allocator_in_use())"
     env = {key: value for key, value in os.environ.items() if key != "LD_PRELOAD"}
     plain = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
     assert plain.stdout.strip() == "glibc"

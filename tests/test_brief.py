@@ -12,10 +12,10 @@ import exportkit as ek
 import pytest
 
 from kamdash import Store, open_store
-from kamdash.brief import build_brief, peer_category_spend, previous_period
+from kamdash.engine.periods import Period
 from kamdash.errors import NotFoundError
-from kamdash.formatting import format_percent
-from kamdash.periods import Period
+from kamdash.report.brief import build_brief, peer_category_spend, previous_period
+from kamdash.report.formatting import format_percent
 
 D = dt.date
 START, END = D(2025, 4, 1), D(2025, 6, 30)  # Q2 2025; previous quarter Q1, prior year Q2 2024

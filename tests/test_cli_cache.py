@@ -10,9 +10,9 @@ from pathlib import Path
 import exportkit as ek
 import pytest
 
-import kamdash.store
+import kamdash.engine.store
 from kamdash.cli import main
-from kamdash.validation import ValidationReport
+from kamdash.data.validation import ValidationReport
 
 D = dt.date
 PERIOD = ["--start", "2024-01-01", "--end", "2024-03-31"]
@@ -22,14 +22,14 @@ PERIOD = ["--start", "2024-01-01", "--end", "2024-03-31"]
 def builds(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The data folders validated and built in this test, one entry per build."""
     built: list[Path] = []
-    validate = kamdash.store.validate_connection
+    validate = kamdash.engine.store.validate_connection
 
     def counting(con: object, sources: object, **kwargs: object) -> ValidationReport:
         report = validate(con, sources, **kwargs)  # type: ignore[arg-type]
         built.append(report.data_dir)
         return report
 
-    monkeypatch.setattr(kamdash.store, "validate_connection", counting)
+    monkeypatch.setattr(kamdash.engine.store, "validate_connection", counting)
     return built
 
 

@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from kamdash import open_store
-from kamdash.exports.images import slug
-from kamdash.measures import Language, measure
+from kamdash.engine.measures import Language, measure
+from kamdash.report.exports.images import slug
 from kamdash.ui.i18n import t
 
 pytestmark = pytest.mark.e2e

@@ -30,8 +30,8 @@ from test_app_large import ACCOUNTS, PAGE_SIZE, TODAY, count_text, sorted_ids  #
 from test_e2e import IDLE, check, steady_box  # noqa: E402
 
 from kamdash import open_store  # noqa: E402
-from kamdash.formatting import transliterate  # noqa: E402
-from kamdash.measures import measure  # noqa: E402
+from kamdash.engine.measures import measure  # noqa: E402
+from kamdash.report.formatting import transliterate  # noqa: E402
 from kamdash.ui import filters as flt  # noqa: E402
 from kamdash.ui.i18n import t  # noqa: E402
 

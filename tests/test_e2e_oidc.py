@@ -35,9 +35,9 @@ import pytest
 import test_e2e
 from test_e2e import ARTIFACTS, IDLE, TIMEOUT_MS, free_port, settle, streamlit_server, sync_api
 
-from kamdash.exports.images import slug
-from kamdash.measures import MEASURES_BY_NAME, measure
-from kamdash.store import MARGIN_COLUMNS
+from kamdash.engine.measures import MEASURES_BY_NAME, measure
+from kamdash.engine.store import MARGIN_COLUMNS
+from kamdash.report.exports.images import slug
 from kamdash.ui.i18n import t
 
 pytestmark = pytest.mark.e2e

@@ -27,14 +27,14 @@ from streamlit.testing.v1 import AppTest
 from test_brief import END, START, brief_tables
 
 from kamdash import open_store, validate_folder
-from kamdash.exports.deck import build_deck
-from kamdash.exports.images import stamp_for
-from kamdash.exports.pdf import build_pdf
-from kamdash.exports.tables import table_xlsx
-from kamdash.formatting import format_date
-from kamdash.generate import generate_export
-from kamdash.measures import Language
-from kamdash.sources import discover
+from kamdash.data.sources import discover
+from kamdash.engine.measures import Language
+from kamdash.report.exports.deck import build_deck
+from kamdash.report.exports.images import stamp_for
+from kamdash.report.exports.pdf import build_pdf
+from kamdash.report.exports.tables import table_xlsx
+from kamdash.report.formatting import format_date
+from kamdash.tools.generate import generate_export
 from kamdash.ui.exports import Scope
 from kamdash.ui.i18n import t
 

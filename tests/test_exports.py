@@ -17,11 +17,13 @@ from pptx import Presentation
 from pypdf import PdfReader
 from test_brief import END, START, brief_tables
 
-from kamdash import Store, charts, open_store
+from kamdash import Store, open_store
 from kamdash.cli import main
-from kamdash.exports import qbr
-from kamdash.exports.deck import build_deck
-from kamdash.exports.images import (
+from kamdash.engine.measures import Language, measure
+from kamdash.report import charts
+from kamdash.report.exports import qbr
+from kamdash.report.exports.deck import build_deck
+from kamdash.report.exports.images import (
     Stamp,
     chart_png,
     chart_svg,
@@ -30,10 +32,9 @@ from kamdash.exports.images import (
     png_size,
     stamp_for,
 )
-from kamdash.exports.pdf import build_pdf
-from kamdash.exports.tables import NUMBER_FORMATS, TableScope, table_csv, table_xlsx
-from kamdash.formatting import format_date, format_measure, format_period
-from kamdash.measures import Language, measure
+from kamdash.report.exports.pdf import build_pdf
+from kamdash.report.exports.tables import NUMBER_FORMATS, TableScope, table_csv, table_xlsx
+from kamdash.report.formatting import format_date, format_measure, format_period
 
 D = dt.date
 SLIDES = (
@@ -161,7 +162,7 @@ def test_pdf_stays_on_one_page_for_a_long_brief(store: Store) -> None:
     data = qbr.collect(store, "A1", START, END, language="ru")
     from dataclasses import replace
 
-    from kamdash.exports.pdf import pdf_from
+    from kamdash.report.exports.pdf import pdf_from
 
     long_issues = data.brief.issues * 12
     crowded = replace(data, brief=replace(data.brief, issues=long_issues))

@@ -19,8 +19,8 @@ from appkit import open_page
 
 from kamdash import validate_folder
 from kamdash.cli import main as cli_main
+from kamdash.data.validation import ValidationReport
 from kamdash.ui.i18n import t
-from kamdash.validation import ValidationReport
 
 D = dt.date
 

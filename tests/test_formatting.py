@@ -1,4 +1,5 @@
-"""Locale formatting (kamdash.formatting) and chart builders (kamdash.charts), without a browser.
+"""Locale formatting (kamdash.report.formatting) and chart builders (kamdash.report.charts),
+without a browser.
 
 Russian uses U+202F (narrow no-break space) as the thousands separator and before `₽`, `%` and
 unit words; every expected string below spells it as `\\u202f` so the choice is visible.
@@ -18,8 +19,9 @@ import polars as pl
 import pytest
 import vl_convert
 
-from kamdash import charts
-from kamdash.formatting import (
+from kamdash.engine.measures import MEASURES, Language, measure
+from kamdash.report import charts
+from kamdash.report.formatting import (
     MINUS,
     NEW_GROWTH,
     NNBSP,
@@ -38,7 +40,6 @@ from kamdash.formatting import (
     format_years,
     growth_or_new,
 )
-from kamdash.measures import MEASURES, Language, measure
 
 S = NNBSP
 

@@ -1,4 +1,4 @@
-"""kamdash.gather runs a page's independent calls at the same time and keeps their order."""
+"""kamdash.engine.gather runs a page's independent calls at the same time and keeps their order."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from kamdash import gather as gather_module
-from kamdash.gather import gather
+from kamdash.engine import gather as gather_module
+from kamdash.engine.gather import gather
 
 
 def test_results_come_back_in_the_order_of_the_calls() -> None:

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from kamdash.contract import TABLES, TABLES_BY_NAME
-from kamdash.generate import INDUSTRIES, GenerateSummary, generate_export
+from kamdash.data.contract import TABLES, TABLES_BY_NAME
+from kamdash.tools.generate import INDUSTRIES, GenerateSummary, generate_export
 
 PARTITIONED = ("invoices", "invoice_lines", "payments")
 SINGLE_FILE = ("accounts", "managers", "products", "targets")
@@ -388,7 +388,7 @@ def test_whole_base_has_house_accounts_in_key_accounts_holdings(
 
 
 def test_whole_base_validates_without_errors(base: tuple[Path, GenerateSummary]) -> None:
-    from kamdash.validation import validate_folder
+    from kamdash.data.validation import validate_folder
 
     folder, summary = base
     report = validate_folder(folder)

@@ -18,9 +18,9 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from kamdash import open_store
-from kamdash.periods import Period, minus_years
-from kamdash.store import HOUSE_ACCOUNTS, Store
-from kamdash.validation import validate_folder
+from kamdash.data.validation import validate_folder
+from kamdash.engine.periods import Period, minus_years
+from kamdash.engine.store import HOUSE_ACCOUNTS, Store
 
 d = dt.date
 Tables = dict[str, list[dict[str, Any]]]

@@ -26,18 +26,18 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from kamdash import open_store
-from kamdash.errors import KamdashError
-from kamdash.formatting import transliterate
-from kamdash.generate import generate_export
-from kamdash.listings import (
+from kamdash.engine.listings import (
     ACCOUNT_LISTINGS,
     ACCOUNT_SORTABLE,
     OPEN_ITEM_SORTABLE,
     RISK_SIGNS,
     Page,
 )
-from kamdash.periods import minus_years
-from kamdash.store import HOUSE_ACCOUNTS, Store
+from kamdash.engine.periods import minus_years
+from kamdash.engine.store import HOUSE_ACCOUNTS, Store
+from kamdash.errors import KamdashError
+from kamdash.report.formatting import transliterate
+from kamdash.tools.generate import generate_export
 from kamdash.ui import insights
 
 d = dt.date

@@ -11,7 +11,7 @@ import exportkit as ek
 import pytest
 
 from kamdash import DataValidationError, KamdashError, open_store
-from kamdash import store as store_module
+from kamdash.engine import store as store_module
 
 D = dt.date
 

@@ -14,7 +14,7 @@ import pytest
 
 from kamdash import DataValidationError, open_store, validate_folder
 from kamdash.cli import main as cli_main
-from kamdash.validation import ValidationReport
+from kamdash.data.validation import ValidationReport
 
 D = dt.date
 

@@ -20,10 +20,10 @@ import exportkit as ek
 import pyarrow.parquet as pq
 import pytest
 
-from kamdash import validation
-from kamdash.sources import discover
-from kamdash.store import build, connect
-from kamdash.validation import RowRule, ValidationReport
+from kamdash.data import validation
+from kamdash.data.connection import build, connect
+from kamdash.data.sources import discover
+from kamdash.data.validation import RowRule, ValidationReport
 
 D = dt.date
 

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kamdash.contract import TABLES
+from kamdash.data.contract import TABLES
 
 MANIFEST = "_export.json"
 # a manifest is a few lines; anything much larger is not one, and is not read whole

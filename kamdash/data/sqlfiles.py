@@ -50,8 +50,8 @@ class SqlObject:
 
 def sql_root() -> Path:
     """`sql/` beside the package in a checkout, or the copy shipped inside a wheel."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_sql", here.parent / "sql"):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "_sql", package.parent / "sql"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("kamdash SQL folder not found (expected sql/ or kamdash/_sql/)")

@@ -36,8 +36,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kamdash.contract import DOC_TYPES, SQL_TYPES, TABLES, TABLES_BY_NAME, Column, Table
-from kamdash.sources import MANIFEST, DataSources, TableSource
+from kamdash.data.connection import bind_sources, build, connect, file_variable
+from kamdash.data.contract import DOC_TYPES, SQL_TYPES, TABLES, TABLES_BY_NAME, Column, Table
+from kamdash.data.sources import MANIFEST, DataSources, TableSource, discover
 
 Severity = Literal["error", "warning"]
 MAX_EXAMPLES = 5
@@ -514,8 +515,6 @@ def create_raw_views(
     plus the file each row came from. Unknown columns are left out here.
 
     Returns the findings of tables whose files DuckDB cannot read together."""
-    from kamdash.store import bind_sources, file_variable
-
     findings: list[Finding] = []
     bind_sources(con, sources)
     for table in TABLES:
@@ -1441,9 +1440,6 @@ def _column_exists(rule: RowRule, present: dict[str, set[str]], sources: DataSou
 
 def validate_folder(data_dir: str | Path) -> ValidationReport:
     """The report for a folder, without refusing it (what `kamdash validate` prints)."""
-    from kamdash.sources import discover
-    from kamdash.store import build, connect
-
     path = Path(data_dir).expanduser()
     con = connect(readable=[path])
     try:

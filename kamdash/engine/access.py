@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from kamdash.engine.store import Store
 from kamdash.errors import KamdashError
-from kamdash.store import Store
 
 Role = Literal["director", "kam", "finance"]
 

@@ -39,7 +39,7 @@ def risk_thresholds() -> dict[str, float | None]:
 
 
 # what a column sorts by when it is not its own value: an account with revenue and no prior
-# year reads "new" (kamdash.formatting.NEW_GROWTH) and ranks above every growth, as on screen
+# year reads "new" (kamdash.report.formatting.NEW_GROWTH) and ranks above every growth, as on screen
 SORT_KEYS = {
     "growth_yoy": "coalesce(growth_yoy, case when revenue > 0 then 'infinity'::double end)"
 }

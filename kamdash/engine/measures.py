@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 # "growth": a relative change, a percentage up to ±1000 % and a multiple past it, "new" for
-# revenue without a positive base (kamdash.formatting.format_growth)
+# revenue without a positive base (kamdash.report.formatting.format_growth)
 Format = Literal["money", "percent", "growth", "days", "count", "ratio", "index", "text"]
 Language = Literal["en", "ru"]
 LANGUAGES: tuple[Language, ...] = ("en", "ru")

@@ -12,7 +12,6 @@ import copy
 import datetime as dt
 import hashlib
 import os
-import tempfile
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
@@ -23,11 +22,14 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from kamdash import sources as sources_module
-from kamdash import validation
-from kamdash.contract import TABLES
-from kamdash.errors import DataValidationError, KamdashError, NotFoundError
-from kamdash.listings import (
+from kamdash.data import sources as sources_module
+from kamdash.data import validation
+from kamdash.data.connection import build, connect, effective_memory_limit
+from kamdash.data.contract import TABLES
+from kamdash.data.sources import DataSources, discover
+from kamdash.data.sqlfiles import load_objects
+from kamdash.data.validation import ValidationReport, validate_connection
+from kamdash.engine.listings import (
     ACCOUNT_LISTINGS,
     OPEN_ITEM_LISTINGS,
     PAGE_SIZE,
@@ -37,10 +39,8 @@ from kamdash.listings import (
     listing,
     risk_thresholds,
 )
-from kamdash.periods import DateLike, Period, month_ends, parse_date
-from kamdash.sources import DataSources, discover
-from kamdash.sqlfiles import load_objects
-from kamdash.validation import ValidationReport, validate_connection
+from kamdash.engine.periods import DateLike, Period, month_ends, parse_date
+from kamdash.errors import DataValidationError, KamdashError, NotFoundError
 
 # the kam_id filter value that selects house accounts (no KAM): not an id an export can give a
 # KAM, as ids are matched exactly and this one starts with a character ids do not
@@ -80,9 +80,6 @@ warnings.filterwarnings(
 SCOPE_CACHE_SIZE = 256
 # a view's account rows are ~500 bytes an account: 8 views of 150,000 accounts hold ~600 MB
 ACCOUNT_ROWS_CACHE_SIZE = 8
-# DuckDB's own default is 80% of RAM; a bound keeps a 50M-line build (which spills to disk
-# beyond it) and a busy server predictable. KAMDASH_MEMORY_LIMIT overrides it.
-DEFAULT_MEMORY_LIMIT = "2.5GB"
 # where built stores are kept between processes (the app and the CLI share it)
 CACHE_DIR_ENV = "KAMDASH_CACHE_DIR"
 
@@ -96,61 +93,6 @@ def cache_root() -> Path:
 def stores_cache_dir() -> Path:
     """Where the built store of each data version is kept (one DuckDB file per version)."""
     return cache_root() / "stores"
-
-
-def _memory_limit(given: str | None) -> str:
-    return given or os.environ.get("KAMDASH_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
-
-
-def connect(
-    memory_limit: str | None = None,
-    threads: int | None = None,
-    *,
-    database: Path | None = None,
-    read_only: bool = False,
-    readable: Sequence[Path] = (),
-) -> duckdb.DuckDBPyConnection:
-    """A sandboxed DuckDB connection: it can read files only under `readable` (the data
-    folder), never reaches the network, loads or installs no extension, and its settings are
-    locked so no later statement can lift that."""
-    config: dict[str, Any] = {
-        "autoinstall_known_extensions": False,
-        "autoload_known_extensions": False,
-        # this rewrite pre-aggregates invoice lines per (invoice, product) below their join
-        # to documents, which barely reduces them and holds tens of millions of groups: at
-        # 50M lines the sales build ran out of memory under a 3 GB limit because of it
-        "disabled_optimizers": "partial_aggregate_pushdown",
-    }
-    config["memory_limit"] = _memory_limit(memory_limit)
-    if threads:
-        config["threads"] = threads
-    con = duckdb.connect(
-        str(database) if database else ":memory:", read_only=read_only, config=config
-    )
-    if con.sql("select current_setting('lock_configuration')").fetchall()[0][0]:
-        # DuckDB shares one instance per database file within a process: a second
-        # connection to a cached store finds it already sandboxed and locked
-        return con
-    # a library must not draw progress bars on the user's terminal
-    con.sql("set enable_progress_bar = false")
-    spill = Path(tempfile.gettempdir()) / f"kamdash-spill-{os.getpid()}"
-    con.sql("set temp_directory = $1", params=[str(spill)])
-    allowed = [str(path.resolve()) + os.sep for path in (*readable, spill)]
-    con.sql("set allowed_directories = $1", params=[allowed])
-    con.sql("set enable_external_access = false")
-    con.sql("set lock_configuration = true")
-    return con
-
-
-def file_variable(table: str) -> str:
-    return f"kamdash_files_{table}"
-
-
-def bind_sources(con: duckdb.DuckDBPyConnection, sources: DataSources) -> None:
-    """Bind each table's file list to the variable its raw view reads (per connection)."""
-    for table in TABLES:
-        files = [str(path) for path in sources.files(table.name)]
-        con.sql(f"set variable {file_variable(table.name)} = $1", params=[files])
 
 
 class Store:
@@ -447,13 +389,13 @@ class Store:
         offset: int = 0,
         **filters: FilterValue,
     ) -> Page:
-        """One page of an account table (`kamdash.listings.ACCOUNT_LISTINGS`: accounts,
+        """One page of an account table (`kamdash.engine.listings.ACCOUNT_LISTINGS`: accounts,
         at_risk, exposed, over_limit, gainers, decliners) of the first of `periods`, the
         second being its prior year: selected, searched, sorted and cut in SQL, with the
         number of rows the whole table has. `limit` None: every row (for a file)."""
         table = listing(ACCOUNT_LISTINGS, name)
         order = self._order(table, sort, descending)
-        # the selection and order are fixed text from kamdash.listings, never user input
+        # the selection and order are fixed text from kamdash.engine.listings, never user input
         rows = (
             f"select * from account_rows where ({table.where}) and ($1 is null or account_id in "
             "(select account_id from int_accounts where contains(search_key, search_key($1))))"
@@ -502,7 +444,7 @@ class Store:
     ) -> Page:
         """Rows `offset`… of the statement `rows` (its parameters `params`) in `order`, with
         how many rows it has in all. `rows` and `order` are fixed text of this module and
-        kamdash.listings; every value is a parameter."""
+        kamdash.engine.listings; every value is a parameter."""
         n = len(params)
         frame = self.query(
             f"select *, count(*) over () as total_rows from ({rows}) "
@@ -809,12 +751,6 @@ def _period_and_as_of(
     return period, parse_date(as_of, name="as_of") if as_of is not None else period.end
 
 
-def build(con: duckdb.DuckDBPyConnection, sources: DataSources) -> None:
-    """Create every SQL object; materialized ones are computed now, once per data version."""
-    for obj in load_objects():
-        con.sql(obj.create_statement())
-
-
 def build_version() -> str:
     """Changes whenever the SQL, the contract or the validation rules change, so cached
     stores (and their cached reports) are rebuilt."""
@@ -838,7 +774,7 @@ def _validated(
         detail = str(error).splitlines()[0]
         raise KamdashError(
             f"building the store of {sources.data_dir} ran out of memory under the DuckDB "
-            f"limit of {_memory_limit(memory_limit)} ({detail}); set KAMDASH_MEMORY_LIMIT "
+            f"limit of {effective_memory_limit(memory_limit)} ({detail}); set KAMDASH_MEMORY_LIMIT "
             "higher (e.g. 4GB) and open it again"
         ) from error
 

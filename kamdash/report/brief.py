@@ -13,7 +13,7 @@ KAM another KAM's client's spend, nor anyone one client's spend dressed as a med
 Every figure comes from the store API (`Store.accounts`, `bridge`, `bridge_by_product`,
 `product_mix`, `open_items`) or from the `peer_category_spend` mart; this module only compares
 them with thresholds, takes simple differences and ratios of them, and words the result in
-English or Russian through `kamdash.formatting`. UI-free: the account page, the PDF and the
+English or Russian through `kamdash.report.formatting`. UI-free: the account page, the PDF and the
 deck all render the same `Brief`.
 """
 
@@ -26,7 +26,10 @@ from typing import Any, Literal
 
 import polars as pl
 
-from kamdash.formatting import (
+from kamdash.engine.measures import Language, measure
+from kamdash.engine.periods import DateLike, Period, minus_years, parse_date
+from kamdash.engine.store import Store
+from kamdash.report.formatting import (
     format_date,
     format_days,
     format_growth,
@@ -36,9 +39,6 @@ from kamdash.formatting import (
     format_points,
     is_missing,
 )
-from kamdash.measures import Language, measure
-from kamdash.periods import DateLike, Period, minus_years, parse_date
-from kamdash.store import Store
 
 # Thresholds of the rules. Below them a change is noise, not something to raise in a meeting.
 CREDIT_USE_LIMIT = 0.80  # open AR above 80 % of the credit limit

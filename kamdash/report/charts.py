@@ -3,9 +3,9 @@
 UI-free (no streamlit). The API has already aggregated in DuckDB, so a chart gets at most a
 few hundred rows and only reshapes them for plotting (ranking, running totals of a waterfall).
 Every chart shares one theme (`configure`), formats axes through a Vega locale of the
-language, and carries pre-formatted tooltip texts from `kamdash.formatting`, so a tooltip reads
-exactly like the tile or table cell of the same figure. Titles are passed in by the caller, who
-knows what and when the chart shows.
+language, and carries pre-formatted tooltip texts from `kamdash.report.formatting`, so a
+tooltip reads exactly like the tile or table cell of the same figure. Titles are passed in by
+the caller, who knows what and when the chart shows.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from kamdash.formatting import (
+from kamdash.engine.measures import Language, measure
+from kamdash.report.formatting import (
     MONTHS_EN,
     MONTHS_EN_FULL,
     MONTHS_RU,
@@ -29,7 +30,6 @@ from kamdash.formatting import (
     format_value,
     short_money_expr,
 )
-from kamdash.measures import Language, measure
 
 FONT = '"Source Sans 3", "Source Sans Pro", "Segoe UI", Roboto, sans-serif'
 PRIMARY = "#1f4e79"

@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from kamdash.measures import Format, Language, Measure, growth_measure_of, measure
+from kamdash.engine.measures import Format, Language, Measure, growth_measure_of, measure
 
 NNBSP = "\u202f"  # narrow no-break space: ru thousands separator and unit space
 MINUS = "\u2212"
@@ -153,7 +153,7 @@ def short_money_expr(lang: Language, value: str = "datum.value") -> str:
     Built from the same units and with the same floating-point steps as `_short_amount`
     (divide, scale, add 0.5, floor), so an axis tick reads exactly like the same amount in a
     tile. `format(…, ',.2f')` takes the grouping and decimal mark from the chart's locale
-    (`kamdash.charts.configure`).
+    (`kamdash.report.charts.configure`).
     """
     magnitude = f"abs({value})"
 
@@ -306,7 +306,7 @@ def format_value(
 def format_measure(
     value: object, name: str | Measure, lang: Language, *, short: bool = False
 ) -> str:
-    """A figure formatted by its measure definition (`kamdash.measures`)."""
+    """A figure formatted by its measure definition (`kamdash.engine.measures`)."""
     definition = name if isinstance(name, Measure) else measure(name)
     return format_value(value, definition.format, lang, short=short)
 

@@ -4,7 +4,7 @@ In one run on one data folder it measures
 - kamdash cold start (a fresh process: open, validate, build, first portfolio page) and its
   peak memory;
 - warm interactions: every API call a page makes when a filter changes, made as the page
-  makes them (independent calls at the same time, `kamdash.gather`) and, for comparison, one
+  makes them (independent calls at the same time, `kamdash.engine.gather`) and, for comparison, one
   after another; repeated with a different period and KAM each time (the store caches
   nothing, so no call is a cache hit), after `warmup` rounds of other periods (timed as
   well: the first pages of a server that has just started are slower while its memory
@@ -37,7 +37,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kamdash.periods import Period, Preset, anchor_date, preset_period
+from kamdash.engine.periods import Period, Preset, anchor_date, preset_period
 
 DEFAULT_CACHE = Path(os.environ.get("KAMDASH_BENCH_CACHE", Path.home() / ".cache" / "kamdash"))
 
@@ -191,7 +191,7 @@ Calls = list[Callable[[], object]]
 def _interactions(
     store: Any, start: dt.date, end: dt.date, kam: str, account: str
 ) -> dict[str, Calls]:
-    from kamdash.charts import month_span
+    from kamdash.report.charts import month_span
 
     # the dates each page derives from its period, as in app_pages/ (as_of is the period end)
     prior_year = Period(start, end).prior_year()
@@ -247,7 +247,7 @@ def _interactions(
 
 def _timed(calls: Calls, *, together: bool) -> float:
     """Milliseconds to make an interaction's calls, together (as the page does) or one by one."""
-    from kamdash.gather import gather
+    from kamdash.engine.gather import gather
 
     started = time.perf_counter()
     if together:
@@ -309,7 +309,7 @@ def _run_child(
     name: str, data: Path, cache: Path | None = None
 ) -> tuple[float, dict[str, Any], float]:
     """Run one of `bench_children` in a fresh process: wall seconds, its output, peak RSS MB."""
-    command = [sys.executable, "-m", "kamdash.bench_children", name, str(data)]
+    command = [sys.executable, "-m", "kamdash.tools.bench_children", name, str(data)]
     if cache is not None:
         command.append(str(cache))
     started = time.perf_counter()
@@ -334,7 +334,7 @@ def run_bench(
     (timed too: a server that has just started), warm interactions are timed over `repeats`
     rounds, and again over the same `repeats` after `soak` more, as a server that has been
     answering for a while. No result is cached anywhere, so no round is a cache hit."""
-    from kamdash.store import open_store
+    from kamdash.engine.store import open_store
 
     data = data_dir.resolve()
     cache = Path(tempfile.mkdtemp(prefix="kamdash-bench-cache-"))
@@ -547,7 +547,7 @@ def bench_data(
     a whole customer base beyond 400 of them, e.g. 150,000 accounts and 6M lines)."""
     if lines is None and accounts is None:
         return data_dir or Path("sample_data")
-    from kamdash.generate import generate_export
+    from kamdash.tools.generate import generate_export
 
     if accounts is None:
         assert lines is not None

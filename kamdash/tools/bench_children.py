@@ -1,6 +1,6 @@
 """What the benchmark runs in fresh processes, so cold numbers include imports and reads.
 
-`python -m kamdash.bench_children NAME DATA_DIR [CACHE_DIR]` runs one of: `kamdash_cold` (open
+`python -m kamdash.tools.bench_children NAME DATA_DIR [CACHE_DIR]` runs one of: `kamdash_cold` (open
 the store — from CACHE_DIR when it holds this data version, else validating and building it
 there — and compute the first portfolio page), `pandas_dashboard` (a typical pandas Streamlit
 dashboard's work for the same figures: read Parquet, merge, groupby, then a rerun for another
@@ -127,7 +127,7 @@ def pandas_dashboard(data: Path, cache: Path | None = None) -> dict[str, Any]:
 def duckdb_floor(data: Path, cache: Path | None = None) -> dict[str, Any]:
     import duckdb
 
-    from kamdash.sources import discover
+    from kamdash.data.sources import discover
 
     sources = discover(data)
     con = duckdb.connect()

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from kamdash.contract import (
+from kamdash.data.contract import (
     ACCOUNTS,
     INVOICE_LINES,
     INVOICES,
@@ -39,7 +39,7 @@ from kamdash.contract import (
     ColumnKind,
     Table,
 )
-from kamdash.sources import MANIFEST, write_manifest
+from kamdash.data.sources import MANIFEST, write_manifest
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

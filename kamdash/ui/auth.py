@@ -4,7 +4,7 @@ With an `[auth]` section in `.streamlit/secrets.toml` every page requires `st.lo
 the signed-in e-mail is matched against the access file (`kamdash.toml`, or the path in
 `KAMDASH_ACCESS_FILE`, or a `[kamdash.access]` secrets section) and the export's
 `managers.email`, and the session gets the store restricted to that person
-(`kamdash.access.scoped_store`). Without `[auth]` the app is an open demo and says so.
+(`kamdash.engine.access.scoped_store`). Without `[auth]` the app is an open demo and says so.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 
 import streamlit as st
 
-from kamdash.access import AccessConfig, Principal, resolve, scoped_store
+from kamdash.engine.access import AccessConfig, Principal, resolve, scoped_store
+from kamdash.engine.measures import Language
+from kamdash.engine.store import Store
 from kamdash.errors import KamdashError
-from kamdash.measures import Language
-from kamdash.store import Store
 from kamdash.ui.i18n import t
 
 ACCESS_FILE_ENV = "KAMDASH_ACCESS_FILE"

@@ -1,10 +1,10 @@
 """Building blocks the pages are laid out from: KPI tiles, tables, charts, notes, glossary.
 
-Labels and number formats come from `kamdash.measures` through `kamdash.formatting`; nothing
-here re-types a measure's label. Text that comes from the data (names, ids) is shown as plain
-text: it is escaped wherever Streamlit would read Markdown, and never passed as HTML.
-Every chart and table drawn here gets its download buttons (`kamdash.ui.exports`), so each page
-has them without asking.
+Labels and number formats come from `kamdash.engine.measures` through `kamdash.report.formatting`;
+nothing here re-types a measure's label. Text that comes from the data (names, ids) is shown as
+plain text: it is escaped wherever Streamlit would read Markdown, and never passed as HTML. Every
+chart and table drawn here gets its download buttons (`kamdash.ui.exports`), so each page has them
+without asking.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
-from kamdash.formatting import (
+from kamdash.data.validation import Finding, ValidationReport
+from kamdash.engine.measures import MEASURES, Format, Language, measure
+from kamdash.engine.store import MARGIN_COLUMNS, Store
+from kamdash.report.formatting import (
     MISSING,
     NEW_GROWTH,
     Delta,
@@ -30,13 +33,10 @@ from kamdash.formatting import (
     growth_or_new,
     is_missing,
 )
-from kamdash.measures import MEASURES, Format, Language, measure
-from kamdash.store import MARGIN_COLUMNS, Store
 from kamdash.ui import exports
 from kamdash.ui.exports import Scope
 from kamdash.ui.filters import Note
 from kamdash.ui.i18n import t
-from kamdash.validation import Finding, ValidationReport
 
 # characters that change inline Markdown anywhere (emphasis, code, links, HTML, LaTeX, tables,
 # `:emoji:` / `:material/icon:` shortcodes), and the starts of lines that make lists or headings
@@ -268,7 +268,7 @@ def table(
     downloads: bool = True,
 ) -> Any:
     """A sortable table: numeric cells keep their values (so sorting is numeric) and show the
-    locale text of `kamdash.formatting` through a pandas Styler.
+    locale text of `kamdash.report.formatting` through a pandas Styler.
 
     Below it, CSV and XLSX downloads of the same rows, named after `title` (default: the
     section heading above) and stamped with `scope` (default: the page's).
@@ -319,7 +319,7 @@ def chart(spec: Any, *, key: str | None = None, scope: Scope | None = None) -> N
     height, squeezing the plot; "fit-x" fits only the width, so `height` is the plot's.
     """
     sized = spec.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    # the theme is kamdash.charts.configure, already in the spec: Streamlit's is off
+    # the theme is kamdash.report.charts.configure, already in the spec: Streamlit's is off
     st.altair_chart(sized, theme=None, width="stretch", key=key)
     # the file gets the spec as built (a fixed export width), not the one fitted to the page
     exports.chart_downloads(spec, scope)
@@ -344,7 +344,7 @@ def section(title: str, caption: str | None = None) -> None:
 
 
 def glossary(lang: Language) -> None:
-    """Every measure's label, meaning and formula, from `kamdash.measures` (one definition);
+    """Every measure's label, meaning and formula, from `kamdash.engine.measures` (one definition);
     without the cost and margin measures for someone who may not see margins."""
     shown = [definition for definition in MEASURES if not _withheld(definition.name)]
     rows = {

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from kamdash.formatting import format_date, format_period
-from kamdash.measures import Language
-from kamdash.store import Store
+from kamdash.engine.measures import Language
+from kamdash.engine.store import Store
+from kamdash.report.formatting import format_date, format_period
 from kamdash.ui.auth import Viewer
 from kamdash.ui.data import Queries, filter_kwargs
 from kamdash.ui.filters import Filters, Options

@@ -22,14 +22,14 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from kamdash.data.sources import discover
+from kamdash.data.validation import ValidationReport
+from kamdash.engine.gather import gather
+from kamdash.engine.listings import Page
+from kamdash.engine.store import CACHE_DIR_ENV as CACHE_DIR_ENV  # where tests and users set it
+from kamdash.engine.store import Store, cache_root, open_store, stores_cache_dir
 from kamdash.errors import DataValidationError, KamdashError
-from kamdash.gather import gather
-from kamdash.listings import Page
-from kamdash.sources import discover
-from kamdash.store import CACHE_DIR_ENV as CACHE_DIR_ENV  # where tests and users set it
-from kamdash.store import Store, cache_root, open_store, stores_cache_dir
 from kamdash.ui.filters import Periods
-from kamdash.validation import ValidationReport
 
 DATA_DIR_ENV = "KAMDASH_DATA_DIR"
 DEFAULT_DATA_DIR = "sample_data"

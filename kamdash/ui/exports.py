@@ -1,12 +1,12 @@
 """Downloads on the dashboard: every chart (PNG, SVG), every table (CSV, XLSX), and on the
 account page the QBR deck, the one-page PDF and the meeting brief.
 
-Files are built by the UI-free `kamdash.exports` and `kamdash.brief`, the same code as the CLI
-(`kamdash qbr`). Every button passes Streamlit a zero-argument callable (deferred generation,
-`on_click="ignore"`): nothing is rendered, converted or written until the user clicks, and a
-click does not rerun the page, so the buttons cost a page run next to nothing. The callables
-run on a thread without a script context, so they call no Streamlit function and take only
-plain values (a chart, a frame, a `Scope`, the thread-safe `Store`).
+Files are built by the UI-free `kamdash.report.exports` and `kamdash.report.brief`, the same code as
+the CLI (`kamdash qbr`). Every button passes Streamlit a zero-argument callable (deferred
+generation, `on_click="ignore"`): nothing is rendered, converted or written until the user clicks,
+and a click does not rerun the page, so the buttons cost a page run next to nothing. The callables
+run on a thread without a script context, so they call no Streamlit function and take only plain
+values (a chart, a frame, a `Scope`, the thread-safe `Store`).
 
 What a file says it shows comes from a `Scope`: the account on the account page, the sidebar
 filters elsewhere. A page that is about one account declares it once with `use_scope`; charts
@@ -25,8 +25,10 @@ from typing import TYPE_CHECKING, Any, Literal
 import polars as pl
 import streamlit as st
 
-from kamdash.brief import Brief, build_brief
-from kamdash.exports.images import (
+from kamdash.engine.measures import Language
+from kamdash.engine.store import Store
+from kamdash.report.brief import Brief, build_brief
+from kamdash.report.exports.images import (
     Stamp,
     chart_png,
     chart_svg,
@@ -35,13 +37,11 @@ from kamdash.exports.images import (
     export_filename,
     slug,
 )
-from kamdash.measures import Language
-from kamdash.store import Store
 from kamdash.ui.context import Context, page_context
 from kamdash.ui.i18n import t
 
 if TYPE_CHECKING:
-    from kamdash.exports.tables import TableScope
+    from kamdash.report.exports.tables import TableScope
 
 # The deck, PDF and XLSX writers are imported on first use, inside the functions below: fpdf2,
 # python-pptx and xlsxwriter take about a second to import, which every page's first run in a
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 # a brief is ~10 kB; this keeps the accounts and periods a few users looked at recently
 BRIEF_CACHE_ENTRIES = 64
-_RUN_KEY = "kamdash.exports.run"
+_RUN_KEY = "kamdash.report.exports.run"
 _KEY_PREFIX = "kamdash.dl."
 _TITLE_LIMIT = 48  # characters of a chart or table title kept in its file name
 
@@ -96,7 +96,7 @@ class Scope:
         )
 
     def table_scope(self, title: str) -> TableScope:
-        from kamdash.exports.tables import TableScope
+        from kamdash.report.exports.tables import TableScope
 
         return TableScope(
             title,
@@ -245,7 +245,7 @@ def _stem(run: _Run | None, scope: Scope, what: str) -> str:
 
 
 def chart_png_bytes(chart: Any, scope: Scope) -> bytes:
-    """The chart as a stamped PNG at 2× (`kamdash.exports.images.chart_png`)."""
+    """The chart as a stamped PNG at 2× (`kamdash.report.exports.images.chart_png`)."""
     return chart_png(chart, scope.stamp())
 
 
@@ -256,7 +256,7 @@ def chart_svg_bytes(chart: Any, scope: Scope) -> bytes:
 
 def table_csv_bytes(frame: pl.DataFrame) -> bytes:
     """The table as CSV, UTF-8 with BOM so that Excel reads Cyrillic."""
-    from kamdash.exports.tables import table_csv
+    from kamdash.report.exports.tables import table_csv
 
     return table_csv(frame)
 
@@ -265,7 +265,7 @@ def table_xlsx_bytes(
     frame: pl.DataFrame, measures: Mapping[str, str], scope: Scope, title: str
 ) -> bytes:
     """The table as XLSX: typed, formatted columns and a sheet stating scope and definitions."""
-    from kamdash.exports.tables import table_xlsx
+    from kamdash.report.exports.tables import table_xlsx
 
     return table_xlsx(frame, measures, scope.table_scope(title))
 
@@ -294,7 +294,7 @@ def deck_bytes(
     language: Language,
 ) -> bytes:
     """The account's QBR deck (PPTX), as `kamdash qbr … --out deck.pptx` writes it."""
-    from kamdash.exports.deck import build_deck
+    from kamdash.report.exports.deck import build_deck
 
     return build_deck(store, account_id, start, end, as_of, language)
 
@@ -308,7 +308,7 @@ def pdf_bytes(
     language: Language,
 ) -> bytes:
     """The account's one-page meeting brief (PDF)."""
-    from kamdash.exports.pdf import build_pdf
+    from kamdash.report.exports.pdf import build_pdf
 
     return build_pdf(store, account_id, start, end, as_of, language)
 
@@ -341,7 +341,7 @@ def meeting_brief(
     as_of: dt.date,
     language: Language,
 ) -> Brief:
-    """`kamdash.brief.build_brief`, cached per data version, viewer's scope, account, period
+    """`kamdash.report.brief.build_brief`, cached per data version, viewer's scope, account, period
     and language."""
     scope = None if store.allowed is None else ",".join(sorted(store.allowed))
     key = (str(store.data_dir), f"{store.fingerprint}|{scope}|{store.hide_margins}")

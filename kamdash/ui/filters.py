@@ -13,14 +13,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kamdash.measures import LANGUAGES, Language
+from kamdash.engine.measures import LANGUAGES, Language
 
 # the presets live in the UI-free core (the bench asks what the app asks); re-exported here
-from kamdash.periods import PRESETS as PRESETS
-from kamdash.periods import Period, minus_years
-from kamdash.periods import Preset as Preset
-from kamdash.periods import anchor_date as anchor_date
-from kamdash.periods import preset_period as preset_period
+from kamdash.engine.periods import PRESETS as PRESETS
+from kamdash.engine.periods import Period, minus_years
+from kamdash.engine.periods import Preset as Preset
+from kamdash.engine.periods import anchor_date as anchor_date
+from kamdash.engine.periods import preset_period as preset_period
 
 Periods = tuple[tuple[dt.date, dt.date, dt.date], ...]
 """(start, end, as_of) of each period a Store *_over call asks for."""

@@ -23,10 +23,10 @@ from streamlit import config as streamlit_config
 from streamlit.config_option import ConfigOption
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
+from kamdash.engine.measures import LANGUAGES, Language
+from kamdash.engine.store import HOUSE_ACCOUNTS
 from kamdash.errors import KamdashError
-from kamdash.formatting import format_date
-from kamdash.measures import LANGUAGES, Language
-from kamdash.store import HOUSE_ACCOUNTS
+from kamdash.report.formatting import format_date
 from kamdash.ui import auth, state
 from kamdash.ui import components as ui
 from kamdash.ui import filters as flt

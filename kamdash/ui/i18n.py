@@ -1,6 +1,6 @@
 """Every word the app shows that is not a measure, in English and Russian.
 
-Measure labels, formats and descriptions come from `kamdash.measures` (one definition per
+Measure labels, formats and descriptions come from `kamdash.engine.measures` (one definition per
 measure); this table holds the rest: page titles, filters, section titles, column headers of
 non-measure columns, notes and empty states. `t(key, lang, **values)` fills `{name}` fields.
 A test checks that every entry has both languages.
@@ -8,7 +8,7 @@ A test checks that every entry has both languages.
 
 from __future__ import annotations
 
-from kamdash.measures import Language
+from kamdash.engine.measures import Language
 
 STRINGS: dict[str, tuple[str, str]] = {
     # -- app frame ---------------------------------------------------------------------------
@@ -264,7 +264,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Использование лимита: {pct} от {limit}",
     ),
     "account.bridge_products": ("Effects by product", "Факторы по товарам"),
-    # -- meeting brief (figures and sentences come from `kamdash.brief`) ---------------------
+    # -- meeting brief (figures and sentences come from `kamdash.report.brief`) ---------------
     "brief.title": ("Meeting brief", "Справка к встрече"),
     "brief.counts": (
         "{issues} to raise · {points} talking points",

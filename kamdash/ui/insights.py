@@ -25,7 +25,7 @@ class Reason:
 
 def signed_reasons(row: dict[str, Any]) -> list[Reason]:
     """The reasons of a row of `Store.account_listing`, whose SQL has already compared the
-    figures with the thresholds (`kamdash.listings`): its sign flags, with the figures that
+    figures with the thresholds (`kamdash.engine.listings`): its sign flags, with the figures that
     show each."""
     found: list[Reason] = []
     if row.get("falling_revenue"):

@@ -1,7 +1,7 @@
 """A server-side table on a page: a search box, the sort column and direction, the page, and
 one page of rows, with "1–200 of 150,000" and the whole table one click away as a file.
 
-The rows come from the Store already selected, sorted and cut in SQL (`kamdash.listings`);
+The rows come from the Store already selected, sorted and cut in SQL (`kamdash.engine.listings`);
 the browser never receives more than a page. Sort, search and page live in the URL under the
 table's name (`?accounts_sort=-revenue&accounts_q=ром&accounts_page=2`, a leading minus for
 descending), so a view with its order and search can be shared. The widgets follow the same
@@ -19,9 +19,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from kamdash.formatting import format_value
-from kamdash.listings import PAGE_SIZE, Listing, Page, clean_search
-from kamdash.measures import Language
+from kamdash.engine.listings import PAGE_SIZE, Listing, Page, clean_search
+from kamdash.engine.measures import Language
+from kamdash.report.formatting import format_value
 from kamdash.ui import components as ui
 from kamdash.ui import exports
 from kamdash.ui.components import Column

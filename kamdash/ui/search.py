@@ -7,7 +7,7 @@ passports since 2014) and the account id, so typing any of them finds the accoun
 
 from __future__ import annotations
 
-from kamdash.formatting import transliterate
+from kamdash.report.formatting import transliterate
 
 __all__ = ["option_label", "transliterate"]
 

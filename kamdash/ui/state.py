@@ -17,8 +17,8 @@ from typing import Any
 
 import streamlit as st
 
-from kamdash.formatting import format_date
-from kamdash.measures import LANGUAGES, Language
+from kamdash.engine.measures import LANGUAGES, Language
+from kamdash.report.formatting import format_date
 from kamdash.ui import filters as flt
 from kamdash.ui.i18n import t
 

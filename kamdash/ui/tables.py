@@ -1,7 +1,7 @@
 """The pages' server-side tables: accounts, at risk, receivables per account, over the credit
 limit, the collection worklist, open documents and the house accounts to promote.
 
-Each is a `kamdash.ui.paged.paged_table` over a `kamdash.listings` table: the columns it
+Each is a `kamdash.ui.paged.paged_table` over a `kamdash.engine.listings` table: the columns it
 shows, the figures it asks the Store for (one page, cached like every figure) and the whole
 table for its files (asked on the download's click only).
 """
@@ -13,9 +13,9 @@ from typing import Any
 
 import polars as pl
 
-from kamdash.formatting import format_date
-from kamdash.listings import ACCOUNT_LISTINGS, OPEN_ITEM_LISTINGS, PAGE_SIZE, Page
-from kamdash.measures import measure
+from kamdash.engine.listings import ACCOUNT_LISTINGS, OPEN_ITEM_LISTINGS, PAGE_SIZE, Page
+from kamdash.engine.measures import measure
+from kamdash.report.formatting import format_date
 from kamdash.ui import insights
 from kamdash.ui.components import Column
 from kamdash.ui.context import Context
@@ -44,7 +44,7 @@ def account_table(
     empty_message: str | None = None,
     **options: Any,
 ) -> tuple[Any, pl.DataFrame]:
-    """A paged table of `kamdash.listings.ACCOUNT_LISTINGS[name]` for the view's period (and
+    """A paged table of `kamdash.engine.listings.ACCOUNT_LISTINGS[name]` for the view's period (and
     its prior year), scoped by the sidebar filters. `describe` adds columns to the rows shown
     and to the files (e.g. reasons in words); `prepare` only to the rows shown (e.g.
     sparklines, which files leave out)."""

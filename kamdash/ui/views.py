@@ -13,9 +13,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from kamdash import charts
-from kamdash.brief import Brief, Comparison
-from kamdash.formatting import (
+from kamdash.engine.measures import Language
+from kamdash.report import charts
+from kamdash.report.brief import Brief, Comparison
+from kamdash.report.formatting import (
     format_date,
     format_days,
     format_measure,
@@ -25,7 +26,6 @@ from kamdash.formatting import (
     format_value,
     format_years,
 )
-from kamdash.measures import Language
 from kamdash.ui import components as ui
 from kamdash.ui import exports, insights, search, state
 from kamdash.ui.components import Column
@@ -266,7 +266,7 @@ def _part(title: str, body: str, none: str) -> None:
 
 
 def meeting_brief(brief: Brief) -> None:
-    """The brief (`kamdash.brief`) as plain text in its language: what changed, what to
+    """The brief (`kamdash.report.brief`) as plain text in its language: what changed, what to
     raise, whitespace and talking points. Every sentence is the Brief's own."""
     lang = brief.language
     left, right = st.columns(2, gap="large")

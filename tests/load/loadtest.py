@@ -50,7 +50,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from kamdash.measures import Language  # noqa: E402
+from kamdash.engine.measures import Language  # noqa: E402
 from kamdash.ui.i18n import t  # noqa: E402 - the app's own page titles, to check them
 
 CHROMIUM = "/usr/bin/chromium"

@@ -3,10 +3,10 @@
 Eight slides, always in this order so a KAM knows where things are: title (account, period,
 KAM), key figures vs prior year and plan, revenue and margin trend, product mix, the PVM
 bridge, receivables and payment behaviour, whitespace, talking points and next steps. Charts
-are the dashboard's own (`kamdash.charts`) rendered to PNG through `images.chart_png`, so a
+are the dashboard's own (`kamdash.report.charts`) rendered to PNG through `images.chart_png`, so a
 slide shows exactly what the account page shows, with the same stamp. Every slide is footed
 with the period and as-of date; all text is in the chosen language. Money on a slide is short
-(`₽4.25M`, `kamdash.formatting`); the speaker notes of the key-figure, trend and mix slides
+(`₽4.25M`, `kamdash.report.formatting`); the speaker notes of the key-figure, trend and mix slides
 give those figures in full.
 """
 
@@ -22,14 +22,20 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from kamdash.brief import Brief
-from kamdash.exports import qbr
-from kamdash.exports.images import chart_png, png_size
-from kamdash.exports.qbr import QbrData, t
-from kamdash.formatting import format_date, format_days, format_money, format_percent, format_period
-from kamdash.measures import Language
-from kamdash.periods import DateLike
-from kamdash.store import Store
+from kamdash.engine.measures import Language
+from kamdash.engine.periods import DateLike
+from kamdash.engine.store import Store
+from kamdash.report.brief import Brief
+from kamdash.report.exports import qbr
+from kamdash.report.exports.images import chart_png, png_size
+from kamdash.report.exports.qbr import QbrData, t
+from kamdash.report.formatting import (
+    format_date,
+    format_days,
+    format_money,
+    format_percent,
+    format_period,
+)
 
 # Arial has Cyrillic on every Windows and macOS machine and is substituted by a metric twin
 # (Liberation Sans) elsewhere; the charts are images drawn with the shipped DejaVu Sans

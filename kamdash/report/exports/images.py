@@ -1,13 +1,13 @@
 """Charts as files: PNG (2× scale) and SVG rendered server-side by vl-convert.
 
-An exported chart leaves the dashboard, so it must say what it shows: a footer is stamped on
-the image itself with the scope (account or filters), the period, the as-of date and the date
-the data was exported (`Store.export_time`: the export's own `exported_at`, or else "files
-modified" and the files' modification date). The chart is drawn in the
-DejaVu Sans shipped in `kamdash/fonts`, registered with vl-convert, so Cyrillic renders the same
-on any machine without fetching a font. File names say what the file is and are ASCII-safe
-(Cyrillic transliterated). Works on any Altair chart or Vega-Lite dict, in particular those of
-`kamdash.charts`, which it never changes: it wraps their spec.
+An exported chart leaves the dashboard, so it must say what it shows: a footer is stamped on the
+image itself with the scope (account or filters), the period, the as-of date and the date the data
+was exported (`Store.export_time`: the export's own `exported_at`, or else "files modified" and the
+files' modification date). The chart is drawn in the DejaVu Sans shipped in `kamdash/report/fonts`,
+registered with vl-convert, so Cyrillic renders the same on any machine without fetching a font.
+File names say what the file is and are ASCII-safe (Cyrillic transliterated). Works on any Altair
+chart or Vega-Lite dict, in particular those of `kamdash.report.charts`, which it never changes: it
+wraps their spec.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from typing import Any
 
 import vl_convert
 
-from kamdash.formatting import format_date, format_period, transliterate
-from kamdash.measures import Language
-from kamdash.periods import DateLike, Period, parse_date
-from kamdash.sources import ExportTime
+from kamdash.data.sources import ExportTime
+from kamdash.engine.measures import Language
+from kamdash.engine.periods import DateLike, Period, parse_date
+from kamdash.report.formatting import format_date, format_period, transliterate
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"

@@ -5,8 +5,8 @@ their change vs the prior year, two small charts (revenue and margin trend, PVM 
 the brief itself: what changed, what to raise, whitespace and talking points. Written for black
 and white printers: black text on white, meaning carried by signs and words, never by colour,
 and print charts in grey levels (`qbr_charts`). Text uses the DejaVu Sans shipped in
-`kamdash/fonts`, embedded in the file, so Cyrillic prints anywhere. Content that would not fit
-the page is cut with an ellipsis rather than spilling onto a second page.
+`kamdash/report/fonts`, embedded in the file, so Cyrillic prints anywhere. Content that would
+not fit the page is cut with an ellipsis rather than spilling onto a second page.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from kamdash.exports import qbr
-from kamdash.exports.images import FONT_BOLD, FONT_REGULAR, chart_png, png_size
-from kamdash.exports.qbr import QbrData, t
-from kamdash.formatting import format_date, format_days, format_money, format_period
-from kamdash.measures import Language
-from kamdash.periods import DateLike
-from kamdash.store import Store
+from kamdash.engine.measures import Language
+from kamdash.engine.periods import DateLike
+from kamdash.engine.store import Store
+from kamdash.report.exports import qbr
+from kamdash.report.exports.images import FONT_BOLD, FONT_REGULAR, chart_png, png_size
+from kamdash.report.exports.qbr import QbrData, t
+from kamdash.report.formatting import format_date, format_days, format_money, format_period
 
 FONT = "DejaVu"
 PAGE_WIDTH, PAGE_HEIGHT = 210.0, 297.0  # A4 in mm

@@ -2,7 +2,7 @@
 once from the store, the KPI list, the charts, and every fixed text in English and Russian.
 
 Nothing here computes a metric: figures are `Store` results and the `Brief`; KPI texts are
-`kamdash.formatting` of those figures, so a deck, a PDF and the dashboard show the same text.
+`kamdash.report.formatting` of those figures, so a deck, a PDF and the dashboard show the same text.
 """
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ from typing import Any
 
 import polars as pl
 
-from kamdash import charts
-from kamdash.brief import Brief, build_brief
-from kamdash.exports import qbr_charts
-from kamdash.exports.images import Stamp, data_export_date, data_files_modified
-from kamdash.formatting import (
+from kamdash.engine.measures import Language, measure
+from kamdash.engine.periods import DateLike, Period
+from kamdash.engine.store import MARGIN_COLUMNS, Store
+from kamdash.report import charts
+from kamdash.report.brief import Brief, build_brief
+from kamdash.report.exports import qbr_charts
+from kamdash.report.exports.images import Stamp, data_export_date, data_files_modified
+from kamdash.report.formatting import (
     delta,
     format_date,
     format_measure,
     format_month_range,
     format_period,
 )
-from kamdash.measures import Language, measure
-from kamdash.periods import DateLike, Period
-from kamdash.store import MARGIN_COLUMNS, Store
 
 TREND_MONTHS = 24  # the deck's trend: two years show seasonality and the prior-year level
 PRINT_TREND_MONTHS = 12  # the PDF's: one small chart

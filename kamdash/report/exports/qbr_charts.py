@@ -1,9 +1,10 @@
-"""Chart builders the exports need and `kamdash.charts` has not: whitespace and print charts.
+"""Chart builders the exports need and `kamdash.report.charts` has not: whitespace and print
+charts.
 
-`kamdash.charts` draws for the screen (colour carries meaning: green up, red down). A PDF brief
-is often printed in black and white, so its two charts here tell the same story with grey
+`kamdash.report.charts` draws for the screen (colour carries meaning: green up, red down). A PDF
+brief is often printed in black and white, so its two charts here tell the same story with grey
 levels, outlines and signed labels instead of hue. Same theme and locale as the app
-(`charts.configure`), same pre-formatted labels (`kamdash.formatting`).
+(`charts.configure`), same pre-formatted labels (`kamdash.report.formatting`).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from kamdash.brief import Pvm, WhitespaceCategory
-from kamdash.charts import BRIDGE_STEPS, configure, money_axis, percent_axis, waterfall_rows
-from kamdash.formatting import format_measure, format_money, format_month, format_percent
-from kamdash.measures import Language, measure
+from kamdash.engine.measures import Language, measure
+from kamdash.report.brief import Pvm, WhitespaceCategory
+from kamdash.report.charts import BRIDGE_STEPS, configure, money_axis, percent_axis, waterfall_rows
+from kamdash.report.formatting import format_measure, format_money, format_month, format_percent
 
 INK = "#111111"
 DARK_GREY = "#555555"

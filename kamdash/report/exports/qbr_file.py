@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kamdash.engine.measures import Language
+from kamdash.engine.periods import DateLike
+from kamdash.engine.store import Store
 from kamdash.errors import KamdashError
-from kamdash.exports import qbr
-from kamdash.exports.deck import deck_from
-from kamdash.exports.images import chart_png, chart_svg
-from kamdash.exports.pdf import pdf_from
-from kamdash.measures import Language
-from kamdash.periods import DateLike
-from kamdash.store import Store
+from kamdash.report.exports import qbr
+from kamdash.report.exports.deck import deck_from
+from kamdash.report.exports.images import chart_png, chart_svg
+from kamdash.report.exports.pdf import pdf_from
 
 SUFFIXES: tuple[str, ...] = (".pptx", ".pdf", ".png", ".svg")
 

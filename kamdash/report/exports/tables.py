@@ -2,7 +2,7 @@
 
 CSV is UTF-8 with a byte-order mark (Excel needs the BOM to read UTF-8) and keeps full
 precision. XLSX (xlsxwriter) writes numbers as numbers with the money, percent and day formats
-of each column's measure (`kamdash.measures`), dates as dates, a frozen header with filters,
+of each column's measure (`kamdash.engine.measures`), dates as dates, a frozen header with filters,
 and a second sheet that states the scope, period, as-of and data export dates and the
 definition of every measure in the table, so a file forwarded to a director explains itself.
 """
@@ -21,8 +21,8 @@ from typing import Any
 import polars as pl
 import xlsxwriter
 
-from kamdash.formatting import format_date, format_period
-from kamdash.measures import MEASURES_BY_NAME, Format, Language, Measure
+from kamdash.engine.measures import MEASURES_BY_NAME, Format, Language, Measure
+from kamdash.report.formatting import format_date, format_period
 
 # Excel number formats by measure format. Excel shows the grouping and decimal marks of the
 # reader's locale, so one code serves both languages; the rouble sign is a literal.
