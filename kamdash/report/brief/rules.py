@@ -12,33 +12,37 @@ KAM another KAM's client's spend, nor anyone one client's spend dressed as a med
 
 Every figure comes from the store API (`Store.accounts`, `bridge`, `bridge_by_product`,
 `product_mix`, `open_items`) or from the `peer_category_spend` mart; this module only compares
-them with thresholds, takes simple differences and ratios of them, and words the result in
-English or Russian through `kamdash.report.formatting`. UI-free: the account page, the PDF and the
-deck all render the same `Brief`.
+them with thresholds and takes simple differences and ratios of them: the decisions and their
+thresholds are here, the English and Russian sentences in `wording`, the result types in
+`results`. UI-free: the account page, the PDF and the deck all render the same `Brief`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from dataclasses import replace
+from typing import Any
 
 import polars as pl
 
-from kamdash.engine.measures import Language, measure
+from kamdash.engine.measures import Language
 from kamdash.engine.periods import DateLike, Period, minus_years, parse_date
 from kamdash.engine.store import Store
-from kamdash.report.formatting import (
-    format_date,
-    format_days,
-    format_growth,
-    format_measure,
-    format_money,
-    format_percent,
-    format_points,
-    is_missing,
+from kamdash.report.brief import wording
+from kamdash.report.brief.results import (
+    BaseKind,
+    BasePeriod,
+    Brief,
+    Comparison,
+    Issue,
+    OverdueDocument,
+    ProductChange,
+    Pvm,
+    StoppedCategory,
+    WhitespaceCategory,
 )
+from kamdash.report.formatting import is_missing
 
 # Thresholds of the rules. Below them a change is noise, not something to raise in a meeting.
 CREDIT_USE_LIMIT = 0.80  # open AR above 80 % of the credit limit
@@ -54,315 +58,16 @@ MAX_TALKING_POINTS = 6
 # a PVM effect smaller than this share of base revenue is left out of the headline
 PVM_MIN_SHARE = 0.0005
 
-BaseKind = Literal["previous", "prior_year"]
-IssueKind = Literal["overdue", "credit_limit", "days_late", "margin_erosion", "stopped_category"]
-
-
-# -- results ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class BasePeriod:
-    """A period the brief compares with, and how to name it in both languages."""
-
-    kind: BaseKind
-    period: Period
-    as_of: dt.date
-    # nominative, "vs …" and "in …" forms, since Russian declines the noun
-    name: str
-    versus: str
-    during: str
-
-
-@dataclass(frozen=True)
-class ProductChange:
-    product_id: str
-    product_name: str
-    category: str
-    revenue_base: float
-    revenue: float
-
-    @property
-    def change(self) -> float:
-        return self.revenue - self.revenue_base
-
-
-@dataclass(frozen=True)
-class Pvm:
-    """The price–volume–mix bridge (`Store.bridge`) and its effects as shares of base revenue."""
-
-    volume: float
-    mix: float
-    price: float
-    new: float
-    lost: float
-    revenue_base: float
-    revenue: float
-
-    def share(self, effect: str) -> float | None:
-        """An effect (`price`, `volume`, …) as a fraction of base revenue; None without one."""
-        if self.revenue_base <= 0:
-            return None
-        return float(getattr(self, effect)) / self.revenue_base
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """What changed against one base period."""
-
-    base: BasePeriod
-    revenue: float
-    revenue_base: float
-    # relative change; None when the base had no positive revenue
-    revenue_change: float | None
-    gross_margin_pct: float | None
-    gross_margin_pct_base: float | None
-    products_up: tuple[ProductChange, ...]
-    products_down: tuple[ProductChange, ...]
-    pvm: Pvm
-    # "price +4.1 %, volume −2.3 %, mix +0.5 %"; None when there is no base revenue
-    pvm_headline: str | None
-    summary: str
-
-    @property
-    def gross_margin_pct_change(self) -> float | None:
-        if self.gross_margin_pct is None or self.gross_margin_pct_base is None:
-            return None
-        return self.gross_margin_pct - self.gross_margin_pct_base
-
-
-@dataclass(frozen=True)
-class OverdueDocument:
-    item_id: str
-    item_type: str
-    item_date: dt.date
-    due_date: dt.date
-    days_past_due: int
-    open_balance: float
-
-
-@dataclass(frozen=True)
-class StoppedCategory:
-    """A category bought in a base period and not in the period."""
-
-    category: str
-    base: BasePeriod
-    revenue_base: float
-
-
-@dataclass(frozen=True)
-class WhitespaceCategory:
-    """A category the account's active industry peers buy and the account does not."""
-
-    category: str
-    peers: int
-    peer_buyers: int
-    peer_share: float
-    peer_median_revenue: float
-    text: str
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One thing to raise in the meeting, with its main figure and what it is compared with."""
-
-    kind: IssueKind
-    text: str
-    value: float | None = None
-    reference: float | None = None
-
-
-@dataclass(frozen=True)
-class Brief:
-    account_id: str
-    account_name: str
-    kam_name: str | None
-    industry: str
-    language: Language
-    period: Period
-    as_of: dt.date
-    # the `Store.accounts` row of the account for the period and for each base period
-    figures: Mapping[str, Any]
-    previous_figures: Mapping[str, Any]
-    prior_year_figures: Mapping[str, Any]
-    previous: Comparison
-    prior_year: Comparison
-    issues: tuple[Issue, ...]
-    overdue_documents: tuple[OverdueDocument, ...]
-    stopped_categories: tuple[StoppedCategory, ...]
-    whitespace: tuple[WhitespaceCategory, ...]
-    talking_points: tuple[str, ...]
-
-    @property
-    def comparisons(self) -> tuple[Comparison, ...]:
-        """What changed, against each base period once: a 12-month period's previous period
-        is its prior-year period, and then the brief compares with it once, by that name."""
-        if self.previous.base == self.prior_year.base:
-            return (self.prior_year,)
-        return self.previous, self.prior_year
-
-    def issue_kinds(self) -> set[str]:
-        return {issue.kind for issue in self.issues}
-
-
-# -- wording ---------------------------------------------------------------------------------
-
-_TEXTS: dict[str, tuple[str, str]] = {
-    # (en, ru); {placeholders} are filled with figures already formatted for the language
-    "summary.revenue": (
-        "Revenue {revenue}, {change} {versus} ({base_revenue})",
-        "Выручка {revenue}, {change} {versus} ({base_revenue})",
-    ),
-    "summary.revenue_base_zero": (
-        "Revenue {revenue}; {base_revenue} {during}",
-        "Выручка {revenue}; {base_revenue} {during}",
-    ),
-    "summary.gm": ("GM % {gm}, {gm_change}", "маржа {gm}, {gm_change}"),
-    "summary.gm_now": ("GM % {gm}", "маржа {gm}"),
-    "issue.overdue": (
-        "{amount} overdue in {count}; oldest {doc} of {date}: {balance}, {days} past due",
-        "Просрочено {amount} по {count}; самый старый {doc} от {date}: {balance}, просрочка {days}",
-    ),
-    "issue.credit_limit": (
-        "Credit limit {pct} used: open AR {ar} against a limit of {limit}",
-        "Кредитный лимит использован на {pct}: задолженность {ar} при лимите {limit}",
-    ),
-    "issue.days_late": (
-        "Paying later: {now} late on average, up from {before} {during}",
-        "Платит позже: в среднем {now} просрочки против {before} {during}",
-    ),
-    "issue.margin_erosion": (
-        "GM % down to {now} from {before} ({change}) {versus}",
-        "Маржа снизилась до {now} с {before} ({change}) {versus}",
-    ),
-    "issue.stopped_category": (
-        "Stopped buying {category}: {amount} {during}, nothing this period",
-        "Перестал покупать «{category}»: {amount} {during}, в этом периоде — ничего",
-    ),
-    "whitespace": (
-        "{category}: bought by {share} of active {industry} peers ({buyers} of {peers}), "
-        "median spend {median}",
-        "«{category}»: покупают {share} активных клиентов отрасли {industry} "
-        "({buyers} из {peers}), медиана {median}",
-    ),
-    "talk.revenue": (
-        "Revenue {revenue}, {change} vs the prior-year period.",
-        "Выручка {revenue}, {change} к тому же периоду прошлого года.",
-    ),
-    "talk.revenue_new": (
-        "Revenue {revenue}; nothing was bought in the prior-year period.",
-        "Выручка {revenue}; год назад закупок не было.",
-    ),
-    "talk.revenue_none": (
-        "No purchases in the period: revenue {revenue} (prior year {before}).",
-        "В периоде закупок нет: выручка {revenue} (год назад {before}).",
-    ),
-    "talk.pvm": ("Versus last year: {headline}.", "К прошлому году: {headline}."),
-    "talk.top_up": (
-        "Biggest gain: {product}, {change}.",
-        "Больше всего выросло: {product}, {change}.",
-    ),
-    "talk.top_down": (
-        "Biggest drop: {product}, {change}.",
-        "Сильнее всего снизилось: {product}, {change}.",
-    ),
-    "talk.plan": (
-        "Plan attainment {pct} of a {plan} plan.",
-        "План выполнен на {pct} (план {plan}).",
-    ),
-    "talk.gm": (
-        "GM % {now}, {change} vs the prior-year period.",
-        "Маржа {now}, {change} к тому же периоду прошлого года.",
-    ),
-    "talk.overdue": (
-        "Ask about {amount} overdue: {doc} is {days} past due.",
-        "Обсудить просрочку {amount}: {doc} просрочен на {days}.",
-    ),
-    "talk.credit_limit": (
-        "Credit limit {pct} used: agree on payments or a higher limit.",
-        "Лимит использован на {pct}: договориться об оплатах или увеличении лимита.",
-    ),
-    "talk.days_late": (
-        "Payments slipped to {now} late on average (was {before}).",
-        "Оплаты задерживаются в среднем на {now} (было {before}).",
-    ),
-    "talk.margin_erosion": (
-        "Margin fell to {now} ({change}): review prices and discounts.",
-        "Маржа снизилась до {now} ({change}): пересмотреть цены и скидки.",
-    ),
-    "talk.stopped_category": (
-        "Find out why {category} purchases stopped ({amount} {during}).",
-        "Выяснить, почему прекратились закупки «{category}» ({amount} {during}).",
-    ),
-    "talk.whitespace": (
-        "Offer {category}: {share} of active peers buy it, median {median}.",
-        "Предложить «{category}»: покупают {share} активных клиентов отрасли, медиана {median}.",
-    ),
-    "talk.open_ar": (
-        "Open AR {amount} at {date}.",
-        "Задолженность {amount} на {date}.",
-    ),
-    "talk.days_to_pay": (
-        "Pays {days} after the document on average.",
-        "Оплачивает в среднем через {days} после документа.",
-    ),
-}
-
-
-def text(key: str, language: Language, **values: object) -> str:
-    """A brief sentence in the language with its figures filled in."""
-    en, ru = _TEXTS[key]
-    # a figure ending in an abbreviation ("4 дн.") must not end the sentence with ".."
-    return (ru if language == "ru" else en).format(**values).replace("..", ".")
-
-
-def _documents(count: int, language: Language) -> str:
-    if language == "ru":
-        return f"{count} док."
-    return f"{count} document" if count == 1 else f"{count} documents"
-
-
-def _money(value: float | None, language: Language, *, signed: bool = False) -> str:
-    return format_money(value, language, short=True, signed=signed)
-
 
 def base_period(kind: BaseKind, period: Period, as_of: dt.date, language: Language) -> BasePeriod:
     """The previous period of the same length, or the prior-year period, with its names."""
     if kind == "prior_year":
-        names = {
-            "en": ("prior-year period", "vs the prior-year period", "in the prior-year period"),
-            "ru": (
-                "тот же период прошлого года",
-                "к тому же периоду прошлого года",
-                "за тот же период прошлого года",
-            ),
-        }[language]
+        names = wording.base_period_names(kind, 12, period.days, language)
         return BasePeriod(kind, period.prior_year(), minus_years(as_of, 1), *names)
     base, months = previous_period(period)
-    if months == 3:
-        en, ru = ("previous quarter",) * 3, ("предыдущий квартал", "предыдущему кварталу")
-        ru_names = (ru[0], f"к {ru[1]}", f"за {ru[0]}")
-    elif months == 1:
-        en = ("previous month",) * 3
-        ru_names = ("предыдущий месяц", "к предыдущему месяцу", "за предыдущий месяц")
-    elif months:
-        en = (f"previous {months} months",) * 3
-        ru_names = (
-            f"предыдущие {months} мес.",
-            f"к предыдущим {months} мес.",
-            f"за предыдущие {months} мес.",
-        )
-    else:
-        en = (f"previous {period.days} days",) * 3
-        ru_names = (
-            f"предыдущие {period.days} дн.",
-            f"к предыдущим {period.days} дн.",
-            f"за предыдущие {period.days} дн.",
-        )
-    en_names = (en[0], f"vs the {en[0]}", f"in the {en[0]}")
     # the as-of date keeps its distance from the period end
     base_as_of = base.end + (as_of - period.end)
-    names = ru_names if language == "ru" else en_names
+    names = wording.base_period_names(kind, months, period.days, language)
     return BasePeriod(kind, base, base_as_of, *names)
 
 
@@ -505,49 +210,22 @@ def _comparison(
         pvm_headline=pvm_headline(pvm, language),
         summary="",
     )
-    return replace(comparison, summary=_summary(comparison, language))
-
-
-def _summary(comparison: Comparison, language: Language) -> str:
-    """`Revenue ₽41.5M, +47.7% vs the previous quarter (₽28.1M); GM % 9.8%, −4.5 pp`."""
-    base = comparison.base
-    values = {
-        "revenue": _money(comparison.revenue, language),
-        "base_revenue": _money(comparison.revenue_base, language),
-        "versus": base.versus,
-        "during": base.during,
-        "change": format_growth(comparison.revenue_change, language, signed=True),
-    }
-    key = (
-        "summary.revenue" if comparison.revenue_change is not None else "summary.revenue_base_zero"
-    )
-    parts = [text(key, language, **values)]
-    gm, gm_change = comparison.gross_margin_pct, comparison.gross_margin_pct_change
-    if gm is not None:
-        parts.append(
-            text(
-                "summary.gm" if gm_change is not None else "summary.gm_now",
-                language,
-                gm=format_percent(gm, language),
-                gm_change=format_points(gm_change, language),
-            )
-        )
-    return "; ".join(parts)
+    return replace(comparison, summary=wording.summary(comparison, language))
 
 
 def pvm_headline(pvm: Pvm, language: Language) -> str | None:
-    """`price +4.1 %, volume −2.3 %, mix +0.5 %` (+ new and lost products when they count)."""
+    """`price +4.1 %, volume −2.3 %, mix +0.5 %`: price, volume and mix always, new and lost
+    products only when they count; None without base revenue."""
     if pvm.revenue_base <= 0:
         return None
-    parts = []
+    effects = []
     for effect in ("price", "volume", "mix", "new", "lost"):
         share = pvm.share(effect)
         assert share is not None
         if effect in ("new", "lost") and abs(share) < PVM_MIN_SHARE:
             continue
-        label = measure(effect).label(language).lower()
-        parts.append(f"{label} {format_percent(share, language, signed=True)}")
-    return ", ".join(parts)
+        effects.append((effect, share))
+    return wording.pvm_headline(tuple(effects), language)
 
 
 def _overdue_documents(overdue: pl.DataFrame) -> tuple[OverdueDocument, ...]:
@@ -577,16 +255,7 @@ def _overdue_issue(
     return [
         Issue(
             "overdue",
-            text(
-                "issue.overdue",
-                language,
-                amount=_money(total, language),
-                count=_documents(len(documents), language),
-                doc=oldest.item_id,
-                date=format_date(oldest.item_date, language),
-                balance=_money(oldest.open_balance, language),
-                days=format_days(oldest.days_past_due, language),
-            ),
+            wording.overdue(total, documents, language),
             value=total,
             reference=float(oldest.days_past_due),
         )
@@ -600,13 +269,7 @@ def _credit_issue(figures: Mapping[str, Any], language: Language) -> list[Issue]
     return [
         Issue(
             "credit_limit",
-            text(
-                "issue.credit_limit",
-                language,
-                pct=format_measure(use, "credit_utilisation", language),
-                ar=_money(figures["open_ar"], language),
-                limit=_money(figures["credit_limit"], language),
-            ),
+            wording.credit_limit(use, figures, language),
             value=use,
             reference=CREDIT_USE_LIMIT,
         )
@@ -625,13 +288,7 @@ def _days_late_issue(
     return [
         Issue(
             "days_late",
-            text(
-                "issue.days_late",
-                language,
-                now=format_days(now, language),
-                before=format_days(before, language),
-                during=base.during,
-            ),
+            wording.days_late(now, before, base.during, language),
             value=now,
             reference=before,
         )
@@ -646,14 +303,7 @@ def _margin_issue(prior_year: Comparison, previous: Comparison, language: Langua
             return [
                 Issue(
                     "margin_erosion",
-                    text(
-                        "issue.margin_erosion",
-                        language,
-                        now=format_percent(comparison.gross_margin_pct, language),
-                        before=format_percent(comparison.gross_margin_pct_base, language),
-                        change=format_points(change, language),
-                        versus=comparison.base.versus,
-                    ),
+                    wording.margin_erosion(comparison, change, language),
                     value=comparison.gross_margin_pct,
                     reference=comparison.gross_margin_pct_base,
                 )
@@ -681,13 +331,7 @@ def _stopped_categories(
 def _stopped_issue(item: StoppedCategory, language: Language) -> Issue:
     return Issue(
         "stopped_category",
-        text(
-            "issue.stopped_category",
-            language,
-            category=item.category,
-            amount=_money(item.revenue_base, language),
-            during=item.base.during,
-        ),
+        wording.stopped_category(item, language),
         value=0.0,
         reference=item.revenue_base,
     )
@@ -742,15 +386,14 @@ def _whitespace(
                 int(row["peer_buyers"]),
                 share,
                 median,
-                text(
-                    "whitespace",
+                wording.whitespace(
+                    row["category"],
+                    share,
+                    industry,
+                    row["peer_buyers"],
+                    row["peers"],
+                    median,
                     language,
-                    category=row["category"],
-                    share=format_percent(share, language, decimals=0),
-                    industry=industry,
-                    buyers=row["peer_buyers"],
-                    peers=row["peers"],
-                    median=_money(median, language),
                 ),
             )
         )
@@ -777,85 +420,46 @@ def talking_points(brief: Brief) -> tuple[str, ...]:
     # (priority: lower is chosen first, position in the told order, sentence)
     candidates: list[tuple[int, int, str]] = []
 
-    def add(priority: int, position: int, key: str, **values: object) -> None:
-        candidates.append((priority, position, text(key, lang, **values)))
+    def add(priority: int, position: int, sentence: str) -> None:
+        candidates.append((priority, position, sentence))
 
-    revenue, before = year.revenue, year.revenue_base
-    if revenue <= 0:
-        add(0, 0, "talk.revenue_none", revenue=_money(revenue, lang), before=_money(before, lang))
-    elif year.revenue_change is None:
-        add(0, 0, "talk.revenue_new", revenue=_money(revenue, lang))
-    else:
-        change = format_growth(year.revenue_change, lang, signed=True)
-        add(0, 0, "talk.revenue", revenue=_money(revenue, lang), change=change)
-
+    add(0, 0, wording.talk_revenue(year, lang))
     issues = {issue.kind: issue for issue in brief.issues}
     if "overdue" in issues and brief.overdue_documents:
         oldest = brief.overdue_documents[0]
-        add(
-            1,
-            9,
-            "talk.overdue",
-            amount=_money(issues["overdue"].value, lang),
-            doc=oldest.item_id,
-            days=format_days(oldest.days_past_due, lang),
-        )
+        add(1, 9, wording.talk_overdue(issues["overdue"].value, oldest, lang))
     if "credit_limit" in issues:
-        use = format_measure(issues["credit_limit"].value, "credit_utilisation", lang)
-        add(2, 10, "talk.credit_limit", pct=use)
+        add(2, 10, wording.talk_credit_limit(issues["credit_limit"].value, lang))
     if "margin_erosion" in issues:
         erosion = issues["margin_erosion"]
         drop = (erosion.value or 0.0) - (erosion.reference or 0.0)
-        now = format_percent(erosion.value, lang)
-        add(3, 6, "talk.margin_erosion", now=now, change=format_points(drop, lang))
+        add(3, 6, wording.talk_margin_erosion(erosion.value, drop, lang))
     if "days_late" in issues:
         late = issues["days_late"]
-        now, was = format_days(late.value, lang), format_days(late.reference, lang)
-        add(4, 8, "talk.days_late", now=now, before=was)
+        add(4, 8, wording.talk_days_late(late.value, late.reference, lang))
     if brief.stopped_categories:
-        stopped = brief.stopped_categories[0]
-        add(
-            5,
-            7,
-            "talk.stopped_category",
-            category=stopped.category,
-            amount=_money(stopped.revenue_base, lang),
-            during=stopped.base.during,
-        )
+        add(5, 7, wording.talk_stopped_category(brief.stopped_categories[0], lang))
     if brief.whitespace:
         offer = brief.whitespace[0]
-        add(
-            6,
-            11,
-            "talk.whitespace",
-            category=offer.category,
-            share=format_percent(offer.peer_share, lang, decimals=0),
-            median=_money(offer.peer_median_revenue, lang),
-        )
+        share, median = offer.peer_share, offer.peer_median_revenue
+        add(6, 11, wording.talk_whitespace(offer.category, share, median, lang))
     if year.pvm_headline and year.revenue > 0:
-        add(7, 1, "talk.pvm", headline=year.pvm_headline)
+        add(7, 1, wording.talk_pvm(year.pvm_headline, lang))
     if year.products_up:
-        top = year.products_up[0]
-        gain = _money(top.change, lang, signed=True)
-        add(8, 2, "talk.top_up", product=top.product_name, change=gain)
+        add(8, 2, wording.talk_product("talk.top_up", year.products_up[0], lang))
     if year.products_down:
-        top = year.products_down[0]
-        loss = _money(top.change, lang, signed=True)
-        add(9, 3, "talk.top_down", product=top.product_name, change=loss)
+        add(9, 3, wording.talk_product("talk.top_down", year.products_down[0], lang))
     target, attainment = _number(fig["revenue_target"]), _number(fig["plan_attainment"])
     if target and attainment is not None:
-        pct = format_measure(attainment, "plan_attainment", lang)
-        add(10, 4, "talk.plan", pct=pct, plan=_money(target, lang))
+        add(10, 4, wording.talk_plan(attainment, target, lang))
     gm_change = year.gross_margin_pct_change
     if "margin_erosion" not in issues and gm_change is not None:
-        now = format_percent(year.gross_margin_pct, lang)
-        add(11, 5, "talk.gm", now=now, change=format_points(gm_change, lang))
+        add(11, 5, wording.talk_gm(year.gross_margin_pct, gm_change, lang))
     # fillers for a quiet account, so that there are three points whenever figures exist
     if float(fig["open_ar"]) != 0:
-        date = format_date(brief.as_of, lang)
-        add(12, 12, "talk.open_ar", amount=_money(fig["open_ar"], lang), date=date)
+        add(12, 12, wording.talk_open_ar(fig["open_ar"], brief.as_of, lang))
     days_to_pay = _number(fig["avg_days_to_pay"])
     if days_to_pay is not None:
-        add(13, 13, "talk.days_to_pay", days=format_days(days_to_pay, lang))
+        add(13, 13, wording.talk_days_to_pay(days_to_pay, lang))
     chosen = sorted(candidates)[:MAX_TALKING_POINTS]
     return tuple(sentence for _, _, sentence in sorted(chosen, key=lambda c: c[1]))
