@@ -433,7 +433,7 @@ def talking_points(brief: Brief) -> tuple[str, ...]:
     if "margin_erosion" in issues:
         erosion = issues["margin_erosion"]
         drop = (erosion.value or 0.0) - (erosion.reference or 0.0)
-        add(3, 6, wording.talk_margin_erosion(erosion.value, drop, lang))
+        add(3, 6, wording.talk_margin("talk.margin_erosion", erosion.value, drop, lang))
     if "days_late" in issues:
         late = issues["days_late"]
         add(4, 8, wording.talk_days_late(late.value, late.reference, lang))
@@ -454,7 +454,7 @@ def talking_points(brief: Brief) -> tuple[str, ...]:
         add(10, 4, wording.talk_plan(attainment, target, lang))
     gm_change = year.gross_margin_pct_change
     if "margin_erosion" not in issues and gm_change is not None:
-        add(11, 5, wording.talk_gm(year.gross_margin_pct, gm_change, lang))
+        add(11, 5, wording.talk_margin("talk.gm", year.gross_margin_pct, gm_change, lang))
     # fillers for a quiet account, so that there are three points whenever figures exist
     if float(fig["open_ar"]) != 0:
         add(12, 12, wording.talk_open_ar(fig["open_ar"], brief.as_of, lang))

@@ -276,14 +276,13 @@ def margin_erosion(comparison: Comparison, change: float, language: Language) ->
     )
 
 
+def _stopped_figures(item: StoppedCategory, language: Language) -> dict[str, str]:
+    amount = _money(item.revenue_base, language)
+    return {"category": item.category, "amount": amount, "during": item.base.during}
+
+
 def stopped_category(item: StoppedCategory, language: Language) -> str:
-    return text(
-        "issue.stopped_category",
-        language,
-        category=item.category,
-        amount=_money(item.revenue_base, language),
-        during=item.base.during,
-    )
+    return text("issue.stopped_category", language, **_stopped_figures(item, language))
 
 
 def whitespace(
@@ -341,12 +340,10 @@ def talk_credit_limit(use: float | None, language: Language) -> str:
     return text("talk.credit_limit", language, pct=pct)
 
 
-def talk_margin_erosion(now: float | None, drop: float, language: Language) -> str:
+def talk_margin(key: str, now: float | None, change: float, language: Language) -> str:
+    """`talk.margin_erosion` or `talk.gm`: GM % now and its change in points."""
     return text(
-        "talk.margin_erosion",
-        language,
-        now=format_percent(now, language),
-        change=format_points(drop, language),
+        key, language, now=format_percent(now, language), change=format_points(change, language)
     )
 
 
@@ -360,13 +357,7 @@ def talk_days_late(now: float | None, before: float | None, language: Language) 
 
 
 def talk_stopped_category(stopped: StoppedCategory, language: Language) -> str:
-    return text(
-        "talk.stopped_category",
-        language,
-        category=stopped.category,
-        amount=_money(stopped.revenue_base, language),
-        during=stopped.base.during,
-    )
+    return text("talk.stopped_category", language, **_stopped_figures(stopped, language))
 
 
 def talk_whitespace(category: str, share: float, median: float, language: Language) -> str:
@@ -392,15 +383,6 @@ def talk_product(key: str, product: ProductChange, language: Language) -> str:
 def talk_plan(attainment: float, target: float, language: Language) -> str:
     pct = format_measure(attainment, "plan_attainment", language)
     return text("talk.plan", language, pct=pct, plan=_money(target, language))
-
-
-def talk_gm(now: float | None, change: float, language: Language) -> str:
-    return text(
-        "talk.gm",
-        language,
-        now=format_percent(now, language),
-        change=format_points(change, language),
-    )
 
 
 def talk_open_ar(amount: float | None, as_of: dt.date, language: Language) -> str:
