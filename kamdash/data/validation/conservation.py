@@ -11,24 +11,27 @@ import duckdb
 
 from kamdash.data.validation.passes import _first_row
 from kamdash.data.validation.report import ConservationLine
-
-# -- conservation ------------------------------------------------------------------------------
+from kamdash.data.validation.rules import (
+    LINE_OF_UNKNOWN_DOCUMENT,
+    PAYMENT_OF_UNKNOWN_DOCUMENT,
+    UNAPPLIED_CASH_OF_UNKNOWN_ACCOUNT,
+    UNKNOWN_ACCOUNT,
+)
 
 _CONSERVATION: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...] = (
     # table, its money columns, what the metrics read of each, and the conditions of the
-    # findings that exclude a row (any one excludes it). The texts are those of the rules in
-    # `_rules()`, so the rules' pass over the table computes each once for both.
+    # findings that exclude a row (any one excludes it): the rules' own conditions.
     (
         "invoices",
         ("amount_due",),
         "select sum(amount_due) from int_documents",
-        ("account_id not in (select account_id from stg_accounts)",),
+        (UNKNOWN_ACCOUNT,),
     ),
     (
         "invoice_lines",
         ("net_amount", "cost_amount"),
         "select sum(revenue), sum(cogs) from int_sales_daily",
-        ("invoice_id not in (select invoice_id from int_documents)",),
+        (LINE_OF_UNKNOWN_DOCUMENT,),
     ),
     (
         "payments",
@@ -36,8 +39,8 @@ _CONSERVATION: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...]], ...] = (
         "select coalesce((select sum(amount) from int_allocations), 0) "
         "+ coalesce((select sum(amount) from int_unapplied_cash), 0)",
         (
-            "invoice_id is not null and invoice_id not in (select invoice_id from int_documents)",
-            "invoice_id is null and account_id not in (select account_id from stg_accounts)",
+            PAYMENT_OF_UNKNOWN_DOCUMENT,
+            UNAPPLIED_CASH_OF_UNKNOWN_ACCOUNT,
         ),
     ),
 )

@@ -1,6 +1,11 @@
-"""What is checked on the rows: the declarative rule table. Value rules (stage 2) read the raw
-rows; row rules (stage 3) read the typed staging views and what the build made. Each rule is
-fixed SQL text: the rows of its relation that meet its condition break it."""
+"""What is checked on the rows: the declarative rule table.
+
+Each rule is fixed SQL text: the rows of its relation (by default `stg_<table>`) that meet its
+condition break it. The value rules (stage 2, `_value_rules`) follow from the contract's
+column kinds and read the raw rows; the row rules (stage 3, `_rules`) read the typed staging
+views and what the build made: the rules every table has (key, dates), then one section per
+contract table with what is checked on it alone (managers and products have no rules of
+their own). `passes` runs them; the report lists their findings in `_REPORT_ORDER`."""
 
 from __future__ import annotations
 
@@ -13,6 +18,17 @@ from kamdash.data.validation.report import Severity
 PLAUSIBLE_DATES = ("1990-01-01", "2100-12-31")
 MONEY_LIMIT = 10**14  # decimal(18,4) holds up to 10^14 roubles
 INTEGER_LIMIT = 10**18  # bigint holds up to 9.2·10^18
+
+# The conditions of the reference rules that keep money out of the metrics: conservation sums
+# the rows they exclude, and the rules' pass over the table computes each once for both
+UNKNOWN_ACCOUNT = "account_id not in (select account_id from stg_accounts)"
+LINE_OF_UNKNOWN_DOCUMENT = "invoice_id not in (select invoice_id from int_documents)"
+PAYMENT_OF_UNKNOWN_DOCUMENT = (
+    "invoice_id is not null and invoice_id not in (select invoice_id from int_documents)"
+)
+UNAPPLIED_CASH_OF_UNKNOWN_ACCOUNT = (
+    "invoice_id is null and account_id not in (select account_id from stg_accounts)"
+)
 
 
 @dataclass(frozen=True)
@@ -40,7 +56,11 @@ def _key_expression(table: Table, alias: str = "") -> str:
     return " || ' / ' || ".join(parts)
 
 
+# -- every column: values as stored (stage 2) ---------------------------------------------------
+
+
 def _value_rules() -> list[RowRule]:
+    """Required values present, numbers finite and within what the typed columns hold."""
     rules: list[RowRule] = []
     for table in TABLES:
         for column in table.columns:
@@ -107,7 +127,11 @@ def _value_rules() -> list[RowRule]:
     return rules
 
 
-def _rules() -> list[RowRule]:
+# -- every table: keys and dates --------------------------------------------------------------
+
+
+def _every_table() -> list[RowRule]:
+    """On every table: its key is unique, its dates are plausible."""
     rules: list[RowRule] = []
     for table in TABLES:
         key = ", ".join(f'"{k}"' for k in table.key)
@@ -158,7 +182,15 @@ def _rules() -> list[RowRule]:
                         f"and date '{PLAUSIBLE_DATES[1]}'",
                     )
                 )
-    rules += [
+    return rules
+
+
+# -- accounts ----------------------------------------------------------------------------------
+
+
+def _accounts() -> list[RowRule]:
+    """A KAM that exists; terms and credit limits not negative; the table not empty."""
+    return [
         RowRule(
             "table.empty",
             "error",
@@ -167,15 +199,6 @@ def _rules() -> list[RowRule]:
             "the accounts table has no rows, so there is nothing to show",
             "true",
             relation="(select 1 where not exists (select 1 from stg_accounts))",
-        ),
-        RowRule(
-            "table.empty",
-            "warning",
-            "invoices",
-            None,
-            "the invoices table has no rows: revenue, margins and receivables are all empty",
-            "true",
-            relation="(select 1 where not exists (select 1 from stg_invoices))",
         ),
         RowRule(
             "reference.kam_id",
@@ -187,86 +210,48 @@ def _rules() -> list[RowRule]:
             "kam_id is not null and kam_id not in (select kam_id from stg_managers)",
         ),
         RowRule(
+            "rule.non_negative",
+            "warning",
+            "accounts",
+            "payment_terms_days",
+            "payment_terms_days must be ≥ 0",
+            "payment_terms_days < 0",
+        ),
+        RowRule(
+            "rule.non_negative",
+            "warning",
+            "accounts",
+            "credit_limit",
+            "credit_limit must be ≥ 0; a negative limit is not used for utilisation",
+            "credit_limit < 0",
+        ),
+    ]
+
+
+# -- invoices ----------------------------------------------------------------------------------
+
+
+def _invoices() -> list[RowRule]:
+    """The account exists; dates, doc_type and sign consistent; a document has lines."""
+    return [
+        RowRule(
+            "table.empty",
+            "warning",
+            "invoices",
+            None,
+            "the invoices table has no rows: revenue, margins and receivables are all empty",
+            "true",
+            relation="(select 1 where not exists (select 1 from stg_invoices))",
+        ),
+        RowRule(
             "reference.account_id",
             "warning",
             "invoices",
             "account_id",
             "account_id is not in accounts; the document is excluded from every metric "
             "(amount_due and its lines)",
-            "account_id not in (select account_id from stg_accounts)",
+            UNKNOWN_ACCOUNT,
             excluded_money=("amount_due",),
-        ),
-        RowRule(
-            "reference.invoice_id",
-            "warning",
-            "invoice_lines",
-            "invoice_id",
-            "invoice_id is not a document of a known account; the line is excluded from revenue",
-            "invoice_id not in (select invoice_id from int_documents)",
-            excluded_money=("net_amount", "cost_amount"),
-            # the sales build already matched every line to its document: when it placed as
-            # many lines as the export has, none is unknown, and the pass need not match the
-            # 50M lines again (2.7 s of its 5.4). Documents with a duplicated id could place a
-            # line twice and hide a missing one; they are a key.unique error, and the money
-            # would still not balance in conservation.
-            clean_when="(select count(*) from stg_invoice_lines) "
-            "= (select coalesce(sum(line_count), 0) from int_sales_daily)",
-        ),
-        RowRule(
-            "reference.product_id",
-            "warning",
-            "invoice_lines",
-            "product_id",
-            "product_id is not in products; revenue is counted under category (unknown)",
-            "product_id not in (select product_id from stg_products)",
-        ),
-        RowRule(
-            "reference.invoice_id",
-            "warning",
-            "payments",
-            "invoice_id",
-            "invoice_id is not a document of a known account; the allocation is excluded "
-            "from receivables and payment behaviour",
-            "invoice_id is not null and invoice_id not in (select invoice_id from int_documents)",
-            excluded_money=("amount",),
-            # as for the lines: the allocations build matched each payment to its document,
-            # and when it kept all of them none is unknown (the pass 2.4 s -> 0.5 s at 50M)
-            clean_when="(select count(*) from stg_payments where invoice_id is not null) "
-            "= (select count(*) from int_allocations)",
-        ),
-        RowRule(
-            "reference.account_id",
-            "warning",
-            "payments",
-            "account_id",
-            "unapplied cash on an account_id that is not in accounts; excluded from receivables",
-            "invoice_id is null and account_id not in (select account_id from stg_accounts)",
-            excluded_money=("amount",),
-        ),
-        RowRule(
-            "rule.account_matches_document",
-            "warning",
-            "payments",
-            "account_id",
-            "account_id differs from the document's account; the allocation is counted on the "
-            "document's account",
-            "true",
-            # a semi join, not a scalar subquery: duplicate documents are reported by
-            # key.unique and must not break this rule. Its own relation, not a condition in
-            # the payments pass: there DuckDB marks every payment with a join to the
-            # documents, at 50M lines 3.8 s of the pass's 6.1, where this reads 2.4 s
-            relation="(select payments.* from stg_payments as payments "
-            "semi join int_documents as documents on documents.invoice_id = payments.invoice_id "
-            "and documents.account_id is distinct from payments.account_id)",
-        ),
-        RowRule(
-            "reference.account_id",
-            "warning",
-            "targets",
-            "account_id",
-            "account_id is not in accounts; the plan row is ignored",
-            "account_id not in (select account_id from stg_accounts)",
-            excluded_money=("revenue_target",),
         ),
         RowRule(
             "rule.due_date",
@@ -294,48 +279,6 @@ def _rules() -> list[RowRule]:
             "or (doc_type = 'credit_note' and amount_due >= 0)",
         ),
         RowRule(
-            "rule.sign",
-            "warning",
-            "invoice_lines",
-            "net_amount",
-            "a credit note's lines must have negative quantity, net_amount and cost_amount; "
-            "used as given",
-            "invoice_id in (select invoice_id from stg_invoices where doc_type = 'credit_note') "
-            "and (quantity > 0 or net_amount > 0 or cost_amount > 0)",
-        ),
-        RowRule(
-            "rule.sign",
-            "warning",
-            "payments",
-            "amount",
-            "amount must be > 0; used as given",
-            "amount <= 0",
-        ),
-        RowRule(
-            "rule.non_negative",
-            "warning",
-            "accounts",
-            "payment_terms_days",
-            "payment_terms_days must be ≥ 0",
-            "payment_terms_days < 0",
-        ),
-        RowRule(
-            "rule.non_negative",
-            "warning",
-            "accounts",
-            "credit_limit",
-            "credit_limit must be ≥ 0; a negative limit is not used for utilisation",
-            "credit_limit < 0",
-        ),
-        RowRule(
-            "rule.first_of_month",
-            "warning",
-            "targets",
-            "month",
-            "month must be the first day of a month; the plan is taken for that calendar month",
-            "day(month) <> 1",
-        ),
-        RowRule(
             "rule.document_without_lines",
             "warning",
             "invoices",
@@ -349,4 +292,170 @@ def _rules() -> list[RowRule]:
             "))",
         ),
     ]
-    return rules
+
+
+# -- invoice_lines -----------------------------------------------------------------------------
+
+
+def _invoice_lines() -> list[RowRule]:
+    """The document and product exist; a credit note's lines are negative."""
+    return [
+        RowRule(
+            "reference.invoice_id",
+            "warning",
+            "invoice_lines",
+            "invoice_id",
+            "invoice_id is not a document of a known account; the line is excluded from revenue",
+            LINE_OF_UNKNOWN_DOCUMENT,
+            excluded_money=("net_amount", "cost_amount"),
+            # the sales build already matched every line to its document: when it placed as
+            # many lines as the export has, none is unknown, and the pass need not match the
+            # 50M lines again (2.7 s of its 5.4). Documents with a duplicated id could place a
+            # line twice and hide a missing one; they are a key.unique error, and the money
+            # would still not balance in conservation.
+            clean_when="(select count(*) from stg_invoice_lines) "
+            "= (select coalesce(sum(line_count), 0) from int_sales_daily)",
+        ),
+        RowRule(
+            "reference.product_id",
+            "warning",
+            "invoice_lines",
+            "product_id",
+            "product_id is not in products; revenue is counted under category (unknown)",
+            "product_id not in (select product_id from stg_products)",
+        ),
+        RowRule(
+            "rule.sign",
+            "warning",
+            "invoice_lines",
+            "net_amount",
+            "a credit note's lines must have negative quantity, net_amount and cost_amount; "
+            "used as given",
+            "invoice_id in (select invoice_id from stg_invoices where doc_type = 'credit_note') "
+            "and (quantity > 0 or net_amount > 0 or cost_amount > 0)",
+        ),
+    ]
+
+
+# -- payments ----------------------------------------------------------------------------------
+
+
+def _payments() -> list[RowRule]:
+    """The document (or, for unapplied cash, the account) exists and matches; amount > 0."""
+    return [
+        RowRule(
+            "reference.invoice_id",
+            "warning",
+            "payments",
+            "invoice_id",
+            "invoice_id is not a document of a known account; the allocation is excluded "
+            "from receivables and payment behaviour",
+            PAYMENT_OF_UNKNOWN_DOCUMENT,
+            excluded_money=("amount",),
+            # as for the lines: the allocations build matched each payment to its document,
+            # and when it kept all of them none is unknown (the pass 2.4 s -> 0.5 s at 50M)
+            clean_when="(select count(*) from stg_payments where invoice_id is not null) "
+            "= (select count(*) from int_allocations)",
+        ),
+        RowRule(
+            "reference.account_id",
+            "warning",
+            "payments",
+            "account_id",
+            "unapplied cash on an account_id that is not in accounts; excluded from receivables",
+            UNAPPLIED_CASH_OF_UNKNOWN_ACCOUNT,
+            excluded_money=("amount",),
+        ),
+        RowRule(
+            "rule.account_matches_document",
+            "warning",
+            "payments",
+            "account_id",
+            "account_id differs from the document's account; the allocation is counted on the "
+            "document's account",
+            "true",
+            # a semi join, not a scalar subquery: duplicate documents are reported by
+            # key.unique and must not break this rule. Its own relation, not a condition in
+            # the payments pass: there DuckDB marks every payment with a join to the
+            # documents, at 50M lines 3.8 s of the pass's 6.1, where this reads 2.4 s
+            relation="(select payments.* from stg_payments as payments "
+            "semi join int_documents as documents on documents.invoice_id = payments.invoice_id "
+            "and documents.account_id is distinct from payments.account_id)",
+        ),
+        RowRule(
+            "rule.sign",
+            "warning",
+            "payments",
+            "amount",
+            "amount must be > 0; used as given",
+            "amount <= 0",
+        ),
+    ]
+
+
+# -- targets -----------------------------------------------------------------------------------
+
+
+def _targets() -> list[RowRule]:
+    """The account exists; the month is a first of month."""
+    return [
+        RowRule(
+            "reference.account_id",
+            "warning",
+            "targets",
+            "account_id",
+            "account_id is not in accounts; the plan row is ignored",
+            UNKNOWN_ACCOUNT,
+            excluded_money=("revenue_target",),
+        ),
+        RowRule(
+            "rule.first_of_month",
+            "warning",
+            "targets",
+            "month",
+            "month must be the first day of a month; the plan is taken for that calendar month",
+            "day(month) <> 1",
+        ),
+    ]
+
+
+# -- the order of the report ------------------------------------------------------------------
+
+# Findings are listed by kind of rule, and within a kind by table in the contract's order (then
+# as declared above): the order the report has always had
+_REPORT_ORDER: tuple[tuple[str, ...], ...] = (
+    ("key.unique", "date.implausible"),
+    ("table.empty",),
+    (
+        "reference.kam_id",
+        "reference.account_id",
+        "reference.invoice_id",
+        "reference.product_id",
+        "rule.account_matches_document",
+    ),
+    ("rule.due_date",),
+    ("rule.doc_type",),
+    ("rule.sign",),
+    ("rule.non_negative",),
+    ("rule.first_of_month",),
+    ("rule.document_without_lines",),
+)
+_TABLE_ORDER = [table.name for table in TABLES]
+
+
+def _report_position(rule: RowRule) -> tuple[int, int]:
+    kind = next(index for index, kinds in enumerate(_REPORT_ORDER) if rule.rule in kinds)
+    return kind, _TABLE_ORDER.index(rule.table)
+
+
+def _rules() -> list[RowRule]:
+    """Every row rule (stage 3), in the order the report lists their findings."""
+    declared = [
+        *_every_table(),
+        *_accounts(),
+        *_invoices(),
+        *_invoice_lines(),
+        *_payments(),
+        *_targets(),
+    ]
+    return sorted(declared, key=_report_position)
