@@ -759,8 +759,11 @@ def build_version() -> str:
         digest.update(obj.create_statement().encode())
     for table in TABLES:
         digest.update(repr(table).encode())
-    for module in (validation, sources_module):
-        digest.update(Path(module.__file__ or "").read_bytes())
+    # every module of the validation package, in a fixed order: a rule changed anywhere in it
+    # rebuilds the cache
+    package = Path(validation.__file__ or "").parent
+    for path in [*sorted(package.glob("*.py")), Path(sources_module.__file__ or "")]:
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
