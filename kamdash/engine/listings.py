@@ -150,6 +150,28 @@ OPEN_ITEM_LISTINGS: dict[str, Listing] = {
 }
 
 
+CLOSING_DOC_SORTABLE = (
+    "days_unsigned",
+    "amount",
+    "issued_on",
+    "invoice_date",
+    "closing_doc_id",
+    "invoice_id",
+    "account_name",
+)
+CLOSING_DOC_LISTINGS: dict[str, Listing] = {
+    # oldest first: what has waited longest for a signature
+    "unsigned_closing_documents": Listing(
+        "unsigned_closing_documents",
+        "true",
+        CLOSING_DOC_SORTABLE,
+        "days_unsigned",
+        True,
+        (("amount", True), ("closing_doc_id", False)),
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Page:
     """Rows `offset + 1 … offset + rows.height` of a table of `total` rows."""
