@@ -680,6 +680,16 @@ def reasons(row: dict[str, Any], as_of: dt.date) -> list[Reason]:
             found.append(Reason("no_orders", date=last_order))
     elif float(row.get("revenue_prior_year") or 0) > 0:
         found.append(Reason("never_ordered"))
+    # the relationship signs: only where the export has the CRM tables (touches known)
+    days = row.get("days_since_last_meeting")
+    if row.get("touches_in_period") is not None and (days is None or days >= 90):
+        found.append(Reason("no_meeting", None if days is None else float(days)))
+    if row.get("single_threaded") is True:
+        found.append(Reason("single_thread"))
+    if row.get("renewal_due") is True:
+        found.append(Reason("contract_renewal", date=row.get("contract_end_on")))
+    if row.get("decision_maker_detractor") is True:
+        found.append(Reason("detractor"))
     return found
 
 

@@ -132,3 +132,61 @@ def test_a_kam_never_sees_another_kams_crm_rows(
     rows = store.accounts(*PERIOD)
     assert rows["account_id"].to_list() == ["A2"]
     assert store.stakeholders("A2", D)["full_name"].to_list() == ["Контакт C6", "Контакт C7"]
+
+
+def test_at_risk_gains_the_relationship_signs_as_the_oracle_says(crm_export: Path) -> None:
+    import oracle
+
+    from kamdash.ui import insights
+
+    store = open_store(crm_export)
+    periods = [(PERIOD[0], PERIOD[1], None), (dt.date(2023, 4, 1), dt.date(2023, 6, 30), None)]
+    listed = store.account_listing("at_risk", periods, limit=None).rows
+    got = {row["account_id"]: insights.signed_reasons(row) for row in listed.iter_rows(named=True)}
+    rows = store.accounts(*PERIOD)
+    want = {}
+    for row in rows.iter_rows(named=True):
+        found = oracle.reasons(row, D)
+        if found and (row["revenue"] or row["revenue_prior_year"]):
+            want[row["account_id"]] = found
+    # A1: renewal due and C2, a decision maker, is a detractor; A2: single-threaded and no
+    # meeting for 150 days; A3: renewal (trading on an expired contract) and never met
+    assert {k: [r.kind for r in v] for k, v in got.items()} == {
+        k: [r.kind for r in v] for k, v in want.items()
+    }
+    relationship = {"no_meeting", "single_thread", "contract_renewal", "detractor"}
+
+    def signs(account_id: str) -> list[str]:
+        return [r.kind for r in got[account_id] if r.kind in relationship]
+
+    assert signs("A1") == ["contract_renewal", "detractor"]
+    assert signs("A2") == ["no_meeting", "single_thread"]
+    assert signs("A3") == ["no_meeting", "contract_renewal"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_portfolio_shows_relationship_columns_reasons_and_the_landing_tile(
+    crm_export: Path, v1_export: Path, monkeypatch: pytest.MonkeyPatch, lang: Language
+) -> None:
+    monkeypatch.setenv("KAMDASH_DATA_DIR", str(crm_export))
+    at = open_page("portfolio", lang=lang, **VIEW)
+    accounts = with_column(at, "weighted_pipeline")
+    store = open_store(crm_export)
+    api = store.accounts(*PERIOD)
+    by_id = dict(zip(api["account_name"], api["weighted_pipeline"], strict=True))
+    for name, value in zip(accounts["account_name"], accounts["weighted_pipeline"], strict=True):
+        assert value == pytest.approx(by_id[name])
+    assert {"days_since_last_meeting", "unsigned_closing_amount"} <= set(accounts.columns)
+    reasons = " ".join(with_column(at, "reasons")["reasons"].tolist())
+    assert t("risk.single_thread", lang) in reasons
+    assert t("risk.detractor", lang) in reasons
+    landing = store.landing(D)
+    tile = {m.label: m.value for m in at.metric}[measure("landing_forecast").label(lang)]
+    assert tile == format_measure(landing["landing_forecast"], "landing_forecast", lang, short=True)
+    assert landing["landing_forecast"] == pytest.approx(sum(api["landing_forecast"].to_list()))
+
+    monkeypatch.setenv("KAMDASH_DATA_DIR", str(v1_export))
+    at = open_page("portfolio", lang=lang, **VIEW)
+    assert not any("weighted_pipeline" in frame.columns for frame in frames(at))
+    shown = " ".join(" ".join(f["reasons"].tolist()) for f in frames(at) if "reasons" in f)
+    assert t("risk.single_thread", lang) not in shown

@@ -141,3 +141,12 @@ class RelationshipQueries:
             "select * from signed_on_time_monthly($1, $2, $3) order by month",
             [period.start, period.end, self.scope(**filters)],
         )
+
+    def landing(self, as_of: DateLike, **filters: Any) -> dict[str, Any]:
+        """The scope's landing forecast for the calendar year of as_of, its year plan and
+        landing vs plan (the director's tile)."""
+        frame = self.query(
+            "select * from landing_rollup($1, $2)",
+            [parse_date(as_of, name="as_of"), self.scope(**filters)],
+        )
+        return frame.row(0, named=True)

@@ -233,6 +233,9 @@ class Queries:
     def signed_on_time_trend(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("signed_on_time_trend", start, end, **f)
 
+    def landing(self, as_of: dt.date, **f: Any) -> dict[str, Any]:
+        return self._get("landing", as_of, **f)
+
 
 def filter_kwargs(api_filters: Mapping[str, tuple[str, ...] | None]) -> dict[str, Any]:
     """Only the filters that are set, so unfiltered calls share one cache entry."""

@@ -666,6 +666,18 @@ STRINGS |= {
     "doc_kind.upd": ("УПД", "УПД"),
     "doc_kind.waybill": ("Waybill", "Накладная"),
     "renewal.ends": ("Contract ends {date}", "Договор до {date}"),
+    "landing.vs_plan": ("vs plan {year}", "к плану {year}"),
+    "risk.no_meeting": ("no meeting for {days} days", "нет встреч {days} дн."),
+    "risk.never_met": ("no meeting on record", "встреч не было"),
+    "risk.single_thread": (
+        "single-threaded: one contact in 90 days",
+        "один контакт за 90 дней",
+    ),
+    "risk.contract_renewal": (
+        "renewal due (contract ends {date})",
+        "пора продлевать (договор до {date})",
+    ),
+    "risk.detractor": ("a decision maker is a detractor", "ЛПР настроен против нас"),
     "renewal.due": ("renewal due", "пора продлевать"),
     "renewal.expired": ("expired, still invoiced", "истёк, отгрузки продолжаются"),
 }

@@ -23,7 +23,7 @@ from kamdash.data.contract import (
 )
 from kamdash.engine.listings import CLOSING_DOC_LISTINGS, Page
 from kamdash.report import charts, relationship_charts
-from kamdash.report.formatting import format_date, format_measure, format_month_range
+from kamdash.report.formatting import delta, format_date, format_measure, format_month_range
 from kamdash.ui import components as ui
 from kamdash.ui import exports
 from kamdash.ui.components import Column, Tile
@@ -242,3 +242,30 @@ def closing_section(context: Context, account_id: str, row: dict[str, Any]) -> N
     names = ("unsigned_closing_amount", "unsigned_closing_docs", "signed_on_time_pct")
     ui.tiles([Tile(name, row.get(name)) for name in names], lang)
     unsigned_table(context, "closing_docs", with_account=False, account_id=(account_id,))
+
+
+def portfolio_columns(context: Context) -> list[Column]:
+    """The accounts table's relationship columns, for the tables the export has."""
+    store = context.store
+    columns: list[Column] = []
+    if store.has_table("activities"):
+        columns.append(Column("days_since_last_meeting"))
+    if store.has_table("contacts") and store.has_table("activities"):
+        columns.append(Column("decision_maker_coverage"))
+    if store.has_table("opportunities"):
+        columns.append(Column("weighted_pipeline"))
+    if store.has_table("closing_documents"):
+        columns.append(Column("unsigned_closing_amount"))
+    return columns
+
+
+def landing_tile(context: Context) -> None:
+    """The director's tile: where the year of the as-of date lands against its plan."""
+    f, lang = context.filters, context.lang
+    landing = context.q.landing(f.as_of, **context.f)
+    plan = landing["year_revenue_target"]
+    compare = context.t("landing.vs_plan", year=f.as_of.year) if plan else None
+    change = (
+        delta(landing["landing_forecast"], plan, "revenue", lang, relative=True) if plan else None
+    )
+    ui.tiles([Tile("landing_forecast", landing["landing_forecast"], None, compare, change)], lang)
