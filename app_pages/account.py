@@ -10,7 +10,7 @@ from kamdash.engine.measures import measure
 from kamdash.report import charts
 from kamdash.report.formatting import delta, format_date, format_month_range
 from kamdash.ui import components as ui
-from kamdash.ui import exports, insights, tables, views
+from kamdash.ui import exports, insights, relationship, tables, views
 from kamdash.ui.components import Tile
 from kamdash.ui.context import page_context
 
@@ -48,6 +48,7 @@ st.title(ui.escape_md(row["account_name"]), anchor=False)
 scope = exports.account_scope(ctx, account_id, row["account_name"])
 exports.use_scope(scope)  # every chart and table file below is about this account
 views.account_facts(row, f.as_of, lang)
+relationship.renewal_line(ctx, row)
 if ctx.filters.scoped and account_id not in set(ctx.store.scope(**ctx.f) or ()):
     st.caption(ctx.t("account.out_of_scope"))
 st.caption(ctx.period_caption())
@@ -62,6 +63,8 @@ ui.tiles(
 )
 views.plan_caption(ctx, row)
 views.meeting_prep(ctx, account_id, scope)
+relationship.relationship_section(ctx, account_id, row)
+relationship.pipeline_section(ctx, account_id, row)
 
 months = format_month_range(*span, lang)
 if ctx.store.hide_margins:  # revenue alone: no margin bar, axis, tooltip or title
@@ -125,6 +128,7 @@ with right:
     )
     ui.chart(dso_chart)
 tables.open_items_table(ctx, overdue_only=False, **one)
+relationship.closing_section(ctx, account_id, row)
 
 ui.section(ctx.t("account.payment"))
 if payments.is_empty():

@@ -89,4 +89,8 @@ def test_every_layer_is_present_and_objects_are_named_by_file() -> None:
         "stg_invoice_lines",
         "stg_payments",
         "stg_targets",
+        "stg_contacts",
+        "stg_activities",
+        "stg_opportunities",
+        "stg_closing_documents",
     }

@@ -211,6 +211,31 @@ class Queries:
     def receivables_trend(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("receivables_trend", start, end, **f)
 
+    # -- the CRM side and the closing documents (kamdash.engine.relationship) -----------------
+
+    def stakeholders(self, account_id: str, as_of: dt.date) -> pl.DataFrame:
+        return self._get("stakeholders", account_id, as_of)
+
+    def activity_timeline(self, account_id: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+        return self._get("activity_timeline", account_id, start, end)
+
+    def recent_activities(self, account_id: str, as_of: dt.date) -> pl.DataFrame:
+        return self._get("recent_activities", account_id, as_of)
+
+    def opportunities(
+        self, account_id: str, start: dt.date, end: dt.date, as_of: dt.date
+    ) -> pl.DataFrame:
+        return self._get("opportunities", account_id, start, end, as_of)
+
+    def closing_document_listing(self, as_of: dt.date, **options: Any) -> Page:
+        return self._get("closing_document_listing", as_of, **options)
+
+    def signed_on_time_trend(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
+        return self._get("signed_on_time_trend", start, end, **f)
+
+    def landing(self, as_of: dt.date, **f: Any) -> dict[str, Any]:
+        return self._get("landing", as_of, **f)
+
 
 def filter_kwargs(api_filters: Mapping[str, tuple[str, ...] | None]) -> dict[str, Any]:
     """Only the filters that are set, so unfiltered calls share one cache entry."""

@@ -192,6 +192,14 @@ def reason_text(reason: insights.Reason, lang: Language) -> str:
         return t(f"risk.{reason.kind}", lang, change=format_points(reason.change, lang))
     if reason.kind == "no_orders":
         return t("risk.no_orders", lang, date=format_date(reason.date, lang))
+    if reason.kind == "no_meeting":
+        if reason.change is None:
+            return t("risk.never_met", lang)
+        return t("risk.no_meeting", lang, days=format_value(reason.change, "count", lang))
+    if reason.kind == "contract_renewal":
+        return t("risk.contract_renewal", lang, date=format_date(reason.date, lang))
+    if reason.kind in ("single_thread", "detractor"):
+        return t(f"risk.{reason.kind}", lang)
     return t("risk.never_ordered", lang)
 
 

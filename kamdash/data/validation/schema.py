@@ -27,6 +27,8 @@ def _allowed(kind: str, arrow_type: pa.DataType) -> bool:
         arrow_type = arrow_type.value_type
     if kind == "string":
         return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
+    if kind == "boolean":
+        return pa.types.is_boolean(arrow_type)
     if kind in ("integer", "number", "money"):
         return (
             pa.types.is_integer(arrow_type)
@@ -42,6 +44,7 @@ _KIND_WORDS = {
     "number": "an integer, DECIMAL or floating number",
     "money": "an integer, DECIMAL or floating number",
     "date": "a DATE or TIMESTAMP",
+    "boolean": "a BOOLEAN",
 }
 
 
