@@ -9,7 +9,7 @@ import exportkit as ek
 import pytest
 
 from kamdash import NotFoundError, open_store
-from kamdash.engine.access import AccessConfig, Principal, resolve, scoped_store
+from kamdash.engine.access import AccessConfig, Principal, email_trusted, resolve, scoped_store
 from kamdash.engine.store import MARGIN_COLUMNS, Store
 from kamdash.errors import KamdashError
 
@@ -60,6 +60,26 @@ def test_roles_are_resolved_from_config_and_managers(store: Store) -> None:
     )
     assert resolve(store, CONFIG, "stranger@x.ru") is None
     assert resolve(store, CONFIG, None) is None
+
+
+@pytest.mark.parametrize(
+    ("claims", "trusted"),
+    [
+        ({"email": "anna@example.ru", "email_verified": True}, True),
+        ({"email": "anna@example.ru", "email_verified": "true"}, True),
+        ({"email": "anna@example.ru", "email_verified": "TRUE"}, True),
+        ({"email": "anna@example.ru"}, True),  # the provider does not say: see docs/security.md
+        ({"email": "anna@example.ru", "email_verified": None}, True),
+        ({"email": "anna@example.ru", "email_verified": False}, False),
+        ({"email": "anna@example.ru", "email_verified": "false"}, False),
+        ({"email": "anna@example.ru", "email_verified": 1}, False),
+        ({"email": "anna@example.ru", "email_verified": ""}, False),
+    ],
+)
+def test_only_an_email_the_token_does_not_call_unverified_is_trusted(
+    claims: dict[str, object], trusted: bool
+) -> None:
+    assert email_trusted(claims) is trusted
 
 
 def test_a_kam_sees_only_their_accounts_everywhere(store: Store) -> None:

@@ -115,6 +115,44 @@ def test_each_role_sees_exactly_its_accounts_on_every_page(
     assert kam_names == expected_kams
 
 
+ROLES = {
+    "boss@company.ru": ("director", {"ООО «Альфа»", "АО «Бета»", "ПАО «Гамма»"}),
+    "cfo@company.ru": ("finance", {"ООО «Альфа»", "АО «Бета»", "ПАО «Гамма»"}),
+    "anna@example.ru": ("kam", {"ООО «Альфа»", "АО «Бета»"}),
+}
+
+
+@pytest.mark.parametrize("email", sorted(ROLES))
+@pytest.mark.parametrize("verified", [True, "true", None])
+def test_a_verified_or_unstated_email_gets_its_role(
+    run: Any, email: str, verified: bool | str | None
+) -> None:
+    """`email_verified` true (some providers send the text "true") or absent: the role."""
+    user = signed_in(email)
+    if verified is not None:
+        user["email_verified"] = verified
+    at = run(user)
+    role, visible = ROLES[email]
+    signed_in_as = t("auth.signed_in", "en", email=email, role=t(f"auth.role.{role}", "en"))
+    assert signed_in_as in shown_text(at)
+    assert account_names(at) == visible
+
+
+@pytest.mark.parametrize("email", sorted(ROLES))
+@pytest.mark.parametrize("verified", [False, "false", ""])
+def test_an_unverified_email_gets_no_role_and_is_told_why(
+    run: Any, email: str, verified: bool | str
+) -> None:
+    """A token saying the address is unverified: whoever typed a director's or a KAM's
+    address at a provider that does not check it sees the no-access page, not their data."""
+    at = run({**signed_in(email), "email_verified": verified})
+    assert at.title[0].value == t("auth.no_access_title", "en")
+    assert t("auth.unverified_body", "en", email=email) in shown_text(at)
+    assert not at.dataframe and not at.metric
+    assert "Альфа" not in shown_text(at) and "Гамма" not in shown_text(at)
+    assert [b.label for b in at.button] == [t("auth.sign_out", "en")]
+
+
 def test_another_kams_account_answers_like_a_missing_one(run: Any) -> None:
     hidden = run(signed_in("anna@example.ru"), "account", account="B1")
     missing = run(signed_in("anna@example.ru"), "account", account="NOPE")
@@ -161,6 +199,10 @@ def test_a_broken_export_is_explained_to_directors_only(broken: Path, page: str)
         kam = open_page(page, user=signed_in(email))
         assert t("error.ask_director", "en") in shown_text(kam)
         assert "SECRET-INV-1" not in shown_text(kam) and not kam.dataframe
+    # a director's address the provider has not verified could be anyone's
+    unverified = open_page(page, user={**signed_in("boss@company.ru"), "email_verified": False})
+    assert t("error.ask_director", "en") in shown_text(unverified)
+    assert "SECRET-INV-1" not in shown_text(unverified) and not unverified.dataframe
     director = open_page(page, user=signed_in("boss@company.ru"))
     assert t("error.invalid_title", "en") in shown_text(director)
     assert any(

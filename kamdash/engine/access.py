@@ -9,7 +9,8 @@ Roles (`kamdash.toml`, or the `[kamdash.access]` section of Streamlit secrets):
 
 A KAM sees only the accounts whose `kam_id` belongs to their email. Anyone else signed in has
 no access. The scope is applied by the core store (`Store.restricted`) to every query, so no
-page, export or download can widen it. E-mail addresses are compared case-insensitively.
+page, export or download can widen it. E-mail addresses are compared case-insensitively, and
+only when the identity token does not call them unverified (`email_trusted`).
 """
 
 from __future__ import annotations
@@ -65,6 +66,20 @@ class Principal:
     email: str
     role: Role
     kam_ids: frozenset[str] = frozenset()
+
+
+def email_trusted(claims: Mapping[str, Any]) -> bool:
+    """Whether the e-mail of these identity-token claims may be matched against roles.
+
+    A provider that lets people register or change an address without proving it says so
+    with `email_verified = false`; such an address could be anyone's, a KAM's included. When
+    the token carries the claim, only `true` is trusted (also as the text "true", which some
+    providers send); a token without it is trusted, and docs/security.md says which providers
+    must then be set up to vouch for their addresses."""
+    verified = claims.get("email_verified")
+    if verified is None:
+        return True
+    return verified is True or (isinstance(verified, str) and verified.strip().lower() == "true")
 
 
 def resolve(store: Store, config: AccessConfig, email: str | None) -> Principal | None:
