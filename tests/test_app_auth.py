@@ -19,6 +19,7 @@ from packaging.requirements import Requirement
 from streamlit.testing.v1 import AppTest
 
 from kamdash.engine.measures import measure
+from kamdash.report.formatting import format_date, format_period
 from kamdash.ui.i18n import t
 
 D = dt.date
@@ -174,6 +175,100 @@ def test_finance_sees_receivables_but_no_margin(run: Any) -> None:
     account = run(signed_in("cfo@company.ru"), "account", account="A1")
     assert measure("gross_margin_pct").label("en") not in {m.label for m in account.metric}
     assert measure("open_ar").label("en") in {m.label for m in account.metric}
+
+
+@pytest.fixture(scope="module")
+def late_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Anna (K1) has A1; Пётр's (K2) B1 holds the export's latest invoice, payment and plan
+    month: Anna's own book ends on 10 Feb 2025 (invoices), 14 Feb (payments), 1 Feb (plan)."""
+    tables = ek.base_tables()
+    tables["managers"].append({"kam_id": "K2", "kam_name": "Петров Пётр", "email": "petr@x.ru"})
+    tables["accounts"] = [
+        ek.account("A1", account_name="ООО «Альфа»"),
+        ek.account("B1", account_name="ПАО «Гамма»", kam_id="K2"),
+    ]
+    for invoice_id, account_id, day in [
+        ("I1", "A1", D(2025, 1, 15)),
+        ("I2", "A1", D(2025, 2, 10)),
+        ("I3", "B1", D(2025, 3, 20)),
+    ]:
+        tables["invoices"].append(ek.invoice(invoice_id, account_id, day, 1200.0))
+        tables["invoice_lines"].append(ek.line(invoice_id, 1, "P1", 10, 1000.0, 600.0))
+    tables["payments"] += [
+        ek.payment("PAY1", "A1", "I1", D(2025, 2, 14), 1200.0),
+        ek.payment("PAY2", "B1", "I3", D(2025, 4, 2), 1200.0),
+    ]
+    tables["targets"] = [
+        {"account_id": a, "month": m, "revenue_target": 900.0, "gross_margin_target": 300.0}
+        for a, m in [("A1", D(2025, 1, 1)), ("A1", D(2025, 2, 1)), ("B1", D(2025, 4, 1))]
+    ]
+    return write_secured_export(tmp_path_factory.mktemp("late"), tables)
+
+
+DATED = ["invoices", "payments", "targets"]
+
+
+def dated_ranges(at: AppTest) -> list[tuple[str, dt.date, dt.date]]:
+    """The data page's tables table: first and last date of each dated table, as shown."""
+    tables = at.dataframe[-1].value
+    rows = tables[tables["table"].isin(DATED)]
+    return [(r.table, r.first_date.date(), r.last_date.date()) for r in rows.itertuples()]
+
+
+@pytest.mark.parametrize(
+    ("email", "last_document", "ranges"),
+    [
+        (
+            "anna@example.ru",
+            D(2025, 2, 10),
+            [
+                ("invoices", D(2025, 1, 15), D(2025, 2, 10)),
+                ("payments", D(2025, 2, 14), D(2025, 2, 14)),
+                ("targets", D(2025, 1, 1), D(2025, 2, 1)),
+            ],
+        ),
+        (
+            "petr@x.ru",
+            D(2025, 3, 20),
+            [
+                ("invoices", D(2025, 3, 20), D(2025, 3, 20)),
+                ("payments", D(2025, 4, 2), D(2025, 4, 2)),
+                ("targets", D(2025, 4, 1), D(2025, 4, 1)),
+            ],
+        ),
+        (
+            "boss@company.ru",
+            D(2025, 3, 20),
+            [
+                ("invoices", D(2025, 1, 15), D(2025, 3, 20)),
+                ("payments", D(2025, 2, 14), D(2025, 4, 2)),
+                ("targets", D(2025, 1, 1), D(2025, 4, 1)),
+            ],
+        ),
+    ],
+)
+def test_defaults_and_the_data_page_dates_come_from_the_viewers_own_book(
+    late_export: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    email: str,
+    last_document: dt.date,
+    ranges: list[tuple[str, dt.date, dt.date]],
+) -> None:
+    """Another KAM's account holds the export's latest document: a KAM's default period and
+    as-of date still end on their own latest document, and the data page gives them their own
+    tables' dates; a director sees the whole export's."""
+    serve(monkeypatch, late_export)
+    at = open_page("portfolio", user=signed_in(email))
+    assert at.date_input(key="kamdash.w.as_of").value == last_document
+    caption = t(
+        "period_caption",
+        "en",
+        period=format_period(D(2025, 1, 1), last_document, "en"),
+        prior=format_period(D(2024, 1, 1), last_document.replace(year=2024), "en"),
+        as_of=format_date(last_document, "en"),
+    )
+    assert caption in shown_text(at)
+    assert dated_ranges(open_page("data", user=signed_in(email))) == ranges
 
 
 @pytest.fixture
