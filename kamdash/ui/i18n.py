@@ -132,6 +132,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Ignored `lang={value}` from the link: languages are en and ru.",
         "Параметр `lang={value}` из ссылки пропущен: языки — en и ru.",
     ),
+    "note.bad_view": (
+        "Ignored `view={value}` from the link: the one view is `brief` (the account page "
+        "with the meeting brief first, as on a phone).",
+        "Параметр `view={value}` из ссылки пропущен: есть только вид `brief` (страница "
+        "клиента со справкой к встрече в начале, как на телефоне).",
+    ),
     # -- empty states ------------------------------------------------------------------------
     "empty.no_accounts": (
         "No account matches these filters. Widen the view: clear the KAM, industry, region "
