@@ -23,7 +23,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from kamdash.data.sources import discover
-from kamdash.data.validation import ValidationReport
+from kamdash.data.validation import TableSummary, ValidationReport
+from kamdash.engine import access
 from kamdash.engine.gather import gather
 from kamdash.engine.listings import Page
 from kamdash.engine.store import CACHE_DIR_ENV as CACHE_DIR_ENV  # where tests and users set it
@@ -35,6 +36,11 @@ DATA_DIR_ENV = "KAMDASH_DATA_DIR"
 DEFAULT_DATA_DIR = "sample_data"
 # a page issues ~10 distinct queries; this keeps the recent views of a few users in memory
 RESULT_CACHE_ENTRIES = 512
+# figures of the viewer's scope computed beside the Store (called with it as first argument)
+SCOPE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "data_range": access.data_range,
+    "table_summaries": access.table_summaries,
+}
 
 
 def data_dir() -> Path:
@@ -112,6 +118,8 @@ def _call(
     args: tuple[Any, ...],
     kwargs: tuple[tuple[str, Any], ...],
 ) -> Any:
+    if method in SCOPE_FUNCTIONS:
+        return SCOPE_FUNCTIONS[method](_store, *args, **dict(kwargs))
     return getattr(_store, method)(*args, **dict(kwargs))
 
 
@@ -153,7 +161,12 @@ class Queries:
         return self._get("account_list")
 
     def data_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """First and last document date of the viewer's accounts (`access.data_range`)."""
         return self._get("data_range")
+
+    def table_summaries(self) -> list[TableSummary]:
+        """Each table's summary, dates within the viewer's scope (`access.table_summaries`)."""
+        return self._get("table_summaries")
 
     def accounts_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
         return self._get("accounts_over", periods, **f)

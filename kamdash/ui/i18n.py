@@ -86,6 +86,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Вы вошли как {email}, но у этого адреса нет роли в kamdash. Попросите коммерческого "
         "директора добавить вас.",
     ),
+    "auth.unverified_body": (
+        "You are signed in as {email}, but your sign-in provider says this address has not "
+        "been verified, and kamdash grants roles to verified addresses only. Confirm the "
+        "address with your provider (or ask its administrator to), then sign out and in again.",
+        "Вы вошли как {email}, но провайдер входа сообщает, что этот адрес не подтверждён, а "
+        "kamdash даёт роли только подтверждённым адресам. Подтвердите адрес у провайдера (или "
+        "попросите его администратора), затем выйдите и войдите снова.",
+    ),
     "auth.signed_in": ("Signed in as {email} · {role}", "Вы вошли как {email} · {role}"),
     "auth.role.director": ("director: all accounts", "директор: все клиенты"),
     "auth.role.finance": ("finance: receivables, no margins", "финансы: дебиторка, без маржи"),
@@ -123,6 +131,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "note.bad_lang": (
         "Ignored `lang={value}` from the link: languages are en and ru.",
         "Параметр `lang={value}` из ссылки пропущен: языки — en и ru.",
+    ),
+    "note.bad_view": (
+        "Ignored `view={value}` from the link: the one view is `brief` (the account page "
+        "with the meeting brief first, as on a phone).",
+        "Параметр `view={value}` из ссылки пропущен: есть только вид `brief` (страница "
+        "клиента со справкой к встрече в начале, как на телефоне).",
     ),
     # -- empty states ------------------------------------------------------------------------
     "empty.no_accounts": (
