@@ -14,6 +14,7 @@ from kamdash.data.contract import TABLES
 from kamdash.data.sources import DataSources, discover
 from kamdash.data.validation import rules as rule_table
 from kamdash.data.validation.conservation import _conservation_money, conservation
+from kamdash.data.validation.facts import create_facts, drop_facts
 from kamdash.data.validation.partitions import check_partitions
 from kamdash.data.validation.passes import (
     _column_exists,
@@ -93,10 +94,14 @@ def validate_connection(
         report.tables = _summaries(con, sources, readable=False)
         return report
     rules = [rule for rule in rule_table._rules() if _column_exists(rule, scan.present, sources)]
-    # one pass per table counts every rule on its rows and takes conservation's sums; only a
-    # rule with broken rows runs its own query, for examples, files and excluded money
-    passes = _run_passes(con, rules, _conservation_money())
-    report.findings.extend(_row_findings(con, sources, rules, passes.counts))
+    facts = create_facts(con)
+    try:
+        # one pass per table counts every rule on its rows and takes conservation's sums; only
+        # a rule with broken rows runs its own query, for examples, files and excluded money
+        passes = _run_passes(con, rules, _conservation_money())
+        report.findings.extend(_row_findings(con, sources, rules, passes.counts))
+    finally:
+        drop_facts(con, facts)
     report.conservation = conservation(con, passes.money)
     for line in report.conservation:
         if not line.balanced:
