@@ -22,21 +22,16 @@ from typing import Any
 
 from kamdash.data.contract import SQL_TYPES, Column
 from kamdash.data.importing.mapping import DUE_FROM_TERMS, LINE_BY_ORDER, TableMapping
-from kamdash.data.importing.readers import Source
+from kamdash.data.importing.readers import DATE_FORMATS, Source
 
-# ISO first is wrong for 1C, so the dd.mm.yyyy forms lead; all are unambiguous between them
-DATE_FORMATS = (
-    "%d.%m.%Y",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
-)
-# the spaces that group thousands: space, tab, no-break, narrow no-break and thin spaces
-SPACES = " \t\u00a0\u202f\u2009"
-SPACES_PATTERN = "[ \t\u00a0\u202f\u2009]"
-NUMBER_PATTERN = "[+-]?[0-9]*[.]?[0-9]*"
+# the spaces that group thousands: space, no-break, narrow no-break and thin spaces
+SPACES = " \u00a0\u202f\u2009"
+# what a number must look like once its thousands separators are gone and its mark is `.`
+NUMBER_PATTERNS = {
+    "money": "[+-]?[0-9]{1,14}([.][0-9]{0,4})?|[+-]?[.][0-9]{1,4}",
+    "integer": "[+-]?[0-9]{1,18}([.]0*)?",
+    "number": "[+-]?[0-9]{1,15}([.][0-9]*)?|[+-]?[.][0-9]+",
+}
 # tables written as Hive folders by year, and the column that gives the year
 YEAR_COLUMNS = {"invoices": "invoice_date", "payments": "payment_date"}
 REASONS = {
@@ -79,8 +74,11 @@ class _Params:
         return f"${name}"
 
 
-def _number_text(expression: str, decimal: str, params: _Params) -> str:
-    cleaned = f"regexp_replace({expression}, '{SPACES_PATTERN}', '', 'g')"
+def _number_text(expression: str, decimal: str) -> str:
+    """The number's text without thousands separators, with `.` as its decimal mark."""
+    cleaned = expression
+    for space in SPACES:  # replace() is several times cheaper than one regexp_replace
+        cleaned = f"replace({cleaned}, '{space}', '')"
     cleaned = f"replace({cleaned}, '\u2212', '-')"  # a typographic minus
     if decimal == ",":
         cleaned = f"replace({cleaned}, ',', '.')"
@@ -89,21 +87,24 @@ def _number_text(expression: str, decimal: str, params: _Params) -> str:
 
 def typed(kind: str, text: str, decimal: str, date_formats: list[str], params: _Params) -> str:
     """The SQL converting `text` (a varchar expression, null when empty) to `kind`; null when
-    it does not convert exactly."""
+    it does not convert exactly. DuckDB's casts alone would round `12.34567` to four decimals
+    and accept `1e5` or `1_000`: each number must first match its exact pattern."""
     if kind == "string":
         return text
     if kind == "date":
         formats = params.bind(date_formats, "dates")
         return f"try_strptime({text}, {formats})::date"
-    number = _number_text(text, decimal, params)
-    exact = f"regexp_full_match({number}, '{NUMBER_PATTERN}')"
-    if kind == "number":
-        return f"case when {exact} then try_cast({number} as double) end"
-    wide = f"try_cast({number} as decimal(38,10))"
-    if kind == "integer":
-        return f"case when {exact} and {wide} = round({wide}) then try_cast({wide} as bigint) end"
-    money = SQL_TYPES["money"]
-    return f"case when {exact} and {wide} = try_cast({wide} as {money}) then try_cast({wide} as {money}) end"
+    number = _number_text(text, decimal)
+    pattern, sql_type = NUMBER_PATTERNS[kind], SQL_TYPES[kind]
+    if kind == "integer":  # `30,00` days is 30; the cast of a whole decimal is exact
+        return (
+            f"case when regexp_full_match({number}, '{pattern}') "
+            f"then try_cast(try_cast({number} as decimal(18,0)) as {sql_type}) end"
+        )
+    return (
+        f"case when regexp_full_match({number}, '{pattern}') "
+        f"then try_cast({number} as {sql_type}) end"
+    )
 
 
 def _value_map(text: str, pairs: dict[str, str], params: _Params) -> tuple[str, str]:
@@ -137,7 +138,7 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
     record number (CSV) or Excel row number (XLSX), and per column the reason it failed."""
     params = _Params(source.params)
     table = mapping.contract
-    formats = [mapping.date_format] if mapping.date_format else list(DATE_FORMATS)
+    formats = [mapping.date_format] if mapping.date_format else list(source.date_formats)
     decimal = source.decimal
     record = "_row" if source.kind == "xlsx" else "row_number() over ()"
     needs_order = numbered or LINE_BY_ORDER in mapping.derive.values()
@@ -148,7 +149,6 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
     checks: list[str] = []
     whys: list[str] = []
     read: dict[str, str] = {}
-    spaces = params.bind(SPACES, "spaces")
     for column in table.columns:
         name = column.name
         if name in mapping.constants or name in mapping.derive:
@@ -157,7 +157,7 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
             continue  # an optional column the file does not have
         position = source.positions[name]
         read[name] = source.headers[position]
-        text = f"nullif(trim(c{position}, {spaces}), '')"
+        text = f"nullif(trim(c{position}), '')"
         texts.append(f'{text} as "t_{name}"')
         t = f'"t_{name}"'
         failures: list[tuple[str, str]] = []
@@ -180,10 +180,18 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
         values.append(f'{typed(column.kind, text, decimal, formats, params)} as "{name}"')
 
     raw = [f"c{i}" for i in range(width)]
-    empty = f"coalesce({', '.join(raw)}) is null"
+    # a row is empty when the cells the import reads (and the first ones, where a totals
+    # label stands) are: looking at every column would make DuckDB materialize them all
     first_cell = f"coalesce({', '.join(raw[:4])})"
+    read_texts = [f"nullif(trim(c{p}), '')" for p in sorted(set(source.positions.values()))]
+    empty = f"coalesce({', '.join([*read_texts, first_cell])}) is null"
     labels = params.bind(list(mapping.totals_labels), "totals")
-    totals = f"list_contains({labels}, rtrim(lower(trim({first_cell}, {spaces})), ':'))"
+    # lower() is costly on millions of Cyrillic cells: only short ones can be a label
+    longest = max(len(label.encode()) for label in mapping.totals_labels) + 8
+    totals = (
+        f"case when strlen({first_cell}) <= {longest} "
+        f"then list_contains({labels}, rtrim(lower(trim({first_cell})), ':')) else false end"
+    )
 
     ctes = [
         f"numbered as (select {record if needs_order else 'null'} as _rec, * from {source.relation})",

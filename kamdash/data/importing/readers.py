@@ -38,6 +38,16 @@ SAMPLE_BYTES = 512 * 1024
 TRANSCODE_CHUNK = 8 * 1024 * 1024
 XLSX_BATCH_ROWS = 50_000
 NUMERIC_KINDS = ("money", "number", "integer")
+# the date forms read without being stated, all unambiguous between them; each file's own
+# form is moved first (a failed format costs as much as the conversion itself)
+DATE_FORMATS = (
+    "%d.%m.%Y",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+)
 
 Progress = Callable[[float], None]
 
@@ -81,6 +91,7 @@ class Source:
     sheet: str | None = None
     # the file DuckDB reads: the CSV itself, its UTF-8 copy, or the XLSX's cells as Parquet
     read_path: Path | None = None
+    date_formats: tuple[str, ...] = DATE_FORMATS
     # XLSX: rows above the header, and whether the relation has the `_row` column
     notes: list[str] = field(default_factory=list)
 
@@ -288,6 +299,7 @@ def open_csv(
         encoding=encoding,
         delimiter=delimiter,
         read_path=read_path,
+        date_formats=detect_date_formats(sample_rows, match.positions, mapping.contract),
     )
     if header_line > 1:
         source.notes.append(f"{header_line - 1} line(s) above the header skipped (title block)")
@@ -386,6 +398,25 @@ def detect_decimal(rows: Sequence[Sequence[str]], positions: dict[str, int], tab
             elif point > comma:
                 points += 1
     return "." if points > commas else ","
+
+
+def detect_date_formats(
+    rows: Sequence[Sequence[str]], positions: dict[str, int], table: Table
+) -> tuple[str, ...]:
+    """DATE_FORMATS with the one most dates below the header have first."""
+    dates = [positions[c.name] for c in table.columns if c.kind == "date" and c.name in positions]
+    hits = dict.fromkeys(DATE_FORMATS, 0)
+    for row in rows[:200]:
+        for index in dates:
+            value = row[index].strip() if index < len(row) else ""
+            for form in DATE_FORMATS:
+                try:
+                    dt.datetime.strptime(value, form)
+                except ValueError:
+                    continue
+                hits[form] += 1
+                break
+    return tuple(sorted(DATE_FORMATS, key=lambda form: -hits[form]))
 
 
 # -- XLSX --------------------------------------------------------------------------------------
@@ -502,6 +533,8 @@ def open_xlsx(
         {"path": str(target)},
         sheet=sheet.title,
         read_path=target,
+        # datetime cells are written ISO; dates typed as text keep their own form
+        date_formats=("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", *DATE_FORMATS[:3], DATE_FORMATS[5]),
     )
     if header_row > 1:
         source.notes.append(f"{header_row - 1} row(s) above the header skipped (title block)")
