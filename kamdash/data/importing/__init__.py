@@ -12,10 +12,14 @@ May import: `kamdash.data` and `kamdash.errors`. Never the engine, reports, tool
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import duckdb
 
 from kamdash.data.connection import connect
 from kamdash.data.importing import convert, readers, write
@@ -48,6 +52,7 @@ __all__ = [
     "MappingError",
     "import_export",
     "load_mapping",
+    "missing_arguments",
     "read_import",
 ]
 
@@ -64,6 +69,33 @@ class ImportResult:
     published: bool
     previous: Path | None = None
     problems: list[str] = field(default_factory=list)
+
+    def to_text(self) -> str:
+        """What `kamdash import` prints: per file the counts, then the verdict."""
+        lines = [self.record.to_text()]
+        if self.published:
+            lines.append(f"published {self.out_dir}: {self.report.verdict}")
+            if self.report.warnings:
+                lines.append(self.report.to_text())
+        else:
+            lines.append(self.report.to_text())
+            lines.append(f"NOT published: {self.out_dir} was left as it was, because")
+            lines.extend(f"  - {problem}" for problem in self.problems)
+        return "\n".join(lines)
+
+
+def missing_arguments(source_dir: Path | None, mapping: Path | None, out: Path | None) -> None:
+    """`kamdash import` needs all three; say which are missing, with the command's shape."""
+    missing = [
+        name
+        for name, value in (("SOURCE_DIR", source_dir), ("--mapping", mapping), ("--out", out))
+        if value is None
+    ]
+    if missing:
+        raise ImportError_(
+            f"import needs {', '.join(missing)}: kamdash import SOURCE_DIR --mapping "
+            "MAPPING.toml --out DATA_DIR (kamdash import --print-template writes a mapping)"
+        )
 
 
 def _files(source_dir: Path, mapping: TableMapping) -> list[Path]:
@@ -212,12 +244,9 @@ def _import_file(
     if malformed is not None:
         result.rejections.append(malformed)
         result.rows_rejected += malformed.rows
-    result.rows_read = result.rows_written + result.rows_rejected
-    if written + rejected + totals_rows + empty != copied:
-        raise ImportError_(
-            f"{mapping.table}: {relative}: {copied:,} rows converted but {written + rejected + totals_rows + empty:,} "
-            "counted in the output; nothing was published"
-        )
+    # read = what DuckDB produced from the file (and the lines it could not split), less the
+    # totals and empty rows; `balanced` then checks it against the partition files on disk
+    result.rows_read = copied - totals_rows - empty + (malformed.rows if malformed else 0)
     for column in plan.money:
         result.money.append(
             MoneyCount(
@@ -281,6 +310,11 @@ def import_export(
                     file_progress(1.0)
                 write.single_files(staging.folder, [name])
                 staged = _staged(staged, name, staging.folder)
+                _check_placed(con, name, staged_files(name, staging.folder), record)
+        except duckdb.Error as error:  # DuckDB's word on what it could not do, named
+            raise ImportError_(f"import failed: {str(error).splitlines()[0]}") from None
+        except OSError as error:  # a full disk, a folder it may not write
+            raise ImportError_(f"import failed: {error}") from None
         finally:
             con.close()
         _remove(staging.work)
@@ -296,12 +330,40 @@ def import_export(
         return result
 
 
-def _staged(staged: convert.Staged, table: str, folder: Path) -> convert.Staged:
-    files = tuple(
+def staged_files(table: str, folder: Path) -> tuple[str, ...]:
+    """The Parquet files of `table` in the staged folder (one file or a folder of parts)."""
+    return tuple(
         str(p)
         for p in [folder / f"{table}.parquet", *sorted((folder / table).rglob("*.parquet"))]
         if p.is_file()
     )
+
+
+def _check_placed(con: Any, table: str, files: tuple[str, ...], record: ImportRecord) -> None:
+    """The table as placed in the staged folder holds exactly the rows and money its files
+    wrote: nothing lost or doubled between the conversion and the folder that is published."""
+    imports = [f for f in record.files if f.table == table]
+    rows = sum(f.rows_written for f in imports)
+    money = sorted({m.column for f in imports for m in f.money})
+    placed_rows, placed_money = write.totals(con, [Path(f) for f in files], money)
+    for column in money:
+        expected = sum(
+            (m.written for f in imports for m in f.money if m.column == column), Decimal(0)
+        )
+        if placed_money[column] != expected:
+            raise ImportError_(
+                f"{table}.{column}: the files wrote {expected} but the folder holds "
+                f"{placed_money[column]}; nothing was published"
+            )
+    if placed_rows != rows:
+        raise ImportError_(
+            f"{table}: the files wrote {rows:,} rows but the folder holds {placed_rows:,}; "
+            "nothing was published"
+        )
+
+
+def _staged(staged: convert.Staged, table: str, folder: Path) -> convert.Staged:
+    files = staged_files(table, folder)
     if table == "accounts":
         return convert.Staged(files, staged.invoices)
     if table == "invoices":
@@ -310,8 +372,6 @@ def _staged(staged: convert.Staged, table: str, folder: Path) -> convert.Staged:
 
 
 def _remove(folder: Path) -> None:
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)
 
 

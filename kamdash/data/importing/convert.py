@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kamdash.data.contract import SQL_TYPES, Column
+from kamdash.data.contract import SQL_TYPES, Column, ColumnKind
 from kamdash.data.importing.mapping import DUE_FROM_TERMS, LINE_BY_ORDER, TableMapping
 from kamdash.data.importing.readers import DATE_FORMATS, Source
 
@@ -32,6 +32,10 @@ NUMBER_PATTERNS = {
     "integer": "[+-]?[0-9]{1,18}([.]0*)?",
     "number": "[+-]?[0-9]{1,15}([.][0-9]*)?|[+-]?[.][0-9]+",
 }
+BOOLEAN_TEXTS = {
+    True: ("да", "true", "истина", "1", "yes"),
+    False: ("нет", "false", "ложь", "0", "no"),
+}
 # tables written as Hive folders by year, and the column that gives the year
 YEAR_COLUMNS = {"invoices": "invoice_date", "payments": "payment_date"}
 REASONS = {
@@ -39,6 +43,7 @@ REASONS = {
     "money": "is not an amount (at most 4 decimals)",
     "integer": "is not a whole number",
     "number": "is not a number",
+    "boolean": "is not да/нет, true/false or 1/0",
     "date": "is not a date (31.12.2025, 31.12.2025 0:00:00 or 2025-12-31)",
     "empty": "is empty, and the contract requires a value",
     "terms": "has no payment terms: the account is not among the imported accounts",
@@ -85,7 +90,9 @@ def _number_text(expression: str, decimal: str) -> str:
     return cleaned
 
 
-def typed(kind: str, text: str, decimal: str, date_formats: list[str], params: _Params) -> str:
+def typed(
+    kind: ColumnKind, text: str, decimal: str, date_formats: list[str], params: _Params
+) -> str:
     """The SQL converting `text` (a varchar expression, null when empty) to `kind`; null when
     it does not convert exactly. DuckDB's casts alone would round `12.34567` to four decimals
     and accept `1e5` or `1_000`: each number must first match its exact pattern."""
@@ -94,6 +101,13 @@ def typed(kind: str, text: str, decimal: str, date_formats: list[str], params: _
     if kind == "date":
         formats = params.bind(date_formats, "dates")
         return f"try_strptime({text}, {formats})::date"
+    if kind == "boolean":  # what 1C and Excel write for a yes/no column
+        truthy = params.bind(list(BOOLEAN_TEXTS[True]), "yes")
+        falsy = params.bind(list(BOOLEAN_TEXTS[False]), "no")
+        return (
+            f"case when list_contains({truthy}, lower({text})) then true "
+            f"when list_contains({falsy}, lower({text})) then false end"
+        )
     number = _number_text(text, decimal)
     pattern, sql_type = NUMBER_PATTERNS[kind], SQL_TYPES[kind]
     if kind == "integer":  # `30,00` days is 30; the cast of a whole decimal is exact
@@ -193,8 +207,9 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
         f"then list_contains({labels}, rtrim(lower(trim({first_cell})), ':')) else false end"
     )
 
+    rec = record if needs_order else "null"
     ctes = [
-        f"numbered as (select {record if needs_order else 'null'} as _rec, * from {source.relation})",
+        f"numbered as (select {rec} as _rec, * from {source.relation})",
         f"texts as (select _rec, {', '.join(['*', *texts][1:]) or 'null as none'}, "
         f"{empty} as _empty, coalesce({totals}, false) as _totals"
         + (f", {', '.join(raw)}" if numbered else "")
