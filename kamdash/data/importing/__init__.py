@@ -46,6 +46,7 @@ Progress = Callable[[str, float], None]
 __all__ = [
     "IMPORT_MANIFEST",
     "TEMPLATE",
+    "FileImport",
     "ImportError_",
     "ImportRecord",
     "ImportResult",
