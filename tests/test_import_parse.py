@@ -10,93 +10,29 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from importkit import NBSP, assert_conserved, write_csv, write_xlsx
+from importkit import (
+    DOC,
+    INVOICE_HEADERS,
+    MAPPING,
+    NBSP,
+    RETURN,
+    assert_conserved,
+    contract_csv,
+    invoices_out,
+    reports,
+    write_csv,
+    write_xlsx,
+)
 
 from kamdash.cli import main
 from kamdash.data.importing import TEMPLATE, FileImport, ImportResult, import_export, load_mapping
 from kamdash.errors import KamdashError
-
-INVOICE_HEADERS = ["Номер", "Дата", "Контрагент", "Вид документа", "Срок оплаты", "Сумма"]
-DOC = "Реализация товаров и услуг"
-RETURN = "Возврат товаров от клиента"
-
-MAPPING = """
-[managers]
-files = "managers.csv"
-[accounts]
-files = "accounts.csv"
-[products]
-files = "products.csv"
-[payments]
-files = "payments.csv"
-[invoice_lines]
-files = "lines.csv"
-[invoices]
-files = "Реализации*"
-[invoices.columns]
-invoice_id = "Номер"
-invoice_date = "Дата"
-account_id = "Контрагент"
-doc_type = "Вид документа"
-due_date = "Срок оплаты"
-amount_due = "Сумма"
-[invoices.values.doc_type]
-"Реализация товаров и услуг" = "invoice"
-"Возврат товаров от клиента" = "credit_note"
-"""
-
-
-def _contract_csv(path: Path, headers: list[str], rows: list[list[str]]) -> None:
-    write_csv(path, headers, rows, encoding="utf-8", delimiter=";")
-
-
-def reports(folder: Path, invoice_ids: list[str], mapping: str = MAPPING) -> Path:
-    """Every table but invoices, in contract headers: two accounts (terms 30 and 45 days), a
-    line per invoice of `invoice_ids` and one payment on the first."""
-    folder.mkdir(parents=True, exist_ok=True)
-    _contract_csv(folder / "managers.csv", ["kam_id", "kam_name"], [["K1", "Иванова Анна"]])
-    _contract_csv(
-        folder / "accounts.csv",
-        ["account_id", "account_name", "industry", "region", "kam_id", "payment_terms_days"],
-        [
-            ["A1", "ООО «Альфа»", "IT", "Москва", "K1", "30"],
-            ["A2", "АО «Бета»", "Retail", "Казань", "K1", "45"],
-        ],
-    )
-    _contract_csv(
-        folder / "products.csv",
-        ["product_id", "product_name", "category"],
-        [["P1", "Товар 1", "Cat"]],
-    )
-    _contract_csv(
-        folder / "lines.csv",
-        ["invoice_id", "line_no", "product_id", "quantity", "net_amount", "cost_amount"],
-        [[i, "1", "P1", "1", "1.00", "0.50"] for i in invoice_ids],
-    )
-    _contract_csv(
-        folder / "payments.csv",
-        ["payment_id", "account_id", "invoice_id", "payment_date", "amount"],
-        [["PAY1", "A1", invoice_ids[0], "2025-02-01", "10.00"]],
-    )
-    (folder.parent / "mapping.toml").write_text(mapping, encoding="utf-8")
-    return folder
 
 
 def run_import(folder: Path, out: Path) -> ImportResult:
     result = import_export(folder, folder.parent / "mapping.toml", out)
     assert_conserved(result)
     return result
-
-
-def invoices_out(out: Path) -> list[tuple[object, ...]]:
-    con = duckdb.connect()
-    rows = con.sql(
-        "select invoice_id, account_id, invoice_date, due_date, doc_type, amount_due "
-        "from read_parquet(?) order by invoice_id",
-        params=[str(out / "invoices" / "**" / "*.parquet")],
-    ).fetchall()
-    con.close()
-    return rows
 
 
 def invoices_file(item: ImportResult) -> FileImport:
@@ -332,7 +268,7 @@ def test_derivations_and_constants(tmp_path: Path) -> None:
         ["Номер", "Дата", "Контрагент", "Сумма"],
         [["1", "10.01.2025", "A1", "10,00"], ["2", "10.01.2025", "A2", "20,00"]],
     )
-    _contract_csv(
+    contract_csv(
         src / "lines.csv",
         ["invoice_id", "product_id", "quantity", "net_amount", "cost_amount"],
         [["1", "P1", "1", "4.00", "1"], ["2", "P1", "1", "20", "1"], ["1", "P1", "2", "6", "1"]],

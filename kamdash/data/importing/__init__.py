@@ -313,22 +313,41 @@ def import_export(
                 staged = _staged(staged, name, staging.folder)
                 _check_placed(con, name, staged_files(name, staging.folder), record)
         except duckdb.Error as error:  # DuckDB's word on what it could not do, named
-            raise ImportError_(f"import failed: {str(error).splitlines()[0]}") from None
+            raise ImportError_(_failed(out_dir, str(error).splitlines()[0])) from None
         except OSError as error:  # a full disk, a folder it may not write
-            raise ImportError_(f"import failed: {error}") from None
+            raise ImportError_(_failed(out_dir, str(error))) from None
         finally:
             con.close()
-        _remove(staging.work)
-        write_manifest(staging.folder, moment, source="kamdash import")
-        record.write(staging.folder)
-        report = validate_folder(staging.folder)
-        report.data_dir = out_dir
-        problems = _problems(record, report, max_rejected)
-        result = ImportResult(record, report, out_dir, published=False, problems=problems)
-        if not problems:
-            result.previous = write.publish(staging.folder, out_dir)
-            result.published = True
-        return result
+        try:
+            return _finish(record, staging, out_dir, moment, max_rejected)
+        except OSError as error:
+            raise ImportError_(_failed(out_dir, str(error))) from None
+
+
+def _failed(out_dir: Path, reason: str) -> str:
+    return f"import failed, {out_dir} was left as it was: {reason}"
+
+
+def _finish(
+    record: ImportRecord,
+    staging: write.Staging,
+    out_dir: Path,
+    moment: dt.datetime,
+    max_rejected: int,
+) -> ImportResult:
+    """Validate the staged folder as `kamdash validate` would, and publish it only when it has
+    no error and the rejected rows are within what is allowed."""
+    _remove(staging.work)
+    write_manifest(staging.folder, moment, source="kamdash import")
+    record.write(staging.folder)
+    report = validate_folder(staging.folder)
+    report.data_dir = out_dir
+    problems = _problems(record, report, max_rejected)
+    result = ImportResult(record, report, out_dir, published=False, problems=problems)
+    if not problems:
+        result.previous = write.publish(staging.folder, out_dir)
+        result.published = True
+    return result
 
 
 def staged_files(table: str, folder: Path) -> tuple[str, ...]:
