@@ -23,7 +23,15 @@ from kamdash.data.importing import ImportResult
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_MAPPING = REPO / "examples" / "1c" / "mapping.toml"
 NBSP = "\u00a0"
-TITLE = ["Реализации товаров и услуг", "Период: 01.01.2022 - 30.06.2026", ""]
+TITLES = {
+    "accounts": "Контрагенты",
+    "managers": "Пользователи",
+    "products": "Номенклатура",
+    "invoices": "Реализации товаров и услуг",
+    "invoice_lines": "Валовая прибыль предприятия",
+    "payments": "Оплаты от клиентов",
+    "targets": "План продаж по клиентам",
+}
 
 # contract column -> the header examples/1c/mapping.toml reads it from, per table
 HEADERS: dict[str, dict[str, str]] = {
@@ -215,7 +223,7 @@ def reports_from_export(data: Path, out: Path) -> Path:
             texts,
             encoding=encoding,
             delimiter=delimiter,
-            title=TITLE,
+            title=[TITLES[table], "Параметры: Организация = ООО «Торговый дом»", ""],
             totals=_totals_row(table, rows, xlsx=False) if has_money else None,
         )
     xlsx_files = {"accounts": "Контрагенты.xlsx", "payments": "Оплаты.xlsx", "targets": "План.xlsx"}
@@ -229,7 +237,7 @@ def reports_from_export(data: Path, out: Path) -> Path:
             out / name,
             list(HEADERS[table].values()),
             cells,
-            title=TITLE[:2],
+            title=[TITLES[table], "Параметры: Организация = ООО «Торговый дом»"],
             totals=_totals_row(table, rows, xlsx=True),
         )
     con.close()

@@ -81,3 +81,23 @@ def test_every_row_and_kopeck_arrives(imported: ImportResult, data_dir: Path) ->
     assert by_table["payments"].layout == "XLSX sheet 'Лист1', header at row 3"
     assert "cp1251" in by_table["invoice_lines"].layout
     assert not any(f.rejections for f in imported.record.files)
+
+
+def test_examples_1c_import_cleanly(tmp_path: Path) -> None:
+    """The README's walk-through: examples/1c with its mapping publishes, nothing rejected,
+    every report's «Итого» row equal to what was read."""
+    result = import_export(EXAMPLE_MAPPING.parent, EXAMPLE_MAPPING, tmp_path / "data")
+    assert result.published, result.to_text()
+    assert_conserved(result)
+    assert sorted(f.table for f in result.record.files) == [
+        "accounts",
+        "invoice_lines",
+        "invoices",
+        "managers",
+        "payments",
+        "products",
+        "targets",
+    ]
+    for item in result.record.files:
+        assert item.rows_rejected == 0 and item.rows_written > 0
+        assert all(m.totals_row == m.read for m in item.money), item.to_text()
