@@ -504,6 +504,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "ко всей выгрузке, включая клиентов других менеджеров. Полный отчёт доступен "
         "руководителям.",
     ),
+    "data.import": ("Imported from reports", "Импорт из отчётов"),
+    "data.import_caption": (
+        "This folder was written by kamdash import on {at} from {source}. Per file: rows and "
+        "money read = written + rejected; totals rows and empty rows are skipped.",
+        "Эта папка записана командой kamdash import {at} из {source}. По каждому файлу: "
+        "прочитано = записано + отклонено (строки и суммы); строки итогов и пустые строки "
+        "пропущены.",
+    ),
+    "data.import_mapping": ("Mapping used", "Использованное сопоставление"),
+    "col.source_file": ("File", "Файл"),
+    "col.rows_read": ("Rows read", "Прочитано строк"),
+    "col.rows_written": ("Written", "Записано"),
+    "col.rows_rejected": ("Rejected", "Отклонено"),
+    "col.rows_skipped": ("Totals/empty rows", "Итоги/пустые"),
+    "col.money_column": ("Money column", "Денежная колонка"),
+    "col.money_read": ("Read", "Прочитано"),
+    "col.money_written": ("Written", "Записано"),
+    "col.money_rejected": ("Rejected", "Отклонено"),
     "data.glossary": ("Glossary", "Глоссарий"),
     "data.glossary_caption": (
         "Every figure in the app follows one of these definitions.",
