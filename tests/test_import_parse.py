@@ -320,3 +320,46 @@ def test_mapping_mistakes_are_named(tmp_path: Path, capsys: pytest.CaptureFixtur
         err = capsys.readouterr().err
         assert message in err, err
         assert "Traceback" not in err
+
+
+def test_crm_table_with_value_map_and_yes_no_column(tmp_path: Path) -> None:
+    """A CRM contacts list (contract v2): roles through a value map, «Активен» да/нет read as a
+    boolean; a «может быть» is rejected with its line, not taken for either."""
+    mapping = MAPPING + (
+        '[contacts]\nfiles = "Контакты.csv"\n[contacts.columns]\ncontact_id = "Код"\n'
+        'account_id = "Контрагент"\nfull_name = "ФИО"\nbuying_role = "Роль"\nactive = "Активен"\n'
+        '[contacts.values.buying_role]\n"ЛПР" = "decision_maker"\n"Влияющий" = "influencer"\n'
+    )
+    src = reports(tmp_path / "src", ["1"], mapping)
+    write_csv(
+        src / "Реализации.csv", INVOICE_HEADERS, [["1", "10.01.2025", "A1", DOC, "09.02.2025", "1"]]
+    )
+    write_csv(
+        src / "Контакты.csv",
+        ["Код", "Контрагент", "ФИО", "Роль", "Активен"],
+        [
+            ["C1", "A1", "Петров Пётр", "ЛПР", "Да"],
+            ["C2", "A1", "Сидорова Ольга", "Влияющий", "нет"],
+            ["C3", "A2", "Орлов Иван", "ЛПР", "может быть"],
+        ],
+    )
+    result = run_import(src, tmp_path / "out")
+    contacts = next(f for f in result.record.files if f.table == "contacts")
+    assert (contacts.rows_written, contacts.rows_rejected) == (2, 1)
+    (rejection,) = contacts.rejections
+    assert (rejection.header, rejection.reason) == ("Активен", "is not да/нет, true/false or 1/0")
+    assert [(e.row, e.value) for e in rejection.examples] == [(4, "может быть")]
+
+    write_csv(
+        src / "Контакты.csv",
+        ["Код", "Контрагент", "ФИО", "Роль", "Активен"],
+        [["C1", "A1", "Петров Пётр", "ЛПР", "Да"], ["C2", "A1", "Сидорова Ольга", "Влияющий", "0"]],
+    )
+    result = run_import(src, tmp_path / "out")
+    assert result.published, result.to_text()
+    con = duckdb.connect()
+    rows = con.sql(
+        "select contact_id, buying_role, active from read_parquet(?) order by 1",
+        params=[str(tmp_path / "out" / "contacts.parquet")],
+    ).fetchall()
+    assert rows == [("C1", "decision_maker", True), ("C2", "influencer", False)]

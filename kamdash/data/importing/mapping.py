@@ -332,4 +332,7 @@ amount = "Оплата"
 # account_id = "ИНН"
 # month = "Месяц"
 # revenue_target = "План выручки"
+
+# optional, from the CRM (contract v2): [contacts], [activities], [opportunities] and
+# [closing_documents], each mapped the same way (see the contract for their columns)
 """

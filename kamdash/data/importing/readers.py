@@ -248,8 +248,10 @@ def open_csv(
     relation DuckDB reads it through."""
     where = f"{mapping.table}: {relative}"
     encoding = mapping.encoding or detect_encoding(path)
-    if mapping.encoding == "utf-8" and path.open("rb").read(3) == UTF8_BOM:
-        encoding = "utf-8-sig"
+    if mapping.encoding == "utf-8":
+        with path.open("rb") as file:
+            if file.read(len(UTF8_BOM)) == UTF8_BOM:
+                encoding = "utf-8-sig"
     text = _sample_text(path, encoding)
     delimiters = (mapping.delimiter,) if mapping.delimiter else DELIMITERS
     match: HeaderMatch | None = None
