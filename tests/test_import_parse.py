@@ -363,3 +363,34 @@ def test_crm_table_with_value_map_and_yes_no_column(tmp_path: Path) -> None:
         params=[str(tmp_path / "out" / "contacts.parquet")],
     ).fetchall()
     assert rows == [("C1", "decision_maker", True), ("C2", "influencer", False)]
+
+
+def test_xlsx_named_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`sheet` picks the sheet; a sheet the workbook lacks is named with the ones it has."""
+    src = reports(
+        tmp_path / "src",
+        ["1"],
+        MAPPING.replace('files = "Реализации*"', 'files = "Реализации*"\nsheet = "Отчет"'),
+    )
+    write_xlsx(
+        src / "Реализации.xlsx",
+        INVOICE_HEADERS,
+        [["1", dt.datetime(2025, 1, 10), "A1", DOC, dt.datetime(2025, 2, 9), 10.5]],
+        sheet="Отчет",
+    )
+    result = run_import(src, tmp_path / "out")
+    assert result.published, result.to_text()
+    assert invoices_file(result).layout == "XLSX sheet 'Отчет', header at row 1"
+    (tmp_path / "mapping.toml").write_text(
+        MAPPING.replace('files = "Реализации*"', 'files = "Реализации*"\nsheet = "Лист2"')
+    )
+    args = [
+        "import",
+        str(src),
+        "--mapping",
+        str(tmp_path / "mapping.toml"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    assert main(args) == 1
+    assert "Реализации.xlsx: has no sheet 'Лист2' (its sheets: 'Отчет')" in capsys.readouterr().err

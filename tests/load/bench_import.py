@@ -40,6 +40,7 @@ import duckdb, sys, time
 start = time.perf_counter()
 con = duckdb.connect()
 con.execute("set memory_limit = '1GB'")
+con.execute("set enable_progress_bar = false")
 con.execute(
     "copy (from read_csv($p, delim = ';', header = true, skip = 3)) to $o (format parquet)",
     {"p": sys.argv[1], "o": sys.argv[2]},
@@ -141,7 +142,7 @@ def main() -> None:
     )
     for _ in range(args.repeats):
         wall, out = child(BASELINE, str(utf8), str(args.work / "baseline.parquet"))
-        seconds, rss = float(out.split()[0]), int(out.split()[1]) / 1024
+        seconds, rss = float(out.split()[-2]), int(out.split()[-1]) / 1024
         print(
             f"baseline DuckDB read_csv(UTF-8) -> Parquet: {seconds:.1f} s (process {wall:.1f} s), "
             f"peak RSS {rss:.0f} MB"
@@ -149,7 +150,7 @@ def main() -> None:
         wall, out = child(
             IMPORT, str(cp1251.parent), str(args.work / "mapping.toml"), str(args.work / "out")
         )
-        marks = json.loads(out)
+        marks = json.loads(out.splitlines()[-1])
         rss = marks["rss_kb"] / 1024
         print(
             f"kamdash import (cp1251): file converted and counted in {marks['converted']:.1f} s, "
