@@ -394,3 +394,24 @@ def test_xlsx_named_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     ]
     assert main(args) == 1
     assert "Реализации.xlsx: has no sheet 'Лист2' (its sheets: 'Отчет')" in capsys.readouterr().err
+
+
+def test_line_with_a_field_too_many_is_rejected_with_its_line(tmp_path: Path) -> None:
+    """An unquoted `;` inside a value splits it into one field too many: the line is rejected
+    whole, with its line number, and counted as read."""
+    src = reports(tmp_path / "src", ["1", "2"])
+    text = (
+        "Отчет\r\n"
+        + ";".join(INVOICE_HEADERS)
+        + "\r\n"
+        + "1;10.01.2025;A1;Реализация товаров и услуг;09.02.2025;100,00\r\n"
+        + "2;11.01.2025;A1;Реализация; товаров и услуг;10.02.2025;50,00\r\n"
+    )
+    (src / "Реализации.csv").write_bytes(text.encode("cp1251"))
+    result = run_import(src, tmp_path / "out")
+    assert not result.published
+    item = invoices_file(result)
+    assert (item.rows_read, item.rows_written, item.rows_rejected) == (2, 1, 1)
+    (rejection,) = item.rejections
+    assert rejection.reason == "does not have the header's 6 fields"
+    assert [e.row for e in rejection.examples] == [4]
