@@ -669,6 +669,16 @@ STRINGS |= {
     ),
     "close.none": ("Every closing document is signed.", "Все закрывающие документы подписаны."),
     "close.aging": ("Unsigned by days", "Неподписанные по давности"),
+    "close.portfolio_caption": (
+        "Acts and УПД not signed back on {date}: their amount by days unsigned, the share "
+        "signed within 5 days by month of issue, and the documents, oldest first.",
+        "Акты и УПД, не возвращённые подписанными на {date}: сумма по давности, доля "
+        "подписанных в течение 5 дней по месяцам выставления и сами документы, старые первыми.",
+    ),
+    "close.no_issued": (
+        "No closing documents issued in these months.",
+        "За эти месяцы закрывающие документы не выставлялись.",
+    ),
     "close.trend": ("Signed within 5 days", "Подписано в течение 5 дней"),
     "col.closing_doc": ("Document", "Документ"),
     "col.doc_kind": ("Kind", "Вид"),
