@@ -293,6 +293,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.changed": ("What changed", "Что изменилось"),
     "brief.raise": ("To raise", "Что обсудить"),
     "brief.whitespace": ("Whitespace", "Потенциал роста"),
+    "brief.meeting": ("Before the meeting", "Перед встречей"),
     "brief.talking": ("Talking points", "Тезисы"),
     "brief.pvm": ("Price, volume, mix: {headline}", "Цена, объём, структура: {headline}"),
     "brief.up": ("Up: {products}", "Рост: {products}"),
