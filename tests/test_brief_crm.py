@@ -284,3 +284,16 @@ def test_finance_reads_the_unsigned_documents_without_margin(store: Store) -> No
     assert qbr.t("slide.pipeline", "en") in titles
     kpis = {shape.name for shape in deck.slides[1].shapes if shape.name.startswith("kpi:")}
     assert "kpi:gross_margin" not in kpis and "kpi:revenue" in kpis
+
+
+def test_an_opportunity_without_a_category_is_said_plainly() -> None:
+    from kamdash.report.brief import wording
+
+    close = dt.date(2024, 9, 30)
+    assert wording.opportunity(None, "propose", 100.0, 0.3, close, "en") == (
+        "Advance an opportunity: propose, ₽100 at 30%, close expected Sep 30, 2024"
+    )
+    said = wording.opportunity(None, "propose", 100.0, 0.3, close, "ru").replace("\u202f", " ")
+    assert (
+        said == "Продвинуть возможность: предложение, 100 ₽, вероятность 30 %, закрытие 30.09.2024"
+    )

@@ -422,8 +422,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "team.title": ("KAM team", "Команда KAM"),
     "team.caption": (
-        "One row per key-account manager; the link opens that manager's portfolio.",
-        "Строка на каждого менеджера; ссылка открывает его портфель.",
+        "One row per key-account manager; the link opens that manager's portfolio. Meetings, "
+        "coverage and pipeline appear when the data folder has the CRM's export.",
+        "Строка на каждого менеджера; ссылка открывает его портфель. Встречи, охват ЛПР и "
+        "воронка появляются, когда в папке данных есть выгрузка из CRM.",
     ),
     "team.portfolio_link": ("Portfolio", "Портфель"),
     "team.accounts": ("Accounts", "Клиентов"),

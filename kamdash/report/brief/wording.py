@@ -146,7 +146,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "renewal.ended": ("The contract ended {date}", "Договор истёк {date}"),
     "opportunity": (
         "Advance {category}: {stage}, {amount} at {probability}, close expected {date}",
-        "Продвинуть «{category}»: {stage}, {amount}, вероятность {probability}, закрытие {date}",
+        "Продвинуть {category}: {stage}, {amount}, вероятность {probability}, закрытие {date}",
     ),
     "opportunity.no_category": ("an opportunity", "возможность"),
     "unsigned": (
@@ -475,7 +475,14 @@ def opportunity(
     return text(
         "opportunity",
         language,
-        category=category or text("opportunity.no_category", language),
+        # a category is a name: quoted in Russian, as the brief's other category sentences
+        category=(
+            text("opportunity.no_category", language)
+            if not category
+            else category
+            if language == "en"
+            else f"«{category}»"
+        ),
         stage=_words("stage", stage, language),
         amount=_money(amount, language),
         probability=format_percent(probability, language, decimals=0),
