@@ -2,8 +2,8 @@
 -- one computation of the account figures: a page that shows the portfolio tiles above its
 -- accounts table plans and runs the figures once, not twice. Each row carries one of the
 -- two, whole, in a struct column: `account_row` (row_kind 'account') or `rollup_row`
--- (row_kind 'rollup'); the other is null. An account row is account_metrics' row: the figures
--- and, beside them, the relationship figures (int_account_relationship).
+-- (row_kind 'rollup'); the other is null. An account row is account_metrics' row
+-- (int_account_rows).
 -- Grain: one row per requested period per account in scope, plus one per requested period
 -- per unit of `level`.
 -- params: periods, dso_days, scope, level
@@ -11,25 +11,11 @@ with figures as materialized (
     select * from int_account_figures(periods, dso_days, scope)
 ),
 
-relationship as (
-    select * from int_account_relationship(periods, scope)
-),
-
-account_rows as (
-    select
-        metrics.*,
-        relationship.* exclude (period_index, account_id)
-    from int_account_metrics(figures, periods, dso_days, scope) as metrics
-    left join relationship
-        on relationship.period_index = metrics.period_index
-        and relationship.account_id = metrics.account_id
-),
-
 accounts as (
     select
         'account' as row_kind,
         account_row
-    from account_rows as account_row
+    from int_account_rows(figures, periods, dso_days, scope) as account_row
 ),
 
 rollups as (
