@@ -208,7 +208,8 @@ def test_deck_gains_a_stakeholder_and_a_pipeline_slide(
     assert len(titles) == 10
     assert titles[6:8] == [qbr.t("slide.stakeholders", lang), qbr.t("slide.pipeline", lang)]
     people, deals = deck.slides[6], deck.slides[7]
-    rows = table_rows(people)[1:]
+    header, *rows = table_rows(people)
+    assert header[0] == qbr.t("col.contact", lang) and header[5] == qbr.t("col.status", lang)
     # the store's order: active decision makers first; the markup name as plain text
     assert [row[0] for row in rows] == store.stakeholders("A1", D)["full_name"].to_list()
     flagged = [row[0] for row in rows if row[5] == qbr.t("contact.not_met", lang)]

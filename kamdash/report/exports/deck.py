@@ -674,13 +674,13 @@ def _stakeholder_slide(presentation: Any, data: QbrData) -> None:
             )
         if shown.height < people.height:
             rows.append(_more_row(people.height - shown.height, 6, lang))
-        keys = ("contact", "job_title", "role", "attitude", "last_touch")
+        keys = ("contact", "job_title", "role", "attitude", "last_touch", "status")
         _table(
             slide,
             MARGIN,
             CONTENT_TOP,
             CONTENT_WIDTH,
-            [*(t(f"col.{key}", lang) for key in keys), ""],
+            [t(f"col.{key}", lang) for key in keys],
             rows,
             widths=[0.24, 0.22, 0.14, 0.12, 0.12, 0.16],
             size=11,

@@ -59,6 +59,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "col.role": ("Role", "Роль"),
     "col.attitude": ("Attitude", "Отношение"),
     "col.last_touch": ("Last touch", "Последний контакт"),
+    "col.status": ("Status", "Статус"),
     "col.stage": ("Stage", "Стадия"),
     "col.amount": ("Amount", "Сумма"),
     "col.probability": ("Probability", "Вероятность"),
