@@ -415,3 +415,23 @@ def test_line_with_a_field_too_many_is_rejected_with_its_line(tmp_path: Path) ->
     (rejection,) = item.rejections
     assert rejection.reason == "does not have the header's 6 fields"
     assert [e.row for e in rejection.examples] == [4]
+
+
+def test_max_rejected_publishes_the_rows_that_convert(tmp_path: Path) -> None:
+    """A bad row stops the publication; with --max-rejected 1 it is left out (and reported)
+    and the rest is published; a negative allowance is refused."""
+    src = reports(tmp_path / "src", ["1"])
+    write_csv(
+        src / "Реализации.csv",
+        INVOICE_HEADERS,
+        [
+            ["1", "10.01.2025", "A1", DOC, "09.02.2025", "0,1"],
+            ["2", "10.01.2025", "A1", DOC, "09.02.2025", "двенадцать"],
+        ],
+    )
+    out = tmp_path / "out"
+    args = ["import", str(src), "--mapping", str(tmp_path / "mapping.toml"), "--out", str(out)]
+    assert main(args) == 1 and not out.exists()
+    assert main([*args, "--max-rejected", "1"]) == 0
+    assert [r[0] for r in invoices_out(out)] == ["1"]
+    assert main([*args, "--max-rejected", "-1"]) == 1

@@ -278,6 +278,8 @@ def import_export(
     the result says why (`published` False, `problems`). Raises KamdashError for what stops
     the import before it can count anything (a mapping, file or header problem)."""
     source_dir, out_dir = Path(source_dir), Path(out_dir)
+    if max_rejected < 0:
+        raise ImportError_(f"--max-rejected must be 0 or more, not {max_rejected}")
     if not source_dir.is_dir():
         raise ImportError_(f"source folder {source_dir} does not exist or is not a folder")
     mapping = load_mapping(Path(mapping_path))
