@@ -46,7 +46,8 @@ con.execute(
     {"p": sys.argv[1], "o": sys.argv[2]},
 )
 import resource
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print(usage.ru_utime + usage.ru_stime, time.perf_counter() - start, usage.ru_maxrss)
 """
 
 IMPORT = """
@@ -65,7 +66,9 @@ marks["rows_written"] = item.rows_written
 marks["rows_rejected"] = item.rows_rejected
 marks["money"] = [[m.column, str(m.read), str(m.totals_row)] for m in item.money]
 import resource
-marks["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+usage = resource.getrusage(resource.RUSAGE_SELF)
+marks["rss_kb"] = usage.ru_maxrss
+marks["cpu"] = usage.ru_utime + usage.ru_stime
 print(json.dumps(marks))
 """
 
@@ -132,21 +135,29 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=5_000_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench-import"))
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the files a previous run wrote in --work"
+    )
+    parser.add_argument("--skip-baseline", action="store_true")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    utf8, cp1251 = write_reports(args.lines, args.work)
+    if args.reuse:
+        utf8, cp1251 = args.work / "utf8" / "Продажи.csv", args.work / "cp1251" / "Продажи.csv"
+    else:
+        utf8, cp1251 = write_reports(args.lines, args.work)
     (args.work / "mapping.toml").write_text(MAPPING, encoding="utf-8")
     print(
         f"{args.lines:,} lines: UTF-8 {utf8.stat().st_size / 1e6:.0f} MB, cp1251 "
         f"{cp1251.stat().st_size / 1e6:.0f} MB"
     )
     for _ in range(args.repeats):
-        wall, out = child(BASELINE, str(utf8), str(args.work / "baseline.parquet"))
-        seconds, rss = float(out.split()[-2]), int(out.split()[-1]) / 1024
-        print(
-            f"baseline DuckDB read_csv(UTF-8) -> Parquet: {seconds:.1f} s (process {wall:.1f} s), "
-            f"peak RSS {rss:.0f} MB"
-        )
+        if not args.skip_baseline:
+            wall, out = child(BASELINE, str(utf8), str(args.work / "baseline.parquet"))
+            cpu, seconds, rss = (float(x) for x in out.split()[-3:])
+            print(
+                f"baseline DuckDB read_csv(UTF-8) -> Parquet: {seconds:.1f} s (process "
+                f"{wall:.1f} s, CPU {cpu:.1f} s), peak RSS {rss / 1024:.0f} MB"
+            )
         wall, out = child(
             IMPORT, str(cp1251.parent), str(args.work / "mapping.toml"), str(args.work / "out")
         )
@@ -154,7 +165,8 @@ def main() -> None:
         rss = marks["rss_kb"] / 1024
         print(
             f"kamdash import (cp1251): file converted and counted in {marks['converted']:.1f} s, "
-            f"with the folder's validation {marks['total']:.1f} s (process {wall:.1f} s), "
+            f"with the folder's validation {marks['total']:.1f} s (process {wall:.1f} s, "
+            f"CPU {marks['cpu']:.1f} s), "
             f"peak RSS {rss:.0f} MB; {marks['rows_written']:,} rows written, "
             f"{marks['rows_rejected']} rejected; money {marks['money']}"
         )

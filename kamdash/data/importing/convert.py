@@ -202,8 +202,13 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
     labels = params.bind(list(mapping.totals_labels), "totals")
     # lower() is costly on millions of Cyrillic cells: only short ones can be a label
     longest = max(len(label.encode()) for label in mapping.totals_labels) + 8
+    short = f"strlen({first_cell}) <= {longest}"
+    if not any(character in "0123456789" for label in mapping.totals_labels for character in label):
+        # neither trim() nor lower() removes a digit, so a cell with one cannot be a label
+        # that has none: a cheap test that spares lower() the document numbers
+        short = f"{short} and not regexp_matches({first_cell}, '[0-9]')"
     totals = (
-        f"case when strlen({first_cell}) <= {longest} "
+        f"case when {short} "
         f"then list_contains({labels}, rtrim(lower(trim({first_cell})), ':')) else false end"
     )
 
@@ -236,14 +241,27 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
         derived_whys.append(
             f"case when coalesce({failed}, false) then 'terms' end as \"why_due_date\""
         )
+    status_checks = checks + derived_checks
+    bad = " or ".join(f"({c})" for c in status_checks) or "false"
+    # whether a row is rejected is settled here, so that what follows (the line numbers'
+    # window sorts every column it is given) carries only the columns written, not the texts
+    present = set(read) | set(mapping.constants) | set(mapping.derive)
+    columns = tuple(c.name for c in table.columns if c.name in present)
+    if numbered:
+        kept = "*"
+    else:
+        later = {"line_no"} & set(mapping.derive)  # numbered below, after this step
+        kept = ", ".join(
+            ["_rec", "_empty", "_totals", *(f'"{name}"' for name in columns if name not in later)]
+        )
+    ctes.append(f"checked as (select {kept}, {bad} as _bad from {last})")
+    last = "checked"
     if "line_no" in mapping.derive:
         ctes.append(
             f"with_line as (select *, row_number() over (partition by invoice_id order by _rec) "
             f"as line_no from {last})"
         )
         last = "with_line"
-    status_checks = checks + derived_checks
-    bad = " or ".join(f"({c})" for c in status_checks) or "false"
     if mapping.table in YEAR_COLUMNS:
         ok_part = f"coalesce(year({YEAR_COLUMNS[mapping.table]})::varchar, 'unknown')"
     elif mapping.table == "invoice_lines" and staged.invoices:
@@ -263,11 +281,9 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
         ok_part = "'ok'"
     part = (
         f"case when _empty then 'empty' when _totals then 'totals' "
-        f"when {bad} then 'rejected' else {ok_part} end"
+        f"when _bad then 'rejected' else {ok_part} end"
     )
     ctes.append(f"final as (select *, {part} as _part from {last})")
-    present = set(read) | set(mapping.constants) | set(mapping.derive)
-    columns = tuple(c.name for c in table.columns if c.name in present)
     money = tuple(c for c in columns if table.column(c).kind == "money")
     if numbered:
         select = ", ".join(

@@ -20,7 +20,10 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -308,8 +311,43 @@ def open_csv(
     return source
 
 
+# encodings the system's iconv converts exactly as Python's codec does (checked for each of
+# the 256 bytes of a single-byte encoding: the same text, and the same bytes refused)
+ICONV_NAMES = {"cp1251": "CP1251"}
+
+
+def _iconv(path: Path, target: Path, encoding: str, progress: Progress | None) -> bool:
+    """Transcode with iconv (three times faster than Python's codecs); False when there is
+    no iconv or it refused the file, so that Python's codec says exactly where and why."""
+    iconv = shutil.which("iconv")
+    if iconv is None or encoding not in ICONV_NAMES:
+        return False
+    total = max(path.stat().st_size, 1)
+    with path.open("rb") as source, target.open("wb") as out:
+        process = subprocess.Popen(
+            [iconv, "-f", ICONV_NAMES[encoding], "-t", "UTF-8"],
+            stdin=source,
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+        )
+        while True:
+            try:
+                code = process.wait(timeout=0.25)
+                break
+            except subprocess.TimeoutExpired:
+                if progress:  # iconv reads through the same open file: its offset is ours
+                    progress(min(os.lseek(source.fileno(), 0, os.SEEK_CUR) / total, 1.0))
+    if code != 0:
+        return False
+    if progress:
+        progress(1.0)
+    return True
+
+
 def transcode(path: Path, target: Path, encoding: str, progress: Progress | None) -> None:
     """Stream `path` from `encoding` to UTF-8 (8 MB at a time: memory stays flat)."""
+    if _iconv(path, target, encoding, progress):
+        return
     total = max(path.stat().st_size, 1)
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     done = 0
