@@ -32,6 +32,15 @@ NUMBER_PATTERNS = {
     "integer": "[+-]?[0-9]{1,18}([.]0*)?",
     "number": "[+-]?[0-9]{1,15}([.][0-9]*)?|[+-]?[.][0-9]+",
 }
+# the usual forms (digits grouped by no-break spaces, as 1C writes them, and the decimal mark
+# `D`): each, once its no-break spaces are gone and its mark is `.`, is a string the chain of
+# replace() in _number_text leaves as it is and NUMBER_PATTERNS accepts (at most 12, 15 and
+# 18 digits), so it skips both; every other text takes the full path
+FAST_PATTERNS = {
+    "money": "[+-]?[0-9]{1,3}(\u00a0?[0-9]{3}){0,3}(D[0-9]{0,4})?",
+    "integer": "[+-]?[0-9]{1,3}(\u00a0?[0-9]{3}){0,5}",
+    "number": "[+-]?[0-9]{1,3}(\u00a0?[0-9]{3}){0,4}(D[0-9]*)?",
+}
 BOOLEAN_TEXTS = {
     True: ("да", "true", "истина", "1", "yes"),
     False: ("нет", "false", "ложь", "0", "no"),
@@ -110,14 +119,21 @@ def typed(
         )
     number = _number_text(text, decimal)
     pattern, sql_type = NUMBER_PATTERNS[kind], SQL_TYPES[kind]
-    if kind == "integer":  # `30,00` days is 30; the cast of a whole decimal is exact
-        return (
-            f"case when regexp_full_match({number}, '{pattern}') "
-            f"then try_cast(try_cast({number} as decimal(18,0)) as {sql_type}) end"
-        )
+    fast = FAST_PATTERNS[kind].replace("D", "[,]" if decimal == "," else "[.]")
+    plain = f"replace({text}, '\u00a0', '')"
+    if decimal == ",":
+        plain = f"replace({plain}, ',', '.')"
+
+    def cast(number: str) -> str:
+        if kind == "integer":  # `30,00` days is 30; the cast of a whole decimal is exact
+            return f"try_cast(try_cast({number} as decimal(18,0)) as {sql_type})"
+        return f"try_cast({number} as {sql_type})"
+
+    # the fast branch is the full one's result for the texts it takes (see FAST_PATTERNS),
+    # at a third of its cost: the chain of replace() is most of a conversion's time
     return (
-        f"case when regexp_full_match({number}, '{pattern}') "
-        f"then try_cast({number} as {sql_type}) end"
+        f"case when regexp_full_match({text}, '{fast}') then {cast(plain)} "
+        f"when regexp_full_match({number}, '{pattern}') then {cast(number)} end"
     )
 
 
