@@ -287,6 +287,37 @@ def test_derivations_and_constants(tmp_path: Path) -> None:
     assert lines == [("1", 1, Decimal("4")), ("1", 2, Decimal("6")), ("2", 1, Decimal("20"))]
 
 
+def test_rejected_line_reported_when_line_numbers_are_derived(tmp_path: Path) -> None:
+    """A bad amount in a file whose line numbers are derived is reported with its line (the
+    derived column has no reason of its own to report)."""
+    mapping = MAPPING.replace(
+        '[invoice_lines]\nfiles = "lines.csv"',
+        '[invoice_lines]\nfiles = "lines.csv"\n'
+        '[invoice_lines.derive]\nline_no = "order within invoice_id"',
+    )
+    src = reports(tmp_path / "src", ["1"], mapping)
+    write_csv(
+        src / "Реализации.csv",
+        INVOICE_HEADERS,
+        [["1", "10.01.2025", "A1", DOC, "09.02.2025", "10"]],
+    )
+    contract_csv(
+        src / "lines.csv",
+        ["invoice_id", "product_id", "quantity", "net_amount", "cost_amount"],
+        [["1", "P1", "1", "4.00", "1"], ["1", "P1", "2", "abc", "1"]],
+    )
+    result = import_export(src, src.parent / "mapping.toml", tmp_path / "out")
+    assert_conserved(result)
+    assert not result.published
+    item = next(f for f in result.record.files if f.table == "invoice_lines")
+    (rejection,) = item.rejections
+    assert (rejection.column, rejection.reason) == (
+        "net_amount",
+        "is not an amount (at most 4 decimals)",
+    )
+    assert [(e.row, e.value) for e in rejection.examples] == [(3, "abc")]
+
+
 def test_template_is_a_mapping_that_loads(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

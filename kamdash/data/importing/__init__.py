@@ -128,7 +128,8 @@ def _rejections(
     }
     if source.kind == "xlsx":
         params = {k: v for k, v in params.items() if not k.startswith("rejects_")}
-    checked = [c for c in (*plan.read, *mapping.derive) if c in plan.columns]
+    # the derived line_no never fails and has no why_ column; the due date can
+    checked = [c for c in (*plan.read, *mapping.derive) if c in plan.columns and c != "line_no"]
     unions = []
     for column in checked:
         position = source.positions.get(column)
