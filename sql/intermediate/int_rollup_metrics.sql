@@ -13,14 +13,14 @@ with accounts as (
         figures.*,
         units.unit_id
     from query_table(figures) as figures
-    inner join int_account_units(level, scope) as units on units.account_id = figures.account_id
+    inner join int_account_units(level, scope) as units on units.account_key = figures.account_key
 ),
 
 ranked as (
     select
         *,
         row_number() over (
-            partition by period_index, unit_id order by revenue desc, account_id
+            partition by period_index, unit_id order by revenue desc, account_key
         ) as revenue_rank,
         sum(revenue) filter (where revenue > 0) over (
             partition by period_index, unit_id
