@@ -48,6 +48,7 @@ format: setup
 lint: setup
 	$(BIN)/ruff format --check kamdash app.py app_pages tests
 	$(BIN)/ruff check kamdash app.py app_pages tests
+	$(BIN)/lint-imports
 
 types: setup
 	$(BIN)/mypy

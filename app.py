@@ -15,7 +15,8 @@ st.set_page_config(
     page_title="kamdash",
     page_icon=":material/monitoring:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    # open on wide screens, closed up to 768 px wide, where it would cover a phone's page
+    initial_sidebar_state="auto",
 )
 
 lang = frame.language_from_url()

@@ -1,4 +1,7 @@
-"""Account (`/account?account=…`): one client's story before a meeting, its brief and QBR files."""
+"""Account (`/account?account=…`): one client's story before a meeting, its brief and QBR files.
+
+On a phone (or with `view=brief`) the meeting brief and four key tiles come first
+(`kamdash.ui.account_top`)."""
 
 from __future__ import annotations
 
@@ -8,10 +11,9 @@ import streamlit as st
 
 from kamdash.engine.measures import measure
 from kamdash.report import charts
-from kamdash.report.formatting import delta, format_date, format_month_range
+from kamdash.report.formatting import format_date, format_month_range
+from kamdash.ui import account_top, exports, insights, relationship, tables, views
 from kamdash.ui import components as ui
-from kamdash.ui import exports, insights, tables, views
-from kamdash.ui.components import Tile
 from kamdash.ui.context import page_context
 
 ctx = page_context()
@@ -43,25 +45,12 @@ bridge, bridge_products, trend, payments = fetched[2:]
 category_mix, mix = mixes["category"], mixes["product"]
 prior_category_mix, prior_mix = prior_mixes["category"], prior_mixes["product"]
 row, prior = rows.row(0, named=True), prior_rows.row(0, named=True)
-views.account_picker(ctx, account_id, row["account_name"])
-st.title(ui.escape_md(row["account_name"]), anchor=False)
 scope = exports.account_scope(ctx, account_id, row["account_name"])
 exports.use_scope(scope)  # every chart and table file below is about this account
-views.account_facts(row, f.as_of, lang)
-if ctx.filters.scoped and account_id not in set(ctx.store.scope(**ctx.f) or ()):
-    st.caption(ctx.t("account.out_of_scope"))
-st.caption(ctx.period_caption())
-
-vs = ctx.t("vs_prior_year")
-plan_delta = delta(row["revenue"], row["revenue_target"], "revenue", lang, relative=False)
-ui.tiles(
-    [Tile(n, row[n], prior[n], vs) for n in ("revenue", "gross_margin", "gross_margin_pct")]
-    + [Tile("plan_attainment", row["plan_attainment"], None, ctx.t("vs_plan"), plan_delta)]
-    + [Tile(n, row[n], prior[n], vs) for n in ("open_ar", "overdue_pct", "dso", "avg_days_late")],
-    lang,
-)
-views.plan_caption(ctx, row)
-views.meeting_prep(ctx, account_id, scope)
+# name, tiles, QBR files and brief: wide-screen order, or the brief first on a phone
+account_top.draw(ctx, account_id, row, prior, scope)
+relationship.relationship_section(ctx, account_id, row)
+relationship.pipeline_section(ctx, account_id, row)
 
 months = format_month_range(*span, lang)
 if ctx.store.hide_margins:  # revenue alone: no margin bar, axis, tooltip or title
@@ -125,6 +114,7 @@ with right:
     )
     ui.chart(dso_chart)
 tables.open_items_table(ctx, overdue_only=False, **one)
+relationship.closing_section(ctx, account_id, row)
 
 ui.section(ctx.t("account.payment"))
 if payments.is_empty():

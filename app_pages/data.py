@@ -1,7 +1,8 @@
 """Data (`/data`): the validation report of the folder, conservation of money, the glossary.
 
 A KAM (who may see only some accounts) gets the verdicts of the checks without the example
-keys, files, row counts and money totals of the whole export; directors get the full report.
+keys, files, row counts and money totals of the whole export, and the tables' date ranges of
+their own accounts; directors get the full report.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ if detail:
     ui.section(ctx.t("data.conservation"), ctx.t("data.conservation_caption"))
     ui.conservation_table(report, lang)
 ui.section(ctx.t("data.tables"))
+# each table's first and last date within the viewer's scope: another KAM's latest document
+# is not theirs to know (nor what their own defaults end on)
+report = dataclasses.replace(report, tables=ctx.q.table_summaries())
 ui.tables_table(report, lang, detail=detail)
 ui.section(ctx.t("data.glossary"), ctx.t("data.glossary_caption"))
 ui.glossary(lang)

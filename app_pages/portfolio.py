@@ -11,7 +11,7 @@ from kamdash.engine.listings import NO_ORDER_DAYS
 from kamdash.report import charts
 from kamdash.report.formatting import format_date, format_period, format_value
 from kamdash.ui import components as ui
-from kamdash.ui import insights, tables, views
+from kamdash.ui import insights, relationship, tables, views
 from kamdash.ui.components import Column, Tile
 from kamdash.ui.context import page_context
 
@@ -34,6 +34,7 @@ names: tuple[str, ...] = ("revenue", "gross_margin", "gross_margin_pct", "growth
 names += ("open_ar", "overdue_pct", "dso", "nrr")
 basis = {name: ui.growth_basis(name, now) for name in names}
 ui.tiles([Tile(name, now[name], before[name], vs, basis=basis[name]) for name in names], lang)
+relationship.landing_tile(ctx)
 if not now["active_accounts"]:
     ui.empty(
         ctx.t("empty.no_sales", start=format_date(f.start, lang), end=format_date(f.end, lang))
@@ -70,6 +71,7 @@ event, shown = tables.account_table(
         Column("overdue_pct"),
         Column("dso"),
         Column("last_order_date", "date", ctx.t("col.last_order")),
+        *relationship.portfolio_columns(ctx),
     ),
     prepare=with_trend,
     key="portfolio.accounts",

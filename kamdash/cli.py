@@ -46,6 +46,18 @@ ACCOUNT_COLUMNS: tuple[str, ...] = (
     "avg_days_late",
     "credit_utilisation",
     "abc_class",
+    # relationship, pipeline, closing documents, renewal and landing (contract v2)
+    "days_since_last_meeting",
+    "decision_maker_coverage",
+    "single_threaded",
+    "pipeline",
+    "weighted_pipeline",
+    "win_rate",
+    "unsigned_closing_amount",
+    "unsigned_closing_docs",
+    "renewal_due",
+    "landing_forecast",
+    "landing_vs_plan",
 )
 PORTFOLIO_COLUMNS: tuple[str, ...] = (
     "revenue",

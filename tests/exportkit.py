@@ -144,6 +144,8 @@ def _arrow_type(kind: ColumnKind, money: MoneyType, dates: DateType) -> pa.DataT
         return pa.int32()
     if kind == "number":
         return pa.float64()
+    if kind == "boolean":
+        return pa.bool_()
     if kind == "money":
         return {"double": pa.float64(), "decimal": pa.decimal128(18, 2), "integer": pa.int64()}[
             money

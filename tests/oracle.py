@@ -680,6 +680,16 @@ def reasons(row: dict[str, Any], as_of: dt.date) -> list[Reason]:
             found.append(Reason("no_orders", date=last_order))
     elif float(row.get("revenue_prior_year") or 0) > 0:
         found.append(Reason("never_ordered"))
+    # the relationship signs: only where the export has the CRM tables (touches known)
+    days = row.get("days_since_last_meeting")
+    if row.get("touches_in_period") is not None and (days is None or days >= 90):
+        found.append(Reason("no_meeting", None if days is None else float(days)))
+    if row.get("single_threaded") is True:
+        found.append(Reason("single_thread"))
+    if row.get("renewal_due") is True:
+        found.append(Reason("contract_renewal", date=row.get("contract_end_on")))
+    if row.get("decision_maker_detractor") is True:
+        found.append(Reason("detractor"))
     return found
 
 
@@ -716,3 +726,199 @@ def movers(accounts: pl.DataFrame, count: int = 5) -> tuple[pl.DataFrame, pl.Dat
         .head(count)
     )
     return gainers, decliners
+
+
+# --------------------------------------------------------------------------------------------
+# relationship, pipeline, closing documents, renewal and landing (metrics.md, v2)
+
+RELATIONSHIP_KEYS: tuple[str, ...] = (
+    "days_since_last_meeting",
+    "meetings_in_period",
+    "touches_in_period",
+    "decision_maker_coverage",
+    "single_threaded",
+    "pipeline",
+    "weighted_pipeline",
+    "win_rate",
+    "win_rate_by_amount",
+    "unsigned_closing_amount",
+    "unsigned_closing_docs",
+    "unsigned_0_5",
+    "unsigned_6_30",
+    "unsigned_31_90",
+    "unsigned_91_plus",
+    "signed_on_time_pct",
+    "renewal_due",
+    "landing_forecast",
+    "landing_vs_plan",
+)
+STAGE_DEFAULT = {"qualify": "0.1", "propose": "0.3", "negotiate": "0.6", "won": "1", "lost": "0"}
+MEETING_KINDS = ("meeting", "qbr", "visit")
+
+
+def _present(tables: Tables, name: str) -> bool:
+    """A CRM table counts as data when it has rows (an empty one is no such data)."""
+    return bool(tables.get(name))
+
+
+def relationship_metrics(
+    tables: Tables,
+    start: DateLike,
+    end: DateLike,
+    as_of: DateLike | None = None,
+    **filters: Any,
+) -> dict[str, dict[str, Value]]:
+    """The v2 per-account figures, literally from the definitions, one dict per account."""
+    data = _Data(tables)
+    start_d, end_d, as_of_d = _periods(start, end, as_of)
+    window_start = as_of_d - dt.timedelta(days=89)
+    known = set(data.account_ids)
+    contacts = [c for c in tables.get("contacts", []) if c["account_id"] in known]
+    contact_account = {c["contact_id"]: c["account_id"] for c in contacts}
+    activities = [a for a in tables.get("activities", []) if a["account_id"] in known]
+    opportunities = [o for o in tables.get("opportunities", []) if o["account_id"] in known]
+    closing = [d for d in tables.get("closing_documents", []) if d["invoice_id"] in data.docs]
+    docs_per_invoice: dict[str, int] = defaultdict(int)
+    for document in closing:
+        docs_per_invoice[document["invoice_id"]] += 1
+    has = {name: _present(tables, name) for name in ("contacts", "activities", "opportunities")}
+    has_closing = bool(closing)
+    accounts_by_id = {row["account_id"]: row for row in data.accounts}
+    year_end = dt.date(as_of_d.year, 12, 31)
+    result: dict[str, dict[str, Value]] = {}
+    for account_id in data.select(filters):
+        row: dict[str, Value] = {}
+        mine = [a for a in activities if a["account_id"] == account_id]
+
+        def named(activity: Row, account: str = account_id) -> str | None:
+            # a contact of another account is no contact of this one
+            contact = activity.get("contact_id")
+            return contact if contact_account.get(contact) == account else None
+
+        meetings = [
+            as_date(a["activity_date"])
+            for a in mine
+            if a["activity_type"] in MEETING_KINDS and as_date(a["activity_date"]) <= as_of_d
+        ]
+        in_period = [a for a in mine if _in(as_date(a["activity_date"]), start_d, end_d)]
+        in_window = [a for a in mine if _in(as_date(a["activity_date"]), window_start, as_of_d)]
+        touched = {named(a) for a in in_window} - {None}
+        if has["activities"]:
+            row["days_since_last_meeting"] = (as_of_d - max(meetings)).days if meetings else None
+            row["meetings_in_period"] = sum(a["activity_type"] in MEETING_KINDS for a in in_period)
+            row["touches_in_period"] = len(in_period)
+            row["single_threaded"] = (len(touched) == 1) if touched else None
+        else:
+            for key in ("days_since_last_meeting", "meetings_in_period", "touches_in_period"):
+                row[key] = None
+            row["single_threaded"] = None
+        deciders = [
+            c["contact_id"]
+            for c in contacts
+            if c["account_id"] == account_id
+            and c["buying_role"] == "decision_maker"
+            and c.get("active") is not False
+        ]
+        # anyone's activity naming the person counts: coverage is about the client
+        met_anywhere = {
+            a.get("contact_id")
+            for a in activities
+            if _in(as_date(a["activity_date"]), window_start, as_of_d)
+            and contact_account.get(a.get("contact_id")) == a["account_id"]
+        }
+        row["decision_maker_coverage"] = (
+            _float(Fraction(sum(c in met_anywhere for c in deciders), len(deciders)))
+            if has["contacts"] and has["activities"] and deciders
+            else None
+        )
+        mine_opps = [o for o in opportunities if o["account_id"] == account_id]
+        pipeline = weighted = this_year = Fraction(0)
+        won = lost = 0
+        won_amount = lost_amount = Fraction(0)
+        for o in mine_opps:
+            closed = as_date(o["closed_on"]) if o.get("closed_on") is not None else None
+            amount = money(o["amount"])
+            probability = (
+                number(o["probability"])
+                if o.get("probability") is not None
+                else Fraction(Decimal(STAGE_DEFAULT[o["stage"]]))
+            )
+            if as_date(o["created_on"]) <= as_of_d and (closed is None or closed > as_of_d):
+                pipeline += amount
+                weighted += amount * probability
+                if as_of_d < as_date(o["expected_close_on"]) <= year_end:
+                    this_year += amount * probability
+            if closed is not None and _in(closed, start_d, end_d):
+                if o["stage"] == "won":
+                    won, won_amount = won + 1, won_amount + amount
+                elif o["stage"] == "lost":
+                    lost, lost_amount = lost + 1, lost_amount + amount
+        row["pipeline"] = _float(pipeline) if has["opportunities"] else None
+        row["weighted_pipeline"] = _float(weighted) if has["opportunities"] else None
+        row["win_rate"] = _float(Fraction(won, won + lost)) if won + lost else None
+        row["win_rate_by_amount"] = _float(
+            won_amount / (won_amount + lost_amount) if won_amount + lost_amount > 0 else None
+        )
+        unsigned = Fraction(0)
+        count = 0
+        buckets = {key: Fraction(0) for key in ("0_5", "6_30", "31_90", "91_plus")}
+        issued = on_time = 0
+        for d in closing:
+            if data.docs[d["invoice_id"]]["account_id"] != account_id:
+                continue
+            issued_on = as_date(d["issued_on"])
+            signed = as_date(d["signed_on"]) if d.get("signed_on") is not None else None
+            share = (
+                money(data.docs[d["invoice_id"]]["amount_due"]) / docs_per_invoice[d["invoice_id"]]
+            )
+            if issued_on <= as_of_d and (signed is None or signed > as_of_d):
+                days = (as_of_d - issued_on).days
+                count += 1
+                unsigned += share
+                key = (
+                    "0_5"
+                    if days <= 5
+                    else "6_30"
+                    if days <= 30
+                    else "31_90"
+                    if days <= 90
+                    else "91_plus"
+                )
+                buckets[key] += share
+            if _in(issued_on, start_d, end_d):
+                issued += 1
+                on_time += signed is not None and (signed - issued_on).days <= 5
+        row["unsigned_closing_amount"] = _float(unsigned) if has_closing else None
+        row["unsigned_closing_docs"] = count if has_closing else None
+        for key, value in buckets.items():
+            row[f"unsigned_{key}"] = _float(value) if has_closing else None
+        row["signed_on_time_pct"] = _float(Fraction(on_time, issued)) if issued else None
+        end_raw = accounts_by_id[account_id].get("contract_end_on")
+        contract_end = as_date(end_raw) if end_raw is not None else None
+        row["renewal_due"] = contract_end is not None and (
+            as_of_d < contract_end <= as_of_d + dt.timedelta(days=90)
+            or (
+                contract_end <= as_of_d
+                and any(
+                    doc["account_id"] == account_id
+                    and doc["doc_type"] == "invoice"
+                    and contract_end < as_date(doc["invoice_date"]) <= as_of_d
+                    for doc in tables.get("invoices", [])
+                )
+            )
+        )
+        year_to_date = data.revenue([account_id], dt.date(as_of_d.year, 1, 1), as_of_d)
+        last_90 = data.revenue([account_id], window_start, as_of_d)
+        landing = year_to_date + last_90 / 90 * (year_end - as_of_d).days + this_year
+        row["landing_forecast"] = _float(landing)
+        plan = sum(
+            (
+                money(t["revenue_target"])
+                for t in tables.get("targets", [])
+                if t["account_id"] == account_id and as_date(t["month"]).year == as_of_d.year
+            ),
+            Fraction(0),
+        )
+        row["landing_vs_plan"] = _float(landing / plan - 1) if plan > 0 else None
+        result[account_id] = row
+    return result

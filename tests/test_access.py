@@ -9,7 +9,15 @@ import exportkit as ek
 import pytest
 
 from kamdash import NotFoundError, open_store
-from kamdash.engine.access import AccessConfig, Principal, resolve, scoped_store
+from kamdash.engine.access import (
+    AccessConfig,
+    Principal,
+    data_range,
+    email_trusted,
+    resolve,
+    scoped_store,
+    table_summaries,
+)
 from kamdash.engine.store import MARGIN_COLUMNS, Store
 from kamdash.errors import KamdashError
 
@@ -62,6 +70,26 @@ def test_roles_are_resolved_from_config_and_managers(store: Store) -> None:
     assert resolve(store, CONFIG, None) is None
 
 
+@pytest.mark.parametrize(
+    ("claims", "trusted"),
+    [
+        ({"email": "anna@example.ru", "email_verified": True}, True),
+        ({"email": "anna@example.ru", "email_verified": "true"}, True),
+        ({"email": "anna@example.ru", "email_verified": "TRUE"}, True),
+        ({"email": "anna@example.ru"}, True),  # the provider does not say: see docs/security.md
+        ({"email": "anna@example.ru", "email_verified": None}, True),
+        ({"email": "anna@example.ru", "email_verified": False}, False),
+        ({"email": "anna@example.ru", "email_verified": "false"}, False),
+        ({"email": "anna@example.ru", "email_verified": 1}, False),
+        ({"email": "anna@example.ru", "email_verified": ""}, False),
+    ],
+)
+def test_only_an_email_the_token_does_not_call_unverified_is_trusted(
+    claims: dict[str, object], trusted: bool
+) -> None:
+    assert email_trusted(claims) is trusted
+
+
 def test_a_kam_sees_only_their_accounts_everywhere(store: Store) -> None:
     anna = scoped_store(store, Principal("anna@example.ru", "kam", frozenset({"K1"})))
     seen = figures_by_method(anna)
@@ -77,6 +105,27 @@ def test_a_kam_sees_only_their_accounts_everywhere(store: Store) -> None:
     assert anna.product_mix(START, END)["revenue"].sum() == pytest.approx(2000.0)
     assert set(anna.kams(START, END)["kam_id"]) == {"K1"}
     assert set(anna.managers()["kam_id"]) == {"K1"}
+
+
+def test_dates_are_those_of_the_viewers_own_accounts(store: Store) -> None:
+    """B1 (K2) holds the latest invoices (3 and 4 March); Anna's A1 and A2 end on 2 March, and
+    only A1 has a payment (1 April)."""
+    anna = scoped_store(store, Principal("anna@example.ru", "kam", frozenset({"K1"})))
+    petr = scoped_store(store, Principal("petr@x.ru", "kam", frozenset({"K2"})))
+    boss = scoped_store(store, Principal("boss@company.ru", "director"))
+    assert data_range(anna) == (D(2024, 3, 1), D(2024, 3, 2))
+    assert data_range(petr) == (D(2024, 3, 3), D(2024, 3, 4))
+    assert data_range(boss) == store.data_range() == (D(2024, 3, 1), D(2024, 3, 4))
+
+    def dated(viewer: Store) -> dict[str, tuple[str | None, str | None]]:
+        return {s.table: (s.first_date, s.last_date) for s in table_summaries(viewer)}
+
+    assert dated(anna)["invoices"] == ("2024-03-01", "2024-03-02")
+    assert dated(anna)["payments"] == ("2024-04-01", "2024-04-01")
+    # Пётр's accounts have no payment: no dates, rather than the export's
+    assert dated(petr)["payments"] == (None, None)
+    assert dated(petr)["invoices"] == ("2024-03-03", "2024-03-04")
+    assert table_summaries(boss) == store.report.tables
 
 
 def test_another_kams_account_is_not_found_exactly_like_a_missing_one(store: Store) -> None:

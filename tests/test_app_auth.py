@@ -19,6 +19,7 @@ from packaging.requirements import Requirement
 from streamlit.testing.v1 import AppTest
 
 from kamdash.engine.measures import measure
+from kamdash.report.formatting import format_date, format_period
 from kamdash.ui.i18n import t
 
 D = dt.date
@@ -115,6 +116,44 @@ def test_each_role_sees_exactly_its_accounts_on_every_page(
     assert kam_names == expected_kams
 
 
+ROLES = {
+    "boss@company.ru": ("director", {"ООО «Альфа»", "АО «Бета»", "ПАО «Гамма»"}),
+    "cfo@company.ru": ("finance", {"ООО «Альфа»", "АО «Бета»", "ПАО «Гамма»"}),
+    "anna@example.ru": ("kam", {"ООО «Альфа»", "АО «Бета»"}),
+}
+
+
+@pytest.mark.parametrize("email", sorted(ROLES))
+@pytest.mark.parametrize("verified", [True, "true", None])
+def test_a_verified_or_unstated_email_gets_its_role(
+    run: Any, email: str, verified: bool | str | None
+) -> None:
+    """`email_verified` true (some providers send the text "true") or absent: the role."""
+    user = signed_in(email)
+    if verified is not None:
+        user["email_verified"] = verified
+    at = run(user)
+    role, visible = ROLES[email]
+    signed_in_as = t("auth.signed_in", "en", email=email, role=t(f"auth.role.{role}", "en"))
+    assert signed_in_as in shown_text(at)
+    assert account_names(at) == visible
+
+
+@pytest.mark.parametrize("email", sorted(ROLES))
+@pytest.mark.parametrize("verified", [False, "false", ""])
+def test_an_unverified_email_gets_no_role_and_is_told_why(
+    run: Any, email: str, verified: bool | str
+) -> None:
+    """A token saying the address is unverified: whoever typed a director's or a KAM's
+    address at a provider that does not check it sees the no-access page, not their data."""
+    at = run({**signed_in(email), "email_verified": verified})
+    assert at.title[0].value == t("auth.no_access_title", "en")
+    assert t("auth.unverified_body", "en", email=email) in shown_text(at)
+    assert not at.dataframe and not at.metric
+    assert "Альфа" not in shown_text(at) and "Гамма" not in shown_text(at)
+    assert [b.label for b in at.button] == [t("auth.sign_out", "en")]
+
+
 def test_another_kams_account_answers_like_a_missing_one(run: Any) -> None:
     hidden = run(signed_in("anna@example.ru"), "account", account="B1")
     missing = run(signed_in("anna@example.ru"), "account", account="NOPE")
@@ -136,6 +175,100 @@ def test_finance_sees_receivables_but_no_margin(run: Any) -> None:
     account = run(signed_in("cfo@company.ru"), "account", account="A1")
     assert measure("gross_margin_pct").label("en") not in {m.label for m in account.metric}
     assert measure("open_ar").label("en") in {m.label for m in account.metric}
+
+
+@pytest.fixture(scope="module")
+def late_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Anna (K1) has A1; Пётр's (K2) B1 holds the export's latest invoice, payment and plan
+    month: Anna's own book ends on 10 Feb 2025 (invoices), 14 Feb (payments), 1 Feb (plan)."""
+    tables = ek.base_tables()
+    tables["managers"].append({"kam_id": "K2", "kam_name": "Петров Пётр", "email": "petr@x.ru"})
+    tables["accounts"] = [
+        ek.account("A1", account_name="ООО «Альфа»"),
+        ek.account("B1", account_name="ПАО «Гамма»", kam_id="K2"),
+    ]
+    for invoice_id, account_id, day in [
+        ("I1", "A1", D(2025, 1, 15)),
+        ("I2", "A1", D(2025, 2, 10)),
+        ("I3", "B1", D(2025, 3, 20)),
+    ]:
+        tables["invoices"].append(ek.invoice(invoice_id, account_id, day, 1200.0))
+        tables["invoice_lines"].append(ek.line(invoice_id, 1, "P1", 10, 1000.0, 600.0))
+    tables["payments"] += [
+        ek.payment("PAY1", "A1", "I1", D(2025, 2, 14), 1200.0),
+        ek.payment("PAY2", "B1", "I3", D(2025, 4, 2), 1200.0),
+    ]
+    tables["targets"] = [
+        {"account_id": a, "month": m, "revenue_target": 900.0, "gross_margin_target": 300.0}
+        for a, m in [("A1", D(2025, 1, 1)), ("A1", D(2025, 2, 1)), ("B1", D(2025, 4, 1))]
+    ]
+    return write_secured_export(tmp_path_factory.mktemp("late"), tables)
+
+
+DATED = ["invoices", "payments", "targets"]
+
+
+def dated_ranges(at: AppTest) -> list[tuple[str, dt.date, dt.date]]:
+    """The data page's tables table: first and last date of each dated table, as shown."""
+    tables = at.dataframe[-1].value
+    rows = tables[tables["table"].isin(DATED)]
+    return [(r.table, r.first_date.date(), r.last_date.date()) for r in rows.itertuples()]
+
+
+@pytest.mark.parametrize(
+    ("email", "last_document", "ranges"),
+    [
+        (
+            "anna@example.ru",
+            D(2025, 2, 10),
+            [
+                ("invoices", D(2025, 1, 15), D(2025, 2, 10)),
+                ("payments", D(2025, 2, 14), D(2025, 2, 14)),
+                ("targets", D(2025, 1, 1), D(2025, 2, 1)),
+            ],
+        ),
+        (
+            "petr@x.ru",
+            D(2025, 3, 20),
+            [
+                ("invoices", D(2025, 3, 20), D(2025, 3, 20)),
+                ("payments", D(2025, 4, 2), D(2025, 4, 2)),
+                ("targets", D(2025, 4, 1), D(2025, 4, 1)),
+            ],
+        ),
+        (
+            "boss@company.ru",
+            D(2025, 3, 20),
+            [
+                ("invoices", D(2025, 1, 15), D(2025, 3, 20)),
+                ("payments", D(2025, 2, 14), D(2025, 4, 2)),
+                ("targets", D(2025, 1, 1), D(2025, 4, 1)),
+            ],
+        ),
+    ],
+)
+def test_defaults_and_the_data_page_dates_come_from_the_viewers_own_book(
+    late_export: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    email: str,
+    last_document: dt.date,
+    ranges: list[tuple[str, dt.date, dt.date]],
+) -> None:
+    """Another KAM's account holds the export's latest document: a KAM's default period and
+    as-of date still end on their own latest document, and the data page gives them their own
+    tables' dates; a director sees the whole export's."""
+    serve(monkeypatch, late_export)
+    at = open_page("portfolio", user=signed_in(email))
+    assert at.date_input(key="kamdash.w.as_of").value == last_document
+    caption = t(
+        "period_caption",
+        "en",
+        period=format_period(D(2025, 1, 1), last_document, "en"),
+        prior=format_period(D(2024, 1, 1), last_document.replace(year=2024), "en"),
+        as_of=format_date(last_document, "en"),
+    )
+    assert caption in shown_text(at)
+    assert dated_ranges(open_page("data", user=signed_in(email))) == ranges
 
 
 @pytest.fixture
@@ -161,6 +294,10 @@ def test_a_broken_export_is_explained_to_directors_only(broken: Path, page: str)
         kam = open_page(page, user=signed_in(email))
         assert t("error.ask_director", "en") in shown_text(kam)
         assert "SECRET-INV-1" not in shown_text(kam) and not kam.dataframe
+    # a director's address the provider has not verified could be anyone's
+    unverified = open_page(page, user={**signed_in("boss@company.ru"), "email_verified": False})
+    assert t("error.ask_director", "en") in shown_text(unverified)
+    assert "SECRET-INV-1" not in shown_text(unverified) and not unverified.dataframe
     director = open_page(page, user=signed_in("boss@company.ru"))
     assert t("error.invalid_title", "en") in shown_text(director)
     assert any(

@@ -32,7 +32,7 @@ from kamdash import Store, open_store
 from kamdash.engine.measures import Language, measure
 from kamdash.report.brief import Brief, build_brief
 from kamdash.report.exports.images import slug
-from kamdash.ui import exports
+from kamdash.ui import account_top, exports
 from kamdash.ui import filters as flt
 from kamdash.ui.components import Column, escape_md, export_frame
 from kamdash.ui.i18n import t
@@ -200,6 +200,79 @@ def test_a_quiet_account_says_there_is_nothing_to_raise(
     shown = brief_markdown(at)
     for point in brief.talking_points:
         assert escape_md(point) in shown
+
+
+def landmarks(at: AppTest) -> list[str]:
+    """What the account page's main area shows, top to bottom: the title, headings, the brief's
+    parts, each tile, the download buttons of the account's files and the account picker."""
+    brief_parts = {
+        f"**{t(key, 'en')}**" for key in ("brief.changed", "brief.raise", "brief.talking")
+    }
+    files = {t("export.deck", "en"), t("export.pdf", "en")}
+    shown = []
+    for node in at.main:
+        if node.type in ("title", "subheader"):
+            shown.append(f"{node.type}: {node.value}")
+        elif node.type == "expander":
+            shown.append(f"expander: {node.label}")
+        elif node.type == "markdown" and node.value in brief_parts:
+            shown.append(f"brief: {node.value.strip('*')}")
+        elif node.type == "metric":
+            shown.append(f"tile: {node.label}")
+        elif node.type == "download_button" and node.proto.label in files:
+            shown.append(f"file: {node.proto.label}")
+        elif node.type == "selectbox" and node.label == t("account.pick", "en"):
+            shown.append("picker")
+    return shown
+
+
+def test_the_brief_view_leads_with_the_brief_then_four_key_tiles(
+    open_app: Open, full_brief: str, store: Store
+) -> None:
+    """`view=brief` (what a phone gets): the brief itself, open, before everything but the
+    account's name; then revenue, GM %, open AR and overdue %; then the QBR and PDF files; then
+    the picker and the other tiles. Without it the page keeps its wide-screen order."""
+    name = store.account(full_brief)["account_name"]
+    label = {n: measure(n).label("en") for n in account_top.TILE_ORDER}
+    phone = landmarks(open_app("account", account=full_brief, view="brief"))
+    assert phone[:11] == [
+        f"title: {escape_md(name)}",
+        f"subheader: {t('brief.title', 'en')}",
+        f"brief: {t('brief.changed', 'en')}",
+        f"brief: {t('brief.raise', 'en')}",
+        f"brief: {t('brief.talking', 'en')}",
+        *(f"tile: {label[n]}" for n in ("revenue", "gross_margin_pct", "open_ar", "overdue_pct")),
+        f"file: {t('export.deck', 'en')}",
+        f"file: {t('export.pdf', 'en')}",
+    ]
+    assert phone[11:16] == ["picker"] + [
+        f"tile: {label[n]}" for n in ("gross_margin", "plan_attainment", "dso", "avg_days_late")
+    ]
+    assert not [line for line in phone if line.startswith(f"expander: {t('brief.title', 'en')}")]
+
+    wide = landmarks(open_app("account", account=full_brief))
+    assert wide[:2] == ["picker", f"title: {escape_md(name)}"]
+    assert [line for line in wide if line.startswith("tile: ")][:8] == [
+        f"tile: {label[n]}"
+        for n in (
+            "revenue",
+            "gross_margin",
+            "gross_margin_pct",
+            "plan_attainment",
+            "open_ar",
+            "overdue_pct",
+            "dso",
+            "avg_days_late",
+        )
+    ]
+    brief_at = wide.index(f"file: {t('export.pdf', 'en')}") + 1
+    assert wide[brief_at].startswith(f"expander: {t('brief.title', 'en')}")
+
+
+def test_an_unknown_view_is_ignored_with_a_note(open_app: Open, top: dict[str, str]) -> None:
+    at = open_app("account", account=top["id"], view="tablet")
+    assert t("note.bad_view", "en", value="tablet") in [w.value for w in at.warning]
+    assert landmarks(at)[0] == "picker"
 
 
 # -- the buttons -------------------------------------------------------------------------------

@@ -1300,11 +1300,12 @@ def test_a_rule_that_cannot_be_evaluated_is_an_error_not_an_exception(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kamdash.data import validation
+    from kamdash.data.validation import rules as rule_table
 
     broken = validation.RowRule(
         "rule.sign", "warning", "payments", "amount", "never shown", "no_such_column > 0"
     )
-    monkeypatch.setattr(validation, "_rules", lambda: [broken])
+    monkeypatch.setattr(rule_table, "_rules", lambda: [broken])
     report = validation.validate_folder(ek.write_export(tmp_path / "export", healthy()))
     assert [(f.severity, f.table, f.rule) for f in report.findings] == [
         ("error", "payments", "rule.sign")
@@ -1319,6 +1320,7 @@ def test_a_table_that_cannot_be_read_as_typed_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kamdash.data import validation
+    from kamdash.data.validation import rules as rule_table
 
     broken = validation.RowRule(
         "value.not_null",
@@ -1329,7 +1331,7 @@ def test_a_table_that_cannot_be_read_as_typed_is_named(
         "no_such_column is null",
         relation="raw_invoices",
     )
-    monkeypatch.setattr(validation, "_value_rules", lambda: [broken])
+    monkeypatch.setattr(rule_table, "_value_rules", lambda: [broken])
     report = validation.validate_folder(ek.write_export(tmp_path / "export", healthy()))
     # every file reads on its own, so the table as a whole is named, with DuckDB's reason
     assert [(f.severity, f.table, f.rule, f.files) for f in report.findings] == [

@@ -280,3 +280,56 @@ def test_the_pdf_brief_downloads_from_the_account_page(
     content = Path(download.path()).read_bytes()
     assert content.startswith(b"%PDF")
     check(page, "account-pdf-download", top_account["name"])
+
+
+# a phone: 390 × 844 CSS pixels, touch, a mobile viewport (Chromium's mobile emulation)
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 3,
+    "is_mobile": True,
+    "has_touch": True,
+}
+# the page scrolls in the window or in Streamlit's main block: neither may scroll sideways
+SIDEWAYS = (
+    "() => [document.scrollingElement, document.querySelector('[data-testid=\"stMain\"]')]"
+    ".map(e => e.scrollWidth - e.clientWidth)"
+)
+
+
+def test_on_a_phone_the_account_page_leads_with_the_brief(
+    server: str, browser: Any, top_account: dict[str, str]
+) -> None:
+    """A KAM opens an account on their phone (no `view=brief` in the link: the browser says
+    the screen is narrow): the sidebar starts closed, the meeting brief is on the first screen
+    before the tiles, the page does not scroll sideways, and the PDF brief still downloads."""
+    context = browser.new_context(**PHONE)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server}/account?account={top_account['id']}")
+        main = tab.locator('[data-testid="stMain"]')
+        heading = main.get_by_role("heading", name=t("brief.title", "en"), exact=True)
+        heading.wait_for(timeout=TIMEOUT_MS)
+        settle(tab, t("account.payment", "en"))
+        fold = PHONE["viewport"]["height"]
+        title = main.locator("h1").first
+        assert title.inner_text() == top_account["name"]
+        changed = main.get_by_text(t("brief.changed", "en"), exact=True)
+        first_tile = main.locator('[data-testid="stMetric"]').first
+        boxes = [steady_box(tab, item) for item in (title, heading, changed, first_tile)]
+        tops = [box["y"] for box in boxes]
+        assert tops == sorted(tops), tops  # name, brief heading, its first part, then tiles
+        assert boxes[2]["y"] + boxes[2]["height"] <= fold, tops  # on the first screen
+        sidebar = tab.locator('[data-testid="stSidebar"]').bounding_box()
+        assert sidebar is None or sidebar["x"] + sidebar["width"] <= 0, sidebar
+        assert tab.evaluate(SIDEWAYS) == [0, 0]
+        ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(ARTIFACTS / "e2e-phone-account.png"))
+        # the QBR files stay within reach: scrolled to, the PDF brief downloads
+        button = main.get_by_role("button", name=t("export.pdf", "en"))
+        button.scroll_into_view_if_needed()
+        with tab.expect_download(timeout=TIMEOUT_MS) as started:
+            button.click()
+        assert Path(started.value.path()).read_bytes().startswith(b"%PDF")
+        assert main.get_by_role("button", name=t("export.deck", "en")).is_visible()
+    finally:
+        context.close()

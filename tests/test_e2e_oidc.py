@@ -12,7 +12,9 @@ file and an access file in a temporary folder (never the repository's). Chromium
 - signing out goes through the provider's end-session page back to the sign-in page;
 - a session cookie whose content was edited, or whose signature is older than Streamlit
   accepts, gets the sign-in page, not the dashboard;
-- a signed-in e-mail with no role gets the no-access page.
+- a signed-in e-mail with no role gets the no-access page;
+- someone whose identity token carries a KAM's e-mail with `email_verified = false` (an address
+  they never proved, as self-registration allows) gets the no-access page saying why.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import csv
 import io
 import json
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,7 @@ page = test_e2e.page
 DIRECTOR = "ceo@company.ru"
 FINANCE = "cfo@company.ru"
 STRANGER = "visitor@elsewhere.ru"
+IMPOSTOR = "self-registered"  # the provider's subject of someone who typed a KAM's address
 KAM_ID = "KAM-01"
 COOKIE_SECRET = "e2e-oidc-cookie-secret-not-for-production"
 USER_COOKIE = "_streamlit_user"  # Streamlit's signed identity cookie
@@ -115,6 +119,18 @@ def kam(data_dir: Path) -> dict[str, Any]:
         "other_id": accounts.filter(pl.col("kam_id") != KAM_ID)["account_id"][0],
         "all_kams": sorted(managers["kam_name"]),
     }
+
+
+def provider_user(provider: str, subject: str, claims: dict[str, Any]) -> None:
+    """Register `subject` at the provider with these identity-token claims (its users API)."""
+    request = urllib.request.Request(
+        f"{provider}/users/{subject}",
+        data=json.dumps(claims).encode(),
+        headers={"Content-Type": "application/json"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 204, response.status
 
 
 # -- driving the browser ---------------------------------------------------------------------
@@ -422,3 +438,25 @@ def test_a_signed_in_email_without_a_role_gets_no_access(page: Any, app: str) ->
         sync_api.expect(body).not_to_contain_text(t("portfolio.title", "en"))
         assert page.locator('[data-testid="stDataFrame"]').count() == 0
     shot(page, "no-access")
+
+
+def test_an_unverified_email_gets_no_role_even_when_it_is_a_kams(
+    page: Any, app: str, provider: str, kam: dict[str, Any]
+) -> None:
+    provider_user(provider, IMPOSTOR, {"email": kam["email"], "email_verified": False})
+    sign_in(page, app, IMPOSTOR)
+    for path in ("", f"account?account={kam['own_id']}", "data"):
+        page.goto(f"{app}/{path}")
+        settle(page, t("auth.no_access_title", "en"))
+        body = page.locator("body")
+        sync_api.expect(body).to_contain_text(t("auth.unverified_body", "en", email=kam["email"]))
+        sync_api.expect(body).not_to_contain_text(signed_in_as(kam["email"], "kam"))
+        sync_api.expect(body).not_to_contain_text(t("portfolio.title", "en"))
+        for account in kam["accounts"]:
+            sync_api.expect(body).not_to_contain_text(account)
+        assert page.locator('[data-testid="stDataFrame"]').count() == 0
+    # what the app was told: the KAM's own address, marked unverified (the same address with
+    # no such mark is the KAM of the tests above, so the refusal is for the mark alone)
+    assert identity_of(user_cookie(page))["email"] == kam["email"]
+    assert identity_of(user_cookie(page))["email_verified"] is False
+    shot(page, "unverified")

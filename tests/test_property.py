@@ -203,7 +203,83 @@ def build_export(pick: Picker, *, max_docs: int = 12) -> Tables:
                     }
                 )
         tables["targets"] = targets
+    # the CRM side and the closing documents (contract v2), drawn last so the cases above
+    # stay what they were; each table optional
+    if pick.boolean(0.7):
+        add_crm(pick, tables, ids)
     return tables
+
+
+def add_crm(pick: Picker, tables: Tables, ids: list[str]) -> None:
+    """Contacts, activities, opportunities, contract end dates and closing documents."""
+    for row in tables["accounts"]:
+        if pick.boolean(0.6):
+            row["contract_end_on"] = pick_date(pick)
+    contacts = []
+    for n in range(pick.integer(0, 6)):
+        contacts.append(
+            {
+                "contact_id": f"C{n}",
+                "account_id": pick.choice(ids),
+                "full_name": f"Контакт {n}",
+                "job_title": None,
+                "buying_role": pick.choice(("decision_maker", "decision_maker", "user")),
+                "attitude": pick.choice((None, "supporter", "detractor")),
+                "active": pick.choice((True, None, False)),
+            }
+        )
+    tables["contacts"] = contacts
+    activities = []
+    for n in range(pick.integer(0, 10)):
+        account_id = pick.choice(ids)
+        own = [c["contact_id"] for c in contacts if c["account_id"] == account_id]
+        activities.append(
+            {
+                "activity_id": f"X{n}",
+                "account_id": account_id,
+                "contact_id": pick.choice(own) if own and pick.boolean(0.7) else None,
+                "kam_id": pick.choice(("K1", "K2", None)),
+                "activity_date": pick_date(pick),
+                "activity_type": pick.choice(("meeting", "call", "email", "qbr", "visit")),
+                "subject": None,
+            }
+        )
+    tables["activities"] = activities
+    opportunities = []
+    for n in range(pick.integer(0, 6)):
+        created = pick_date(pick)
+        stage = pick.choice(("qualify", "propose", "negotiate", "won", "lost"))
+        closed = pick_date(pick, created) if stage in ("won", "lost") else None
+        opportunities.append(
+            {
+                "opportunity_id": f"O{n}",
+                "account_id": pick.choice(ids),
+                "category": "Cat1",
+                "amount": cents(pick, 1, 1000000),
+                "stage": stage,
+                "probability": None if pick.boolean(0.5) else pick.integer(0, 20) / 20,
+                "created_on": created,
+                "expected_close_on": pick_date(pick, created, dt.date(2025, 12, 31)),
+                "closed_on": closed,
+            }
+        )
+    tables["opportunities"] = opportunities
+    closing = []
+    for doc in tables["invoices"]:
+        for k in range(pick.integer(0, 2)):
+            issued = doc["invoice_date"] + dt.timedelta(days=pick.integer(0, 10))
+            signed = None if pick.boolean(0.3) else issued + dt.timedelta(days=pick.integer(0, 60))
+            closing.append(
+                {
+                    "closing_doc_id": f"{doc['invoice_id']}-{k}",
+                    "invoice_id": doc["invoice_id"],
+                    "doc_kind": pick.choice(("act", "upd", "waybill")),
+                    "issued_on": issued,
+                    "signed_on": signed,
+                    "via_edo": pick.choice((True, False, None)),
+                }
+            )
+    tables["closing_documents"] = closing
 
 
 def month_end(day: dt.date) -> dt.date:
@@ -268,6 +344,10 @@ def compare(tables: Tables, query: dict[str, Any], folder: Path) -> list[str]:
             continue
         expected = {key: want[key] for key in oracle.ACCOUNT_METRIC_KEYS}
         for key, (got, exp) in oracle.mismatches(got_rows[account_id], expected).items():
+            problems.append(f"accounts[{account_id!r}].{key}: got {got!r}, want {exp!r}")
+    want_crm = oracle.relationship_metrics(tables, start, end, as_of, **filters)
+    for account_id, want in want_crm.items():
+        for key, (got, exp) in oracle.mismatches(got_rows.get(account_id, {}), want).items():
             problems.append(f"accounts[{account_id!r}].{key}: got {got!r}, want {exp!r}")
 
     want_portfolio = oracle.portfolio_metrics(tables, start, end, as_of, **filters)
@@ -339,6 +419,17 @@ def test_generator_reaches_the_edge_cases() -> None:
             seen.add("document after as-of")
         if "targets" not in tables:
             seen.add("no targets table")
+        if "contacts" not in tables:
+            seen.add("no CRM tables")
+        if any(o["probability"] is None for o in tables.get("opportunities", [])):
+            seen.add("probability empty")
+        closing_counts: dict[str, int] = {}
+        for d in tables.get("closing_documents", []):
+            closing_counts[d["invoice_id"]] = closing_counts.get(d["invoice_id"], 0) + 1
+            if d["signed_on"] is not None and d["signed_on"] > as_of >= d["issued_on"]:
+                seen.add("signed after as-of")
+        if any(count > 1 for count in closing_counts.values()):
+            seen.add("invoice with two closing documents")
         dates = sorted(row["invoice_date"] for row in docs.values())
         if dates and dates[0] < as_of < dates[-1]:
             seen.add("month-end as-of" if as_of == month_end(as_of) else "mid-month as-of")
@@ -355,4 +446,8 @@ def test_generator_reaches_the_edge_cases() -> None:
         "negative quantity",
         "document after as-of",
         "no targets table",
+        "no CRM tables",
+        "probability empty",
+        "signed after as-of",
+        "invoice with two closing documents",
     }

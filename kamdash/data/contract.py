@@ -1,4 +1,4 @@
-"""The export contract (v1) as data: tables, columns, kinds and keys.
+"""The export contract (v2) as data: tables, columns, kinds and keys.
 
 Everything that reads, validates or generates an export takes table and column names from
 here, so identifiers in SQL always come from this fixed list and never from user input.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ColumnKind = Literal["string", "integer", "number", "money", "date"]
+ColumnKind = Literal["string", "integer", "number", "money", "date", "boolean"]
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,72 @@ TARGETS = Table(
     required=False,
 )
 
+# -- the CRM side and the closing documents (contract v2, all optional) -----------------------
+
+CONTACTS = Table(
+    "contacts",
+    (
+        Column("contact_id", "string"),
+        Column("account_id", "string"),
+        Column("full_name", "string"),
+        _optional("job_title", "string"),
+        Column("buying_role", "string"),
+        _optional("attitude", "string"),
+        # empty (or absent) = true: false means the person left or is no longer involved
+        _optional("active", "boolean"),
+    ),
+    key=("contact_id",),
+    required=False,
+)
+
+ACTIVITIES = Table(
+    "activities",
+    (
+        Column("activity_id", "string"),
+        Column("account_id", "string"),
+        _optional("contact_id", "string"),
+        _optional("kam_id", "string"),
+        Column("activity_date", "date"),
+        Column("activity_type", "string"),
+        _optional("subject", "string"),
+    ),
+    key=("activity_id",),
+    required=False,
+)
+
+OPPORTUNITIES = Table(
+    "opportunities",
+    (
+        Column("opportunity_id", "string"),
+        Column("account_id", "string"),
+        _optional("category", "string"),
+        Column("amount", "money"),
+        Column("stage", "string"),
+        # empty = the stage's default probability (STAGE_PROBABILITY)
+        _optional("probability", "number"),
+        Column("created_on", "date"),
+        Column("expected_close_on", "date"),
+        _optional("closed_on", "date"),
+    ),
+    key=("opportunity_id",),
+    required=False,
+)
+
+CLOSING_DOCUMENTS = Table(
+    "closing_documents",
+    (
+        Column("closing_doc_id", "string"),
+        Column("invoice_id", "string"),
+        Column("doc_kind", "string"),
+        Column("issued_on", "date"),
+        # empty = the signed copy has not come back yet
+        _optional("signed_on", "date"),
+        _optional("via_edo", "boolean"),
+    ),
+    key=("closing_doc_id",),
+    required=False,
+)
+
 TABLES: tuple[Table, ...] = (
     ACCOUNTS,
     MANAGERS,
@@ -139,10 +205,32 @@ TABLES: tuple[Table, ...] = (
     INVOICE_LINES,
     PAYMENTS,
     TARGETS,
+    CONTACTS,
+    ACTIVITIES,
+    OPPORTUNITIES,
+    CLOSING_DOCUMENTS,
 )
+# the optional tables a CRM export fills; without them the pages that need them say so
+CRM_TABLES: tuple[str, ...] = ("contacts", "activities", "opportunities")
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 
 DOC_TYPES: tuple[str, ...] = ("invoice", "credit_note")
+BUYING_ROLES: tuple[str, ...] = ("decision_maker", "influencer", "user", "gatekeeper", "sponsor")
+ATTITUDES: tuple[str, ...] = ("supporter", "neutral", "detractor")
+ACTIVITY_TYPES: tuple[str, ...] = ("meeting", "call", "email", "qbr", "visit")
+# the activity types that count as meeting the client in person (days since last meeting)
+MEETING_TYPES: tuple[str, ...] = ("meeting", "qbr", "visit")
+OPPORTUNITY_STAGES: tuple[str, ...] = ("qualify", "propose", "negotiate", "won", "lost")
+OPEN_STAGES: tuple[str, ...] = ("qualify", "propose", "negotiate")
+# the probability an opportunity carries when the export leaves it empty (contract v2)
+STAGE_PROBABILITY: dict[str, float] = {
+    "qualify": 0.1,
+    "propose": 0.3,
+    "negotiate": 0.6,
+    "won": 1.0,
+    "lost": 0.0,
+}
+CLOSING_DOC_KINDS: tuple[str, ...] = ("act", "upd", "waybill")
 
 # One numeric type for money everywhere: exact to 1/10000 of a rouble, int64-backed so sums
 # over tens of millions of lines stay fast and exact.
@@ -154,4 +242,5 @@ SQL_TYPES: dict[ColumnKind, str] = {
     "number": "double",
     "money": MONEY_SQL_TYPE,
     "date": "date",
+    "boolean": "boolean",
 }

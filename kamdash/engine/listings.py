@@ -24,7 +24,20 @@ NO_ORDER_DAYS = 60
 MARGIN_EROSION_PP = 0.02  # GM % down by more than 2 percentage points
 OVERDUE_RISE_PP = 0.05  # overdue % up by more than 5 percentage points
 REVENUE_DROP = -0.10  # revenue more than 10 % below the prior year
-RISK_SIGNS = ("falling_revenue", "margin_erosion", "rising_overdue", "no_orders", "never_ordered")
+RISK_SIGNS = (
+    "falling_revenue",
+    "margin_erosion",
+    "rising_overdue",
+    "no_orders",
+    "never_ordered",
+    # the relationship (contract v2, from the CRM tables and contract_end_on)
+    "no_meeting",
+    "single_thread",
+    "contract_renewal",
+    "detractor",
+)
+# a meeting longer ago than this is "no meeting" (the 90 days ending at D of metrics.md)
+NO_MEETING_DAYS = 90
 PROMOTION_SIGNS = ("promote_top_revenue", "promote_top_growth", "promote_new_in_key_group")
 
 
@@ -94,6 +107,11 @@ ACCOUNT_SORTABLE = (
     "credit_limit",
     "credit_utilisation",
     "last_order_date",
+    "days_since_last_meeting",
+    "decision_maker_coverage",
+    "weighted_pipeline",
+    "unsigned_closing_amount",
+    "landing_forecast",
 )
 _BY_ID = (("account_id", False),)
 ACCOUNT_LISTINGS: dict[str, Listing] = {
@@ -147,6 +165,28 @@ OPEN_ITEM_LISTINGS: dict[str, Listing] = {
             (("open_balance", True), ("item_id", False)),
         ),
     )
+}
+
+
+CLOSING_DOC_SORTABLE = (
+    "days_unsigned",
+    "amount",
+    "issued_on",
+    "invoice_date",
+    "closing_doc_id",
+    "invoice_id",
+    "account_name",
+)
+CLOSING_DOC_LISTINGS: dict[str, Listing] = {
+    # oldest first: what has waited longest for a signature
+    "unsigned_closing_documents": Listing(
+        "unsigned_closing_documents",
+        "true",
+        CLOSING_DOC_SORTABLE,
+        "days_unsigned",
+        True,
+        (("amount", True), ("closing_doc_id", False)),
+    ),
 }
 
 

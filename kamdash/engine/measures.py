@@ -12,7 +12,8 @@ from typing import Literal
 
 # "growth": a relative change, a percentage up to ±1000 % and a multiple past it, "new" for
 # revenue without a positive base (kamdash.report.formatting.format_growth)
-Format = Literal["money", "percent", "growth", "days", "count", "ratio", "index", "text"]
+# "flag": a yes/no sign (single-threaded, renewal due)
+Format = Literal["money", "percent", "growth", "days", "count", "ratio", "index", "text", "flag"]
 Language = Literal["en", "ru"]
 LANGUAGES: tuple[Language, ...] = ("en", "ru")
 
@@ -350,6 +351,209 @@ MEASURES: tuple[Measure, ...] = (
         "− Σ base revenue of products not sold in both periods",
         "Revenue lost with products no longer bought.",
         "Потерянная выручка по товарам, которые больше не покупают.",
+    ),
+    # -- relationship and pipeline (contract v2, the optional CRM tables) ----------------------
+    Measure(
+        "days_since_last_meeting",
+        "Days since last meeting",
+        "Дней с последней встречи",
+        "days",
+        "D − latest activity_date ≤ D of type meeting, qbr or visit",
+        "Days since anyone last met the client in person (meeting, QBR or visit); empty when "
+        "never.",
+        "Сколько дней прошло с последней личной встречи с клиентом (встреча, QBR, визит); "
+        "пусто, если встреч не было.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "meetings_in_period",
+        "Meetings",
+        "Встречи",
+        "count",
+        "Activities of type meeting, qbr or visit dated in the period",
+        "In-person meetings with the client in the period (meetings, QBRs, visits).",
+        "Личные встречи с клиентом в периоде (встречи, QBR, визиты).",
+    ),
+    Measure(
+        "touches_in_period",
+        "Touches",
+        "Контакты",
+        "count",
+        "Activities of any type dated in the period",
+        "Meetings, calls, mails, QBRs and visits with the client in the period.",
+        "Встречи, звонки, письма, QBR и визиты с клиентом в периоде.",
+    ),
+    Measure(
+        "decision_maker_coverage",
+        "Decision-maker coverage",
+        "Охват ЛПР",
+        "percent",
+        "Active decision makers with an activity naming them in [D − 89, D] / active "
+        "decision makers",
+        "Share of the client's active decision makers someone from our side met or spoke to "
+        "in the last 90 days (any colleague's activity counts); empty when the account has "
+        "none.",
+        "Доля действующих ЛПР клиента, с которыми кто-либо из наших сотрудников "
+        "контактировал за последние 90 дней; пусто, если ЛПР не указаны.",
+    ),
+    Measure(
+        "single_threaded",
+        "Single-threaded",
+        "Один контакт",
+        "flag",
+        "Activities in [D − 89, D] name exactly one distinct contact_id",
+        "The whole relationship of the last 90 days runs through one person; empty when no "
+        "activity names a contact.",
+        "Все контакты за последние 90 дней шли через одного человека; пусто, если ни одна "
+        "активность не называет контакт.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "pipeline",
+        "Pipeline",
+        "Воронка",
+        "money",
+        "Σ amount of opportunities open at D (created_on ≤ D, closed_on empty or > D)",
+        "Expected revenue of the upsell and cross-sell opportunities open at the as-of date.",
+        "Ожидаемая выручка открытых на дату отчёта возможностей допродаж.",
+    ),
+    Measure(
+        "weighted_pipeline",
+        "Weighted pipeline",
+        "Взвешенная воронка",
+        "money",
+        "Σ amount × probability of open opportunities (stage default where empty)",
+        "Open pipeline weighted by each opportunity's probability (qualify 10 %, propose 30 %, "
+        "negotiate 60 % when the CRM leaves it empty).",
+        "Открытая воронка, взвешенная по вероятности (по умолчанию: квалификация 10 %, "
+        "предложение 30 %, переговоры 60 %).",
+    ),
+    Measure(
+        "win_rate",
+        "Win rate",
+        "Доля выигранных",
+        "percent",
+        "won / (won + lost), opportunities closed in the period, by count",
+        "Share of the opportunities closed in the period that were won; empty when none closed.",
+        "Доля выигранных среди закрытых в периоде возможностей; пусто, если закрытых нет.",
+    ),
+    Measure(
+        "win_rate_by_amount",
+        "Win rate by amount",
+        "Доля выигранных по сумме",
+        "percent",
+        "Σ amount won / Σ amount won and lost, opportunities closed in the period",
+        "Share of the amount of opportunities closed in the period that was won.",
+        "Доля суммы закрытых в периоде возможностей, которая выиграна.",
+    ),
+    Measure(
+        "unsigned_closing_amount",
+        "Unsigned closing docs",
+        "Неподписанные документы",
+        "money",
+        "Σ amount_due / the invoice's number of closing documents, documents issued ≤ D and "
+        "not signed by D",
+        "Amount of acts and УПД issued but not yet signed by the client at the as-of date "
+        "(an invoice counts once however many documents it has).",
+        "Сумма актов и УПД, выставленных, но не подписанных клиентом на дату отчёта (счёт "
+        "учитывается один раз, сколько бы документов у него ни было).",
+        higher_is_better=False,
+    ),
+    Measure(
+        "unsigned_closing_docs",
+        "Unsigned documents",
+        "Неподписанных документов",
+        "count",
+        "Closing documents with issued_on ≤ D and signed_on empty or > D",
+        "Number of closing documents the client has not signed at the as-of date.",
+        "Число закрывающих документов, не подписанных клиентом на дату отчёта.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "unsigned_0_5",
+        "Unsigned 0–5 days",
+        "Не подписаны 0–5 дн.",
+        "money",
+        "Unsigned amount of documents issued 0–5 days before D",
+        "Unsigned closing documents issued up to 5 days ago.",
+        "Неподписанные документы, выставленные не более 5 дней назад.",
+        higher_is_better=None,
+    ),
+    Measure(
+        "unsigned_6_30",
+        "Unsigned 6–30 days",
+        "Не подписаны 6–30 дн.",
+        "money",
+        "Unsigned amount of documents issued 6–30 days before D",
+        "Unsigned closing documents issued 6 to 30 days ago.",
+        "Неподписанные документы, выставленные 6–30 дней назад.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "unsigned_31_90",
+        "Unsigned 31–90 days",
+        "Не подписаны 31–90 дн.",
+        "money",
+        "Unsigned amount of documents issued 31–90 days before D",
+        "Unsigned closing documents issued 31 to 90 days ago.",
+        "Неподписанные документы, выставленные 31–90 дней назад.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "unsigned_91_plus",
+        "Unsigned 91+ days",
+        "Не подписаны 91+ дн.",
+        "money",
+        "Unsigned amount of documents issued 91 or more days before D",
+        "Unsigned closing documents issued 91 or more days ago.",
+        "Неподписанные документы, выставленные 91 день назад и ранее.",
+        higher_is_better=False,
+    ),
+    Measure(
+        "signed_on_time_pct",
+        "Signed on time",
+        "Подписано вовремя",
+        "percent",
+        "Closing documents issued in the period signed within 5 days / all issued in the period",
+        "Share of the closing documents issued in the period that came back signed within "
+        "5 days; empty when none was issued.",
+        "Доля закрывающих документов периода, подписанных в течение 5 дней; пусто, если "
+        "документов не было.",
+    ),
+    Measure(
+        "renewal_due",
+        "Renewal due",
+        "Продление договора",
+        "flag",
+        "D < contract_end_on ≤ D + 90 days, or an invoice dated after contract_end_on and ≤ D",
+        "The supply contract ends within 90 days, or has ended and the client is still "
+        "invoiced on it.",
+        "Договор поставки истекает в ближайшие 90 дней или уже истёк, а отгрузки по нему "
+        "продолжаются.",
+        higher_is_better=None,
+    ),
+    Measure(
+        "landing_forecast",
+        "Landing forecast",
+        "Прогноз года",
+        "money",
+        "Revenue 1 Jan–D + revenue of [D − 89, D] / 90 × days left in the year + weighted "
+        "pipeline expected to close from D + 1 to 31 Dec",
+        "Where the calendar year of the as-of date will land: revenue so far, the last 90 "
+        "days' daily run rate for the rest of the year, and the weighted pipeline due this "
+        "year.",
+        "Ожидаемая выручка календарного года: фактическая с 1 января, далее по среднему "
+        "дневному темпу последних 90 дней, плюс взвешенная воронка с закрытием в этом году.",
+    ),
+    Measure(
+        "landing_vs_plan",
+        "Landing vs plan",
+        "Прогноз к плану",
+        "growth",
+        "Landing forecast / Σ revenue_target of the year − 1, when the plan > 0",
+        "How far the landing forecast is above or below the year's plan; empty for a year "
+        "without a plan.",
+        "Отклонение прогноза года от годового плана; пусто, если плана на год нет.",
     ),
 )
 

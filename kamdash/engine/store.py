@@ -40,6 +40,7 @@ from kamdash.engine.listings import (
     risk_thresholds,
 )
 from kamdash.engine.periods import DateLike, Period, month_ends, parse_date
+from kamdash.engine.relationship import RelationshipQueries
 from kamdash.errors import DataValidationError, KamdashError, NotFoundError
 
 # the kam_id filter value that selects house accounts (no KAM): not an id an export can give a
@@ -95,8 +96,9 @@ def stores_cache_dir() -> Path:
     return cache_root() / "stores"
 
 
-class Store:
-    """Figures of one validated data folder."""
+class Store(RelationshipQueries):
+    """Figures of one validated data folder (the CRM and closing-document questions are
+    `kamdash.engine.relationship.RelationshipQueries`)."""
 
     def __init__(
         self,
@@ -763,8 +765,11 @@ def build_version() -> str:
         digest.update(obj.create_statement().encode())
     for table in TABLES:
         digest.update(repr(table).encode())
-    for module in (validation, sources_module):
-        digest.update(Path(module.__file__ or "").read_bytes())
+    # every module of the validation package, in a fixed order: a rule changed anywhere in it
+    # rebuilds the cache
+    package = Path(validation.__file__ or "").parent
+    for path in [*sorted(package.glob("*.py")), Path(sources_module.__file__ or "")]:
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 

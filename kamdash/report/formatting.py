@@ -288,6 +288,8 @@ def format_value(
         return MISSING
     if fmt == "text":
         return str(value)
+    if fmt == "flag":
+        return ("да" if value else "нет") if lang == "ru" else ("yes" if value else "no")
     number = float(value)  # type: ignore[arg-type]
     if fmt == "money":
         return format_money(number, lang, short=short, signed=signed)

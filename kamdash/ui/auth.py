@@ -4,7 +4,9 @@ With an `[auth]` section in `.streamlit/secrets.toml` every page requires `st.lo
 the signed-in e-mail is matched against the access file (`kamdash.toml`, or the path in
 `KAMDASH_ACCESS_FILE`, or a `[kamdash.access]` secrets section) and the export's
 `managers.email`, and the session gets the store restricted to that person
-(`kamdash.engine.access.scoped_store`). Without `[auth]` the app is an open demo and says so.
+(`kamdash.engine.access.scoped_store`). An address the identity token calls unverified
+(`email_verified = false`) gets no role at all (`kamdash.engine.access.email_trusted`).
+Without `[auth]` the app is an open demo and says so.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import streamlit as st
 
-from kamdash.engine.access import AccessConfig, Principal, resolve, scoped_store
+from kamdash.engine.access import AccessConfig, Principal, email_trusted, resolve, scoped_store
 from kamdash.engine.measures import Language
 from kamdash.engine.store import Store
 from kamdash.errors import KamdashError
@@ -69,15 +71,23 @@ def signed_out(lang: Language) -> bool:
     return True
 
 
+def _signed_in_email() -> tuple[str, bool]:
+    """The signed-in e-mail and whether it may be matched against roles (not unverified)."""
+    email = str(st.user.get("email") or "")
+    return email, email_trusted({"email_verified": st.user.get("email_verified")})
+
+
 def may_see_data_problems() -> bool:
     """Whether this session may read a failed validation report, whose examples name
     accounts and documents of every KAM: in the open demo anyone, with sign-in the
     directors of the access file only."""
     if not auth_configured():
         return True
-    email = str(st.user.get("email") or "").strip().lower()
+    email, trusted = _signed_in_email()
+    if not trusted:
+        return False
     try:
-        return email in access_config().directors
+        return email.strip().lower() in access_config().directors
     except KamdashError:
         return False
 
@@ -88,7 +98,13 @@ def viewer(store: Store, lang: Language) -> Viewer | None:
     e-mail, so reaching here anyway would only get the no-access page)."""
     if not auth_configured():
         return Viewer(store, None)
-    email = str(st.user.get("email") or "")
+    email, trusted = _signed_in_email()
+    if not trusted:
+        # anyone can claim an address they have not proven: no role, and the page says why
+        st.title(t("auth.no_access_title", lang), anchor=False)
+        st.write(t("auth.unverified_body", lang, email=email))
+        st.button(t("auth.sign_out", lang), on_click=st.logout)
+        return None
     try:
         principal = resolve(store, access_config(), email)
     except KamdashError as error:

@@ -23,7 +23,8 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from kamdash.data.sources import discover
-from kamdash.data.validation import ValidationReport
+from kamdash.data.validation import TableSummary, ValidationReport
+from kamdash.engine import access
 from kamdash.engine.gather import gather
 from kamdash.engine.listings import Page
 from kamdash.engine.store import CACHE_DIR_ENV as CACHE_DIR_ENV  # where tests and users set it
@@ -35,6 +36,11 @@ DATA_DIR_ENV = "KAMDASH_DATA_DIR"
 DEFAULT_DATA_DIR = "sample_data"
 # a page issues ~10 distinct queries; this keeps the recent views of a few users in memory
 RESULT_CACHE_ENTRIES = 512
+# figures of the viewer's scope computed beside the Store (called with it as first argument)
+SCOPE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "data_range": access.data_range,
+    "table_summaries": access.table_summaries,
+}
 
 
 def data_dir() -> Path:
@@ -112,6 +118,8 @@ def _call(
     args: tuple[Any, ...],
     kwargs: tuple[tuple[str, Any], ...],
 ) -> Any:
+    if method in SCOPE_FUNCTIONS:
+        return SCOPE_FUNCTIONS[method](_store, *args, **dict(kwargs))
     return getattr(_store, method)(*args, **dict(kwargs))
 
 
@@ -153,7 +161,12 @@ class Queries:
         return self._get("account_list")
 
     def data_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """First and last document date of the viewer's accounts (`access.data_range`)."""
         return self._get("data_range")
+
+    def table_summaries(self) -> list[TableSummary]:
+        """Each table's summary, dates within the viewer's scope (`access.table_summaries`)."""
+        return self._get("table_summaries")
 
     def accounts_over(self, periods: Periods, **f: Any) -> list[pl.DataFrame]:
         return self._get("accounts_over", periods, **f)
@@ -210,6 +223,31 @@ class Queries:
 
     def receivables_trend(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("receivables_trend", start, end, **f)
+
+    # -- the CRM side and the closing documents (kamdash.engine.relationship) -----------------
+
+    def stakeholders(self, account_id: str, as_of: dt.date) -> pl.DataFrame:
+        return self._get("stakeholders", account_id, as_of)
+
+    def activity_timeline(self, account_id: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+        return self._get("activity_timeline", account_id, start, end)
+
+    def recent_activities(self, account_id: str, as_of: dt.date) -> pl.DataFrame:
+        return self._get("recent_activities", account_id, as_of)
+
+    def opportunities(
+        self, account_id: str, start: dt.date, end: dt.date, as_of: dt.date
+    ) -> pl.DataFrame:
+        return self._get("opportunities", account_id, start, end, as_of)
+
+    def closing_document_listing(self, as_of: dt.date, **options: Any) -> Page:
+        return self._get("closing_document_listing", as_of, **options)
+
+    def signed_on_time_trend(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
+        return self._get("signed_on_time_trend", start, end, **f)
+
+    def landing(self, as_of: dt.date, **f: Any) -> dict[str, Any]:
+        return self._get("landing", as_of, **f)
 
 
 def filter_kwargs(api_filters: Mapping[str, tuple[str, ...] | None]) -> dict[str, Any]:

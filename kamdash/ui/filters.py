@@ -2,7 +2,8 @@
 
 Pure Python (no streamlit) so the URL rules are unit-testable. Every view is addressable by
 `start`, `end`, `as_of`, `kam`, `industry`, `region`, `group`, `account` and `lang`
-(ISO dates; list filters repeat the key: `?kam=KAM-01&kam=KAM-02`). Anything unknown or
+(ISO dates; list filters repeat the key: `?kam=KAM-01&kam=KAM-02`); `view=brief` asks for the
+phone-first account page on any screen. Anything unknown or
 malformed is dropped and reported as a `Note` for the page to show; parsing never raises.
 """
 
@@ -36,7 +37,8 @@ LIST_PARAMS: dict[str, str] = {
     "group": "group_name",
 }
 DATE_PARAMS = ("start", "end", "as_of")
-PARAMS = (*DATE_PARAMS, *LIST_PARAMS, "account", "lang")
+PARAMS = (*DATE_PARAMS, *LIST_PARAMS, "account", "lang", "view")
+BRIEF_VIEW = "brief"  # `view=brief`: the account page in its phone-first order
 # the validation's plausible window: dates outside it are typos and would also break pickers
 EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2100, 12, 31)
@@ -87,6 +89,7 @@ class Filters:
     region: tuple[str, ...] = ()
     group: tuple[str, ...] = ()
     account: str | None = None
+    brief_view: bool = False
 
     @property
     def period(self) -> Period:
@@ -131,6 +134,8 @@ class Filters:
             params["account"] = view.account
         if view.lang != DEFAULT_LANGUAGE:
             params["lang"] = view.lang
+        if view.brief_view:
+            params["view"] = BRIEF_VIEW
         return params
 
 
@@ -203,6 +208,10 @@ def parse(params: QueryParams, options: Options, anchor: dt.date) -> tuple[Filte
         notes.append(Note("note.unknown_account", {"value": account}))
         account = None
 
+    view = _last(params.get("view", ()))
+    if view is not None and view != BRIEF_VIEW:
+        notes.append(Note("note.bad_view", {"value": view}))
+
     filters = Filters(
         start=period.start,
         end=period.end,
@@ -211,6 +220,7 @@ def parse(params: QueryParams, options: Options, anchor: dt.date) -> tuple[Filte
         anchor=anchor,
         lang=lang,
         account=account,
+        brief_view=view == BRIEF_VIEW,
         **lists,
     )
     return filters, notes

@@ -27,7 +27,7 @@ from kamdash.engine.measures import LANGUAGES, Language
 from kamdash.engine.store import HOUSE_ACCOUNTS
 from kamdash.errors import KamdashError
 from kamdash.report.formatting import format_date
-from kamdash.ui import auth, state
+from kamdash.ui import auth, screen, state
 from kamdash.ui import components as ui
 from kamdash.ui import filters as flt
 from kamdash.ui.context import ICONS, PAGES, Context, set_context
@@ -232,6 +232,9 @@ def banner(context: Context, notes: list[flt.Note]) -> None:
 
 def run_page(navigation: Any, lang: Language) -> None:
     """Run the chosen page; a figure the data cannot answer becomes a message, not a trace."""
+    # every page keeps the screen's width known, so the account page is drawn phone-first
+    # from its first run when a phone arrives from another page
+    screen.watch()
     try:
         navigation.run()
     except (KamdashError, duckdb.Error) as error:

@@ -86,6 +86,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Вы вошли как {email}, но у этого адреса нет роли в kamdash. Попросите коммерческого "
         "директора добавить вас.",
     ),
+    "auth.unverified_body": (
+        "You are signed in as {email}, but your sign-in provider says this address has not "
+        "been verified, and kamdash grants roles to verified addresses only. Confirm the "
+        "address with your provider (or ask its administrator to), then sign out and in again.",
+        "Вы вошли как {email}, но провайдер входа сообщает, что этот адрес не подтверждён, а "
+        "kamdash даёт роли только подтверждённым адресам. Подтвердите адрес у провайдера (или "
+        "попросите его администратора), затем выйдите и войдите снова.",
+    ),
     "auth.signed_in": ("Signed in as {email} · {role}", "Вы вошли как {email} · {role}"),
     "auth.role.director": ("director: all accounts", "директор: все клиенты"),
     "auth.role.finance": ("finance: receivables, no margins", "финансы: дебиторка, без маржи"),
@@ -123,6 +131,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "note.bad_lang": (
         "Ignored `lang={value}` from the link: languages are en and ru.",
         "Параметр `lang={value}` из ссылки пропущен: языки — en и ru.",
+    ),
+    "note.bad_view": (
+        "Ignored `view={value}` from the link: the one view is `brief` (the account page "
+        "with the meeting brief first, as on a phone).",
+        "Параметр `view={value}` из ссылки пропущен: есть только вид `brief` (страница "
+        "клиента со справкой к встрече в начале, как на телефоне).",
     ),
     # -- empty states ------------------------------------------------------------------------
     "empty.no_accounts": (
@@ -553,6 +567,133 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This view could not be computed: {message}",
         "Не удалось посчитать этот вид: {message}",
     ),
+}
+
+
+# the CRM side and the closing documents (contract v2): account page sections, receivables
+STRINGS |= {
+    "rel.section": ("Relationship", "Отношения"),
+    "rel.caption": (
+        "Who we know at the client, how they stand and when we last spoke to them; as of {date}.",
+        "Кого мы знаем у клиента, как они к нам относятся и когда был последний контакт; "
+        "на {date}.",
+    ),
+    "rel.no_crm": (
+        "No CRM data: add contacts.parquet and activities.parquet (the CRM's export of contacts "
+        "and meetings, calls and mails) to the data folder to see the stakeholder map here.",
+        "Нет данных CRM: добавьте в папку данных contacts.parquet и activities.parquet "
+        "(выгрузку контактов и встреч, звонков, писем из CRM), чтобы увидеть здесь карту "
+        "контактов.",
+    ),
+    "rel.no_contacts": ("No contacts recorded for this client.", "Контакты клиента не заведены."),
+    "rel.not_met": (
+        "Decision makers nobody has met in the last 90 days: {names}",
+        "ЛПР, с которыми никто не контактировал последние 90 дней: {names}",
+    ),
+    "rel.not_met_flag": ("⚠ not met in 90 days", "⚠ нет контакта 90 дней"),
+    "rel.timeline": ("Activities per month", "Активности по месяцам"),
+    "rel.no_activities": ("No activities in these months.", "Нет активностей за эти месяцы."),
+    "rel.recent": ("Latest activities", "Последние активности"),
+    "rel.count": ("Activities", "Активности"),
+    "col.contact": ("Contact", "Контакт"),
+    "col.job_title": ("Title", "Должность"),
+    "col.buying_role": ("Role", "Роль"),
+    "col.attitude": ("Attitude", "Отношение"),
+    "col.last_touch": ("Last touch", "Последний контакт"),
+    "col.touch_status": ("Status", "Статус"),
+    "col.activity_date": ("Date", "Дата"),
+    "col.activity_type": ("Type", "Тип"),
+    "col.subject": ("Subject", "Тема"),
+    "col.by": ("By", "Кто"),
+    "role.decision_maker": ("Decision maker", "ЛПР"),
+    "role.influencer": ("Influencer", "Влияющий"),
+    "role.user": ("User", "Пользователь"),
+    "role.gatekeeper": ("Gatekeeper", "Привратник"),
+    "role.sponsor": ("Sponsor", "Спонсор"),
+    "attitude.supporter": ("Supporter", "Сторонник"),
+    "attitude.neutral": ("Neutral", "Нейтрален"),
+    "attitude.detractor": ("Detractor", "Противник"),
+    "activity.meeting": ("Meeting", "Встреча"),
+    "activity.call": ("Call", "Звонок"),
+    "activity.email": ("E-mail", "Письмо"),
+    "activity.qbr": ("QBR", "QBR"),
+    "activity.visit": ("Visit", "Визит"),
+    "contact.left": ("left", "ушёл"),
+    "pipe.section": ("Pipeline", "Воронка"),
+    "pipe.caption": (
+        "Opportunities open on {date}, and those won or lost in the period.",
+        "Возможности, открытые на {date}, и выигранные или проигранные в периоде.",
+    ),
+    "pipe.no_data": (
+        "No pipeline data: add opportunities.parquet (the CRM's export of upsell and cross-sell "
+        "opportunities) to the data folder to see the pipeline here.",
+        "Нет данных о воронке: добавьте в папку данных opportunities.parquet (выгрузку "
+        "возможностей допродаж из CRM), чтобы увидеть здесь воронку.",
+    ),
+    "pipe.none": (
+        "No open, won or lost opportunities.",
+        "Нет открытых, выигранных или проигранных возможностей.",
+    ),
+    "pipe.whitespace": (
+        "Whitespace estimate (median spend of industry peers on {count} categories this client "
+        "does not buy): {amount}",
+        "Оценка незанятого потенциала (медианные закупки клиентов отрасли по {count} "
+        "категориям, которые клиент не покупает): {amount}",
+    ),
+    "col.stage": ("Stage", "Стадия"),
+    "col.status": ("Status", "Статус"),
+    "col.category": ("Category", "Категория"),
+    "col.amount": ("Amount", "Сумма"),
+    "col.probability": ("Probability", "Вероятность"),
+    "col.weighted": ("Weighted", "Взвешенно"),
+    "col.expected_close": ("Expected close", "Ожидаемое закрытие"),
+    "col.closed_on": ("Closed", "Закрыта"),
+    "stage.qualify": ("Qualify", "Квалификация"),
+    "stage.propose": ("Propose", "Предложение"),
+    "stage.negotiate": ("Negotiate", "Переговоры"),
+    "stage.won": ("Won", "Выиграна"),
+    "stage.lost": ("Lost", "Проиграна"),
+    "status.open": ("Open", "Открыта"),
+    "status.won": ("Won", "Выиграна"),
+    "status.lost": ("Lost", "Проиграна"),
+    "close.section": ("Closing documents", "Закрывающие документы"),
+    "close.caption": (
+        "Acts and УПД the client has not signed back on {date}, oldest first.",
+        "Акты и УПД, не возвращённые клиентом подписанными на {date}, сначала самые старые.",
+    ),
+    "close.no_data": (
+        "No closing documents: add closing_documents.parquet (the ERP or e-document exchange's "
+        "export of acts and УПД) to the data folder to see what clients must sign.",
+        "Нет закрывающих документов: добавьте в папку данных closing_documents.parquet "
+        "(выгрузку актов и УПД из ERP или ЭДО), чтобы видеть, что клиенты должны подписать.",
+    ),
+    "close.none": ("Every closing document is signed.", "Все закрывающие документы подписаны."),
+    "close.aging": ("Unsigned by days", "Неподписанные по давности"),
+    "close.trend": ("Signed within 5 days", "Подписано в течение 5 дней"),
+    "col.closing_doc": ("Document", "Документ"),
+    "col.doc_kind": ("Kind", "Вид"),
+    "col.issued_on": ("Issued", "Выставлен"),
+    "col.days_unsigned": ("Days unsigned", "Дней без подписи"),
+    "col.via_edo": ("ЭДО", "ЭДО"),
+    "col.invoice": ("Invoice", "Счёт"),
+    "doc_kind.act": ("Act", "Акт"),
+    "doc_kind.upd": ("УПД", "УПД"),
+    "doc_kind.waybill": ("Waybill", "Накладная"),
+    "renewal.ends": ("Contract ends {date}", "Договор до {date}"),
+    "landing.vs_plan": ("vs plan {year}", "к плану {year}"),
+    "risk.no_meeting": ("no meeting for {days} days", "нет встреч {days} дн."),
+    "risk.never_met": ("no meeting on record", "встреч не было"),
+    "risk.single_thread": (
+        "single-threaded: one contact in 90 days",
+        "один контакт за 90 дней",
+    ),
+    "risk.contract_renewal": (
+        "renewal due (contract ends {date})",
+        "пора продлевать (договор до {date})",
+    ),
+    "risk.detractor": ("a decision maker is a detractor", "ЛПР настроен против нас"),
+    "renewal.due": ("renewal due", "пора продлевать"),
+    "renewal.expired": ("expired, still invoiced", "истёк, отгрузки продолжаются"),
 }
 
 

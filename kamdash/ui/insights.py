@@ -18,7 +18,9 @@ import polars as pl
 class Reason:
     """One warning sign of an account: its kind and the figures that show it."""
 
-    kind: str  # falling_revenue | margin_erosion | rising_overdue | no_orders | never_ordered
+    # falling_revenue | margin_erosion | rising_overdue | no_orders | never_ordered |
+    # no_meeting | single_thread | contract_renewal | detractor
+    kind: str
     change: float | None = None
     date: dt.date | None = None
 
@@ -41,6 +43,15 @@ def signed_reasons(row: dict[str, Any]) -> list[Reason]:
         found.append(Reason("no_orders", date=row["last_order_date"]))
     if row.get("never_ordered"):
         found.append(Reason("never_ordered"))
+    if row.get("no_meeting"):
+        days = row.get("days_since_last_meeting")
+        found.append(Reason("no_meeting", None if days is None else float(days)))
+    if row.get("single_thread"):
+        found.append(Reason("single_thread"))
+    if row.get("contract_renewal"):
+        found.append(Reason("contract_renewal", date=row.get("contract_end_on")))
+    if row.get("detractor"):
+        found.append(Reason("detractor"))
     return found
 
 

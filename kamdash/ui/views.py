@@ -192,6 +192,14 @@ def reason_text(reason: insights.Reason, lang: Language) -> str:
         return t(f"risk.{reason.kind}", lang, change=format_points(reason.change, lang))
     if reason.kind == "no_orders":
         return t("risk.no_orders", lang, date=format_date(reason.date, lang))
+    if reason.kind == "no_meeting":
+        if reason.change is None:
+            return t("risk.never_met", lang)
+        return t("risk.no_meeting", lang, days=format_value(reason.change, "count", lang))
+    if reason.kind == "contract_renewal":
+        return t("risk.contract_renewal", lang, date=format_date(reason.date, lang))
+    if reason.kind in ("single_thread", "detractor"):
+        return t(f"risk.{reason.kind}", lang)
     return t("risk.never_ordered", lang)
 
 
@@ -283,20 +291,38 @@ def meeting_brief(brief: Brief) -> None:
         _part(t("brief.talking", lang), points, t("brief.none_talking", lang))
 
 
+def _brief_caption(context: Context) -> str:
+    f, lang = context.filters, context.lang
+    period = format_period(f.start, f.end, lang)
+    return t("brief.caption", lang, period=period, as_of=format_date(f.as_of, lang))
+
+
+def _account_brief(context: Context, account_id: str) -> Brief:
+    """The account's brief for this view, cached per data version, scope, account and view."""
+    f = context.filters
+    return exports.meeting_brief(context.store, account_id, f.start, f.end, f.as_of, context.lang)
+
+
 def meeting_prep(context: Context, account_id: str, scope: Scope) -> None:
     """The QBR deck and PDF downloads, then the meeting brief in an expander.
 
     The brief is cached per data version, account and view; the files are built on click.
     """
-    f, lang = context.filters, context.lang
+    lang = context.lang
     exports.qbr_downloads(context.store, account_id, scope)
-    brief = exports.meeting_brief(context.store, account_id, f.start, f.end, f.as_of, lang)
+    brief = _account_brief(context, account_id)
     counts = t("brief.counts", lang, issues=len(brief.issues), points=len(brief.talking_points))
     label = f"{t('brief.title', lang)} · {counts}"
     with st.expander(label, icon=":material/assignment:"):
-        period = format_period(f.start, f.end, lang)
-        st.caption(t("brief.caption", lang, period=period, as_of=format_date(f.as_of, lang)))
+        st.caption(_brief_caption(context))
         meeting_brief(brief)
+
+
+def meeting_brief_open(context: Context, account_id: str) -> None:
+    """The meeting brief under its heading, open (the phone-first account page leads with it)."""
+    st.subheader(t("brief.title", context.lang), anchor=False)
+    st.caption(_brief_caption(context))
+    meeting_brief(_account_brief(context, account_id))
 
 
 # -- portfolio ---------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 -- them, with what the tables sort and select on beside them: the prior year's GM % and
 -- overdue % (from the second requested period, the prior year, when given), the revenue
 -- change against the prior year, and the at-risk signs, each a flag with the `thresholds`
--- (struct no_order_days, revenue_drop, margin_erosion_pp, overdue_rise_pp) it compares with.
+-- (struct no_order_days, revenue_drop, margin_erosion_pp, overdue_rise_pp) it compares with,
+-- and the relationship signs: no meeting in the 90 days to D, single-threaded, renewal due,
+-- an active decision maker who is a detractor.
 -- House accounts carry the signs that they look like key accounts: revenue or
 -- growth in the top decile of the scope's accounts with one, or new (onboarded in the year to
 -- D, or revenue in the TTM and none in the prior TTM) in a holding group that has a key
@@ -98,6 +100,12 @@ signs as (
         ) as no_orders,
         current_period.last_order_date is null and current_period.revenue_prior_year > 0
             as never_ordered,
+        -- the relationship signs (contract v2; false where the export has no CRM table)
+        current_period.touches_in_period is not null
+        and coalesce(current_period.days_since_last_meeting >= 90, true) as no_meeting,
+        coalesce(current_period.single_threaded, false) as single_thread,
+        current_period.renewal_due as contract_renewal,
+        coalesce(current_period.decision_maker_detractor, false) as detractor,
         -- a house account that looks like a key account
         current_period.is_house_account and coalesce(current_period.revenue_percentile >= 0.9, false)
             as promote_top_revenue,
@@ -116,8 +124,10 @@ final as (
         *,
         -- an account that bought nothing in either year has no relationship at risk
         (revenue <> 0 or revenue_prior_year <> 0)
-        and (falling_revenue or margin_erosion or rising_overdue or no_orders or never_ordered)
-            as at_risk,
+        and (
+            falling_revenue or margin_erosion or rising_overdue or no_orders or never_ordered
+            or no_meeting or single_thread or contract_renewal or detractor
+        ) as at_risk,
         promote_top_revenue or promote_top_growth or promote_new_in_key_group as promote
     from signs
 )
