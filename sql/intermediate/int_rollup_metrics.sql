@@ -16,9 +16,12 @@ with accounts as (
     inner join int_account_units(level, scope) as units on units.account_key = figures.account_key
 ),
 
-ranked as (
+-- each account's rank in its unit over the few columns the windows read, joined back: a
+-- window sorts every column it carries, and the figures have forty
+revenue_ranks as (
     select
-        *,
+        period_index,
+        account_key,
         row_number() over (
             partition by period_index, unit_id order by revenue desc, account_key
         ) as revenue_rank,
@@ -26,6 +29,17 @@ ranked as (
             partition by period_index, unit_id
         ) as positive_revenue
     from accounts
+),
+
+ranked as (
+    select
+        accounts.*,
+        revenue_ranks.revenue_rank,
+        revenue_ranks.positive_revenue
+    from accounts
+    inner join revenue_ranks
+        on revenue_ranks.account_key = accounts.account_key
+        and revenue_ranks.period_index = accounts.period_index
 ),
 
 totals as (

@@ -10,11 +10,26 @@ with figures as materialized (
     select * from int_account_figures(periods, dso_days, scope)
 ),
 
+-- the same relationship figures beside each account as account_metrics carries
+relationship as (
+    select * from int_account_relationship(periods, scope)
+),
+
+with_relationship as (
+    select
+        metrics.*,
+        relationship.* exclude (period_index, account_id)
+    from int_account_metrics(figures, periods, dso_days, scope) as metrics
+    left join relationship
+        on relationship.period_index = metrics.period_index
+        and relationship.account_id = metrics.account_id
+),
+
 accounts as (
     select
         'account' as row_kind,
         account_row
-    from int_account_metrics(figures, periods, dso_days, scope) as account_row
+    from with_relationship as account_row
 ),
 
 rollups as (
