@@ -409,7 +409,11 @@ def test_closing_documents_come_back_faster_by_edo_and_some_never(
     assert closed.height == documents.height
     assert (closed["doc_type"] == "invoice").all()  # a credit note has none here
     per_invoice = closed.group_by("invoice_id").len()
-    assert per_invoice.height == invoices.filter(pl.col("doc_type") == "invoice").height
+    # every invoice is closed, but an act of the last days may not be issued yet
+    issued_by_now = invoices.filter(
+        (pl.col("doc_type") == "invoice") & (pl.col("invoice_date") < days_before(EXPORT_END, 7))
+    )
+    assert issued_by_now.join(per_invoice, on="invoice_id", how="anti").is_empty()
     assert set(per_invoice["len"]) == {1, 2}  # an act and a waybill for goods and services
     assert closed.filter(pl.col("issued_on") < pl.col("invoice_date")).is_empty()
     assert closed.filter(pl.col("signed_on") < pl.col("issued_on")).is_empty()

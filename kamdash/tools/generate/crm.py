@@ -34,12 +34,11 @@ from kamdash.tools.generate.names import KAM_TEAM, person_names
 from kamdash.tools.generate.portfolio import Portfolio
 from kamdash.tools.generate.storage import money, numbered_ids
 
-_DM, _INFLUENCER, _USER, _GATEKEEPER, _SPONSOR = range(5)
-assert BUYING_ROLES == ("decision_maker", "influencer", "user", "gatekeeper", "sponsor")
+_DECISION_MAKER = BUYING_ROLES.index("decision_maker")
 
 _GENERAL_DIRECTOR = "Генеральный директор"
-# (title, how likely a CRM holds such a person, the buying roles the title plays:
-# decision maker, influencer, user, gatekeeper, sponsor)
+# (title, how likely a CRM holds such a person, the shares of the buying roles the title plays
+# in the contract's order: decision maker, influencer, user, gatekeeper, sponsor)
 _TITLES: tuple[tuple[str, float, tuple[float, float, float, float, float]], ...] = (
     ("Директор по закупкам", 5.0, (0.6, 0.4, 0.0, 0.0, 0.0)),
     ("Финансовый директор", 3.0, (0.7, 0.2, 0.0, 0.0, 0.1)),
@@ -199,7 +198,7 @@ def _contacts(run: Run, p: Portfolio, key: IntArray) -> tuple[dict[str, Any], _P
     title_index[~is_director] = others
     title_names = pa.array([_GENERAL_DIRECTOR, *(t for t, _, _ in _TITLES)], type=pa.string())
     role_shares = np.array([shares for _, _, shares in _TITLES])
-    role = np.full(rows, _DM, dtype=np.int64)
+    role = np.full(rows, _DECISION_MAKER, dtype=np.int64)
     role[~is_director] = _row_draw(rng, role_shares[others], len(others))
 
     owner = np.repeat(np.arange(accounts), count)
