@@ -285,6 +285,23 @@ def test_an_invoice_of_an_unknown_account_leaves_its_closing_document_unresolved
     ) in texts
 
 
+def test_a_duplicated_invoice_does_not_hide_a_closing_document_of_an_unknown_one(
+    tmp_path: Path,
+) -> None:
+    """I1 twice places CD1 twice, as many rows as the export has although CD2's invoice is
+    unknown: the counts alone would call every document placed."""
+    tables = crm_export()
+    tables["invoices"].append(ek.invoice("I1", "A1", D(2024, 1, 10), 1200.0))
+    tables["closing_documents"][1].update(invoice_id="I404")
+    texts = finding_texts(report_for(tmp_path, tables))
+    assert (
+        "WARNING closing_documents.invoice_id: invoice_id is not a document of a known account; "
+        "the closing document is excluded from the unsigned documents and signed on time "
+        "(rule reference.invoice_id; 1 row; file closing_documents.parquet; "
+        "unresolved 'I404' (1 row); e.g. 'CD2')"
+    ) in texts
+
+
 def test_activities_without_a_contacts_table_are_not_checked_against_contacts(
     tmp_path: Path,
 ) -> None:
