@@ -628,11 +628,16 @@ def _closing_documents() -> list[RowRule]:
             "issued_on",
             "issued_on is before the invoice's invoice_date; used as given",
             "true",
-            # its own relation (a semi join on the documents): a duplicated invoice is a
-            # key.unique error and must not break this rule twice
+            # its own relation: the export's rows that the build, which placed each on its
+            # invoice, found issued early (a semi join, so a duplicated invoice, a key.unique
+            # error, does not break the rule twice). Reading the built table rather than
+            # joining the export with the documents again: 6M lines, 2.2M closing documents
+            # 1.0-1.3 s -> 0.04 s
             relation="(select closing.* from stg_closing_documents as closing "
-            "semi join int_documents as documents on documents.invoice_id = closing.invoice_id "
-            "and closing.issued_on < documents.invoice_date)",
+            "semi join (select closing_doc_id, invoice_id, issued_on from int_closing_documents "
+            "where issued_on < invoice_date) as early "
+            "on early.closing_doc_id = closing.closing_doc_id "
+            "and early.invoice_id = closing.invoice_id and early.issued_on = closing.issued_on)",
         ),
         RowRule(
             "rule.signed_on",
