@@ -11,6 +11,7 @@ import dataclasses
 
 import streamlit as st
 
+from kamdash.data.importing import read_import
 from kamdash.ui import components as ui
 from kamdash.ui.context import page_context
 
@@ -44,6 +45,11 @@ if detail:
         report = dataclasses.replace(report, conservation=kept)
     ui.section(ctx.t("data.conservation"), ctx.t("data.conservation_caption"))
     ui.conservation_table(report, lang)
+    imported = read_import(store.data_dir)
+    if imported is not None:  # the folder came from `kamdash import`: its counts per file
+        at, source = imported.imported_at, ui.code_text(imported.source_dir, limit=200)
+        ui.section(ctx.t("data.import"), ctx.t("data.import_caption", at=at, source=source))
+        ui.import_tables(imported, lang)
 ui.section(ctx.t("data.tables"))
 # each table's first and last date within the viewer's scope: another KAM's latest document
 # is not theirs to know (nor what their own defaults end on)

@@ -10,7 +10,7 @@ import streamlit as st
 from kamdash.report import charts
 from kamdash.report.formatting import format_date, format_measure, format_month_range
 from kamdash.ui import components as ui
-from kamdash.ui import tables, views
+from kamdash.ui import relationship, tables, views
 from kamdash.ui.components import Column, Tile
 from kamdash.ui.context import page_context
 
@@ -65,6 +65,8 @@ with right:
             trend, lang, x="as_of", measures=["overdue_pct"], title=overdue_title, subtitle=months
         )
     )
+
+relationship.receivables_closing_section(ctx)
 
 ui.section(ctx.t("receivables.by_account"), ctx.t("receivables.by_account_caption", as_of=as_of))
 tables.account_table(

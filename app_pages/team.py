@@ -10,6 +10,7 @@ from kamdash.report import charts
 from kamdash.ui import components as ui
 from kamdash.ui.components import Column
 from kamdash.ui.context import page_context
+from kamdash.ui.team import relationship_columns, with_relationship
 
 ctx = page_context()
 f, lang, q = ctx.filters, ctx.lang, ctx.q
@@ -29,7 +30,7 @@ kams = kams.with_columns(
     .then(pl.lit(ctx.t("house.name")))
     .otherwise(pl.coalesce("kam_name", "kam_id")),
 )
-kams = kams.with_columns(
+kams = with_relationship(ctx, kams).with_columns(
     link=pl.Series([ctx.href("portfolio", kam=(k,)) for k in kams["kam_id"]], dtype=pl.String),
 )
 
@@ -49,6 +50,7 @@ event = ui.table(
         Column("plan_attainment"),
         Column("open_ar"),
         Column("dso"),
+        *relationship_columns(ctx),
     ],
     lang,
     key="team.kams",

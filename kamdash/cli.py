@@ -180,6 +180,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--out", type=Path, help="write the results as JSON")
 
+    imports = commands.add_parser(
+        "import", help="write a data folder from 1C/Excel reports (CSV, XLSX) and a mapping"
+    )
+    imports.add_argument("source_dir", type=Path, nargs="?", help="folder of the report files")
+    imports.add_argument("--mapping", type=Path, help="MAPPING.toml (see --print-template)")
+    imports.add_argument("--out", type=Path, help="data folder to write (replaced atomically)")
+    imports.add_argument(
+        "--max-rejected", type=int, default=0, help="publish despite up to this many bad rows"
+    )
+    imports.add_argument(
+        "--print-template", action="store_true", help="print a commented mapping and exit"
+    )
+
     qbr = commands.add_parser("qbr", help="an account's QBR deck, PDF brief or trend chart")
     qbr.add_argument("account_id")
     qbr.add_argument("--data", type=Path, required=True, help="data folder")
@@ -326,6 +339,35 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from kamdash.data.importing import TEMPLATE, import_export, missing_arguments
+
+    if args.print_template:
+        sys.stdout.write(TEMPLATE)
+        return 0
+    missing_arguments(args.source_dir, args.mapping, args.out)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    ) as progress:
+        tasks: dict[str, Any] = {}
+
+        def report(label: str, fraction: float) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=1.0)
+            progress.update(tasks[label], completed=fraction)
+
+        result = import_export(
+            args.source_dir, args.mapping, args.out, max_rejected=args.max_rejected, progress=report
+        )
+    sys.stdout.write(result.to_text() + "\n")
+    return 0 if result.published else 1
+
+
 def _qbr(args: argparse.Namespace) -> int:
     from kamdash.report.exports.qbr_file import build_file, check_target
 
@@ -351,6 +393,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _bench(args)
         if args.command == "qbr":
             return _qbr(args)
+        if args.command == "import":
+            return _import(args)
         return _generate(args)
     except DataValidationError as exc:
         sys.stderr.write(exc.report.to_text() + "\n")

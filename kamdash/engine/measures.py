@@ -384,6 +384,15 @@ MEASURES: tuple[Measure, ...] = (
         "Встречи, звонки, письма, QBR и визиты с клиентом в периоде.",
     ),
     Measure(
+        "meetings_per_account",
+        "Meetings per account",
+        "Встреч на клиента",
+        "ratio",
+        "Σ meetings_in_period / number of accounts, over a KAM's accounts",
+        "In-person meetings (meetings, QBRs, visits) in the period per account of the book.",
+        "Личные встречи (встречи, QBR, визиты) в периоде в среднем на одного клиента.",
+    ),
+    Measure(
         "decision_maker_coverage",
         "Decision-maker coverage",
         "Охват ЛПР",

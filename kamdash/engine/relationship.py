@@ -142,6 +142,31 @@ class RelationshipQueries:
             [period.start, period.end, self.scope(**filters)],
         )
 
+    def closing_document_aging(
+        self, start: DateLike, end: DateLike, as_of: DateLike | None = None, **filters: Any
+    ) -> dict[str, Any]:
+        """The scope's closing documents unsigned at as_of (count, amount and the 0–5, 6–30,
+        31–90, 91+ days buckets, which sum to the amount) and signed on time % in the period."""
+        period = Period.of(start, end)
+        as_of_date = parse_date(as_of, name="as_of") if as_of is not None else period.end
+        frame = self.query(
+            "select * from closing_document_aging($1, $2, $3, $4)",
+            [period.start, period.end, as_of_date, self.scope(**filters)],
+        )
+        return frame.row(0, named=True)
+
+    def kam_relationship(
+        self, start: DateLike, end: DateLike, as_of: DateLike | None = None, **filters: Any
+    ) -> pl.DataFrame:
+        """Per KAM's book in scope (kam_id empty: house accounts): meetings in the period per
+        account, decision-maker coverage, weighted pipeline and landing vs plan."""
+        period = Period.of(start, end)
+        as_of_date = parse_date(as_of, name="as_of") if as_of is not None else period.end
+        return self.query(
+            "select * from kam_relationship($1, $2, $3, $4) order by kam_id nulls last",
+            [period.start, period.end, as_of_date, self.scope(**filters)],
+        )
+
     def landing(self, as_of: DateLike, **filters: Any) -> dict[str, Any]:
         """The scope's landing forecast for the calendar year of as_of, its year plan and
         landing vs plan (the director's tile)."""

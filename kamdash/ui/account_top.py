@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 from kamdash.engine.store import MARGIN_COLUMNS
+from kamdash.report.exports.qbr import KPI_NAMES
 from kamdash.report.formatting import delta
 from kamdash.ui import components as ui
 from kamdash.ui import exports, relationship, screen, views
@@ -22,17 +23,8 @@ from kamdash.ui.components import Tile
 from kamdash.ui.context import Context
 from kamdash.ui.exports import Scope
 
-# the tiles of an account in their wide-screen order
-TILE_ORDER = (
-    "revenue",
-    "gross_margin",
-    "gross_margin_pct",
-    "plan_attainment",
-    "open_ar",
-    "overdue_pct",
-    "dso",
-    "avg_days_late",
-)
+# the tiles of an account in their wide-screen order: the QBR's KPIs, in the deck's order
+TILE_ORDER = KPI_NAMES
 # what a phone shows first: the first four of these the viewer may see (finance, who sees no
 # margin, gets plan attainment in the place of GM %)
 KEY_TILES = ("revenue", "gross_margin_pct", "open_ar", "overdue_pct", "plan_attainment")

@@ -19,6 +19,7 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
+from kamdash.data.importing import ImportRecord
 from kamdash.data.validation import Finding, ValidationReport
 from kamdash.engine.measures import MEASURES, Format, Language, measure
 from kamdash.engine.store import MARGIN_COLUMNS, Store
@@ -482,6 +483,77 @@ def conservation_table(report: ValidationReport, lang: Language) -> None:
         ],
         lang,
     )
+
+
+def import_tables(record: ImportRecord, lang: Language) -> None:
+    """What `kamdash import` read, wrote and rejected per file (rows, then money), and the
+    mapping it used."""
+    rows = pl.DataFrame(
+        [
+            {
+                "table": f.table,
+                "file": f.file,
+                "read": f.rows_read,
+                "written": f.rows_written,
+                "rejected": f.rows_rejected,
+                "skipped": f.rows_totals + f.rows_empty,
+            }
+            for f in record.files
+        ],
+        schema={
+            "table": pl.String,
+            "file": pl.String,
+            "read": pl.Int64,
+            "written": pl.Int64,
+            "rejected": pl.Int64,
+            "skipped": pl.Int64,
+        },
+    )
+    table(
+        rows,
+        [
+            Column("table", "text", t("col.table", lang)),
+            Column("file", "text", t("col.source_file", lang)),
+            Column("read", "number", t("col.rows_read", lang)),
+            Column("written", "number", t("col.rows_written", lang)),
+            Column("rejected", "number", t("col.rows_rejected", lang)),
+            Column("skipped", "number", t("col.rows_skipped", lang)),
+        ],
+        lang,
+    )
+    money = pl.DataFrame(
+        [
+            {
+                "file": f.file,
+                "column": f"{f.table}.{m.column}",
+                "read": float(m.read),
+                "written": float(m.written),
+                "rejected": float(m.rejected),
+            }
+            for f in record.files
+            for m in f.money
+        ],
+        schema={
+            "file": pl.String,
+            "column": pl.String,
+            "read": pl.Float64,
+            "written": pl.Float64,
+            "rejected": pl.Float64,
+        },
+    )
+    table(
+        money,
+        [
+            Column("file", "text", t("col.source_file", lang)),
+            Column("column", "text", t("col.money_column", lang)),
+            Column("read", "number", t("col.money_read", lang), value_format="money"),
+            Column("written", "number", t("col.money_written", lang), value_format="money"),
+            Column("rejected", "number", t("col.money_rejected", lang), value_format="money"),
+        ],
+        lang,
+    )
+    with st.expander(t("data.import_mapping", lang)):
+        st.code(record.mapping, language="toml")
 
 
 def tables_table(

@@ -246,6 +246,19 @@ class Queries:
     def signed_on_time_trend(self, start: dt.date, end: dt.date, **f: Any) -> pl.DataFrame:
         return self._get("signed_on_time_trend", start, end, **f)
 
+    def closing_document_aging(
+        self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any
+    ) -> dict[str, Any]:
+        return self._get("closing_document_aging", start, end, as_of, **f)
+
+    def kam_relationship(
+        self, start: dt.date, end: dt.date, as_of: dt.date, **f: Any
+    ) -> pl.DataFrame:
+        return self._get("kam_relationship", start, end, as_of, **f)
+
+    def has_table(self, name: str) -> bool:
+        return bool(self._get("has_table", name))
+
     def landing(self, as_of: dt.date, **f: Any) -> dict[str, Any]:
         return self._get("landing", as_of, **f)
 

@@ -293,6 +293,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "brief.changed": ("What changed", "Что изменилось"),
     "brief.raise": ("To raise", "Что обсудить"),
     "brief.whitespace": ("Whitespace", "Потенциал роста"),
+    "brief.meeting": ("Before the meeting", "Перед встречей"),
     "brief.talking": ("Talking points", "Тезисы"),
     "brief.pvm": ("Price, volume, mix: {headline}", "Цена, объём, структура: {headline}"),
     "brief.up": ("Up: {products}", "Рост: {products}"),
@@ -421,8 +422,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "team.title": ("KAM team", "Команда KAM"),
     "team.caption": (
-        "One row per key-account manager; the link opens that manager's portfolio.",
-        "Строка на каждого менеджера; ссылка открывает его портфель.",
+        "One row per key-account manager; the link opens that manager's portfolio. Meetings, "
+        "coverage and pipeline appear when the data folder has the CRM's export.",
+        "Строка на каждого менеджера; ссылка открывает его портфель. Встречи, охват ЛПР и "
+        "воронка появляются, когда в папке данных есть выгрузка из CRM.",
     ),
     "team.portfolio_link": ("Portfolio", "Портфель"),
     "team.accounts": ("Accounts", "Клиентов"),
@@ -504,6 +507,24 @@ STRINGS: dict[str, tuple[str, str]] = {
         "ко всей выгрузке, включая клиентов других менеджеров. Полный отчёт доступен "
         "руководителям.",
     ),
+    "data.import": ("Imported from reports", "Импорт из отчётов"),
+    "data.import_caption": (
+        "This folder was written by kamdash import on {at} from {source}. Per file: rows and "
+        "money read = written + rejected; totals rows and empty rows are skipped.",
+        "Эта папка записана командой kamdash import {at} из {source}. По каждому файлу: "
+        "прочитано = записано + отклонено (строки и суммы); строки итогов и пустые строки "
+        "пропущены.",
+    ),
+    "data.import_mapping": ("Mapping used", "Использованное сопоставление"),
+    "col.source_file": ("File", "Файл"),
+    "col.rows_read": ("Rows read", "Прочитано строк"),
+    "col.rows_written": ("Written", "Записано"),
+    "col.rows_rejected": ("Rejected", "Отклонено"),
+    "col.rows_skipped": ("Totals/empty rows", "Итоги/пустые"),
+    "col.money_column": ("Money column", "Денежная колонка"),
+    "col.money_read": ("Read", "Прочитано"),
+    "col.money_written": ("Written", "Записано"),
+    "col.money_rejected": ("Rejected", "Отклонено"),
     "data.glossary": ("Glossary", "Глоссарий"),
     "data.glossary_caption": (
         "Every figure in the app follows one of these definitions.",
@@ -669,6 +690,16 @@ STRINGS |= {
     ),
     "close.none": ("Every closing document is signed.", "Все закрывающие документы подписаны."),
     "close.aging": ("Unsigned by days", "Неподписанные по давности"),
+    "close.portfolio_caption": (
+        "Acts and УПД not signed back on {date}: their amount by days unsigned, the share "
+        "signed within 5 days by month of issue, and the documents, oldest first.",
+        "Акты и УПД, не возвращённые подписанными на {date}: сумма по давности, доля "
+        "подписанных в течение 5 дней по месяцам выставления и сами документы, старые первыми.",
+    ),
+    "close.no_issued": (
+        "No closing documents issued in these months.",
+        "За эти месяцы закрывающие документы не выставлялись.",
+    ),
     "close.trend": ("Signed within 5 days", "Подписано в течение 5 дней"),
     "col.closing_doc": ("Document", "Документ"),
     "col.doc_kind": ("Kind", "Вид"),

@@ -269,3 +269,41 @@ def landing_tile(context: Context) -> None:
         delta(landing["landing_forecast"], plan, "revenue", lang, relative=True) if plan else None
     )
     ui.tiles([Tile("landing_forecast", landing["landing_forecast"], None, compare, change)], lang)
+
+
+def receivables_closing_section(context: Context) -> None:
+    """The receivables page's closing documents: unsigned amount by days unsigned beside the
+    signed on time % trend, then the worklist of unsigned documents (paged in SQL). Without
+    the table it says which export fills it."""
+    f, lang, q = context.filters, context.lang, context.q
+    as_of_text = format_date(f.as_of, lang)
+    ui.section(context.t("close.section"), context.t("close.portfolio_caption", date=as_of_text))
+    if not q.has_table("closing_documents"):
+        ui.empty(context.t("close.no_data"))
+        return
+    span = charts.month_span(f.as_of, 24)
+    aging, trend = q.gather(
+        lambda: q.closing_document_aging(f.start, f.end, f.as_of, **context.f),
+        lambda: q.signed_on_time_trend(*span, **context.f),
+    )
+    names = ("unsigned_closing_amount", "unsigned_closing_docs", "signed_on_time_pct")
+    ui.tiles([Tile(name, aging[name]) for name in names], lang)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        subtitle = context.t("chart.as_of", date=as_of_text)
+        title = context.t("close.aging")
+        ui.chart(relationship_charts.unsigned_aging(aging, lang, title=title, subtitle=subtitle))
+    with right:
+        if trend.is_empty():
+            ui.empty(context.t("close.no_issued"))
+        else:
+            chart = charts.measure_trend(
+                trend,
+                lang,
+                x="month",
+                measures=["signed_on_time_pct"],
+                title=context.t("close.trend"),
+                subtitle=format_month_range(*span, lang),
+            )
+            ui.chart(chart)
+    unsigned_table(context, "receivables.unsigned", with_account=True, **context.f)

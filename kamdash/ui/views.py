@@ -282,6 +282,8 @@ def meeting_brief(brief: Brief) -> None:
         _part(t("brief.changed", lang), brief_changes(brief), "")
         _part(t("brief.raise", lang), brief_issues(brief), t("brief.none_raise", lang))
     with right:
+        if brief.meeting_points:  # from the CRM and closing-document tables, when exported
+            _part(t("brief.meeting", lang), "\n".join(_bullets(brief.meeting_points)), "")
         whitespace = "\n".join(_bullets([item.text for item in brief.whitespace]))
         _part(t("brief.whitespace", lang), whitespace, t("brief.none_whitespace", lang))
         points = "\n".join(

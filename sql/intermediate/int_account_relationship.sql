@@ -219,6 +219,10 @@ figures as (
         case when has_data.has_contacts then
             coalesce(decision_makers.decision_makers, 0)
         end as decision_makers,
+        -- the numerator of coverage, so a roll-up (a KAM's book) pools it over its accounts
+        case when has_data.has_contacts and has_data.has_activities then
+            coalesce(decision_makers.decision_makers_met, 0)
+        end as decision_makers_met,
         case when has_data.has_contacts and has_data.has_activities then
             ratio_if_positive(decision_makers.decision_makers_met, decision_makers.decision_makers)
         end as decision_maker_coverage,

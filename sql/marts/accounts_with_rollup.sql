@@ -2,7 +2,8 @@
 -- one computation of the account figures: a page that shows the portfolio tiles above its
 -- accounts table plans and runs the figures once, not twice. Each row carries one of the
 -- two, whole, in a struct column: `account_row` (row_kind 'account') or `rollup_row`
--- (row_kind 'rollup'); the other is null.
+-- (row_kind 'rollup'); the other is null. An account row is account_metrics' row
+-- (int_account_rows).
 -- Grain: one row per requested period per account in scope, plus one per requested period
 -- per unit of `level`.
 -- params: periods, dso_days, scope, level
@@ -14,7 +15,7 @@ accounts as (
     select
         'account' as row_kind,
         account_row
-    from int_account_metrics(figures, periods, dso_days, scope) as account_row
+    from int_account_rows(figures, periods, dso_days, scope) as account_row
 ),
 
 rollups as (

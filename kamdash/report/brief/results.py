@@ -16,6 +16,8 @@ from kamdash.engine.periods import Period
 
 BaseKind = Literal["previous", "prior_year"]
 IssueKind = Literal["overdue", "credit_limit", "days_late", "margin_erosion", "stopped_category"]
+# why someone on the client's side is on the brief's "who to meet" list
+MeetKind = Literal["not_met", "detractor", "single_thread"]
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,52 @@ class Issue:
 
 
 @dataclass(frozen=True)
+class WhoToMeet:
+    """People to see (from the CRM): decision makers nobody met in the 90 days to D, a decision
+    maker who is a detractor, or the only person the account was touched through."""
+
+    kind: MeetKind
+    names: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """The supply contract's end date, and whether its renewal is due (metrics.md)."""
+
+    contract_end_on: dt.date
+    due: bool
+    expired: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class OpportunityToAdvance:
+    """An opportunity open at D, with its probability (the stage default where empty)."""
+
+    opportunity_id: str
+    category: str | None
+    stage: str
+    amount: float
+    probability: float
+    weighted_amount: float
+    expected_close_on: dt.date
+    text: str
+
+
+@dataclass(frozen=True)
+class UnsignedDocument:
+    """A closing document unsigned at D, oldest first: what to bring for signature."""
+
+    closing_doc_id: str
+    doc_kind: str
+    invoice_id: str
+    issued_on: dt.date
+    days_unsigned: int
+    amount: float
+
+
+@dataclass(frozen=True)
 class Brief:
     account_id: str
     account_name: str
@@ -149,6 +197,25 @@ class Brief:
     stopped_categories: tuple[StoppedCategory, ...]
     whitespace: tuple[WhitespaceCategory, ...]
     talking_points: tuple[str, ...]
+    # before the meeting, from the optional CRM and closing-document tables (empty without)
+    who_to_meet: tuple[WhoToMeet, ...] = ()
+    renewal: Renewal | None = None
+    opportunities: tuple[OpportunityToAdvance, ...] = ()
+    unsigned_documents: tuple[UnsignedDocument, ...] = ()
+    # "Bring 3 documents for signature, ₽1.4K: …"; None when nothing is unsigned
+    unsigned_text: str | None = None
+
+    @property
+    def meeting_points(self) -> tuple[str, ...]:
+        """Before the meeting, in order: who to meet, the renewal date, the opportunities to
+        advance and the documents to bring for signature, one sentence each."""
+        points = [item.text for item in self.who_to_meet]
+        if self.renewal is not None:
+            points.append(self.renewal.text)
+        points += [item.text for item in self.opportunities]
+        if self.unsigned_text:
+            points.append(self.unsigned_text)
+        return tuple(points)
 
     @property
     def comparisons(self) -> tuple[Comparison, ...]:

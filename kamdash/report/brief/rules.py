@@ -36,11 +36,16 @@ from kamdash.report.brief.results import (
     Brief,
     Comparison,
     Issue,
+    MeetKind,
+    OpportunityToAdvance,
     OverdueDocument,
     ProductChange,
     Pvm,
+    Renewal,
     StoppedCategory,
+    UnsignedDocument,
     WhitespaceCategory,
+    WhoToMeet,
 )
 from kamdash.report.formatting import is_missing
 
@@ -57,6 +62,10 @@ MIN_TALKING_POINTS = 3
 MAX_TALKING_POINTS = 6
 # a PVM effect smaller than this share of base revenue is left out of the headline
 PVM_MIN_SHARE = 0.0005
+MAX_OPPORTUNITIES = 3  # open opportunities to advance, most advanced stage first
+OPEN_STAGES = ("qualify", "propose", "negotiate")
+MAX_UNSIGNED = 20  # unsigned documents kept (oldest first); the sentence names the oldest
+TOUCH_WINDOW_DAYS = 90  # "met in the 90 days ending at D" (metrics.md)
 
 
 def base_period(kind: BaseKind, period: Period, as_of: dt.date, language: Language) -> BasePeriod:
@@ -155,6 +164,7 @@ def build_brief(
         stopped_categories=stopped,
         whitespace=whitespace,
         talking_points=(),
+        **_before_meeting(store, account_id, period, as_of_date, figures, language),
     )
     return _with_talking_points(brief)
 
@@ -398,6 +408,118 @@ def _whitespace(
             )
         )
     return tuple(result[:MAX_WHITESPACE])
+
+
+# -- before the meeting (contract v2: the CRM and closing-document tables) ------------------
+
+
+def _before_meeting(
+    store: Store,
+    account_id: str,
+    period: Period,
+    as_of: dt.date,
+    figures: Mapping[str, Any],
+    language: Language,
+) -> dict[str, Any]:
+    """Who to meet, the renewal date, opportunities to advance and documents to bring for
+    signature; each empty when the export lacks its table."""
+    documents = _unsigned_documents(store, account_id, as_of)
+    count, amount = figures.get("unsigned_closing_docs"), figures.get("unsigned_closing_amount")
+    return {
+        "who_to_meet": _who_to_meet(store, account_id, as_of, figures, language),
+        "renewal": _renewal(figures, as_of, language),
+        "opportunities": _opportunities(store, account_id, period, as_of, language),
+        "unsigned_documents": documents,
+        "unsigned_text": (
+            wording.unsigned(documents, int(count), float(amount), language)
+            if documents and count and amount is not None
+            else None
+        ),
+    }
+
+
+def _who_to_meet(
+    store: Store, account_id: str, as_of: dt.date, figures: Mapping[str, Any], language: Language
+) -> tuple[WhoToMeet, ...]:
+    if not store.has_table("contacts"):
+        return ()
+    people = store.stakeholders(account_id, as_of)
+    decision_makers = people.filter(pl.col("active") & (pl.col("buying_role") == "decision_maker"))
+    found: list[WhoToMeet] = []
+    groups: list[tuple[MeetKind, pl.DataFrame]] = [
+        ("not_met", decision_makers.filter(pl.col("not_met_decision_maker"))),
+        ("detractor", decision_makers.filter(pl.col("attitude") == "detractor")),
+    ]
+    if figures.get("single_threaded"):
+        # the one person the account was touched through in the 90 days to D
+        since = as_of - dt.timedelta(days=TOUCH_WINDOW_DAYS - 1)
+        groups.append(("single_thread", people.filter(pl.col("last_touch_on") >= since)))
+    for kind, rows in groups:
+        names = tuple(str(name) for name in rows["full_name"].to_list())
+        if names:
+            found.append(WhoToMeet(kind, names, wording.who_to_meet(kind, names, language)))
+    return tuple(found)
+
+
+def _renewal(figures: Mapping[str, Any], as_of: dt.date, language: Language) -> Renewal | None:
+    end = figures.get("contract_end_on")
+    if end is None:
+        return None
+    due, expired = bool(figures.get("renewal_due")), end <= as_of
+    return Renewal(end, due, expired, wording.renewal(end, due, expired, language))
+
+
+def _opportunities(
+    store: Store, account_id: str, period: Period, as_of: dt.date, language: Language
+) -> tuple[OpportunityToAdvance, ...]:
+    if not store.has_table("opportunities"):
+        return ()
+    deals = store.opportunities(account_id, period.start, period.end, as_of)
+    found = []
+    # open at D and still in an open stage: one open at D that the export already shows won
+    # or lost (closed after D) has nothing left to advance
+    advancing = deals.filter((pl.col("status") == "open") & pl.col("stage").is_in(OPEN_STAGES))
+    for row in advancing.head(MAX_OPPORTUNITIES).iter_rows(named=True):
+        amount, probability = float(row["amount"]), float(row["probability"])
+        found.append(
+            OpportunityToAdvance(
+                row["opportunity_id"],
+                row["category"],
+                row["stage"],
+                amount,
+                probability,
+                float(row["weighted_amount"]),
+                row["expected_close_on"],
+                wording.opportunity(
+                    row["category"],
+                    row["stage"],
+                    amount,
+                    probability,
+                    row["expected_close_on"],
+                    language,
+                ),
+            )
+        )
+    return tuple(found)
+
+
+def _unsigned_documents(
+    store: Store, account_id: str, as_of: dt.date
+) -> tuple[UnsignedDocument, ...]:
+    if not store.has_table("closing_documents"):
+        return ()
+    rows = store.closing_document_listing(as_of, account_id=account_id, limit=MAX_UNSIGNED).rows
+    return tuple(
+        UnsignedDocument(
+            row["closing_doc_id"],
+            row["doc_kind"],
+            row["invoice_id"],
+            row["issued_on"],
+            int(row["days_unsigned"]),
+            float(row["amount"]),
+        )
+        for row in rows.iter_rows(named=True)
+    )
 
 
 # -- talking points --------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from kamdash.engine.measures import Language, measure
 from kamdash.report.brief.results import (
     BaseKind,
     Comparison,
+    MeetKind,
     OverdueDocument,
     ProductChange,
     StoppedCategory,
+    UnsignedDocument,
 )
 from kamdash.report.formatting import (
     format_date,
@@ -120,6 +122,45 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Offer {category}: {share} of active peers buy it, median {median}.",
         "Предложить «{category}»: покупают {share} активных клиентов отрасли, медиана {median}.",
     ),
+    "meet.not_met": (
+        "Meet the decision makers nobody has met in 90 days: {names}",
+        "Встретиться с ЛПР, с которыми никто не общался 90 дней: {names}",
+    ),
+    "meet.detractor": (
+        "Win over a decision maker who is against us: {names}",
+        "Переубедить ЛПР, настроенного против нас: {names}",
+    ),
+    "meet.single_thread": (
+        "Single-threaded: in 90 days only {names} was contacted; meet someone else too",
+        "Один контакт: за 90 дней общались только с {names}; нужен выход на других",
+    ),
+    "renewal.due": (
+        "Renewal due: the contract ends {date}",
+        "Пора продлевать: договор действует до {date}",
+    ),
+    "renewal.expired": (
+        "The contract ended {date} and the client is still invoiced: renew it",
+        "Договор истёк {date}, а отгрузки продолжаются: продлить договор",
+    ),
+    "renewal.later": ("The contract ends {date}", "Договор действует до {date}"),
+    "renewal.ended": ("The contract ended {date}", "Договор истёк {date}"),
+    "opportunity": (
+        "Advance {category}: {stage}, {amount} at {probability}, close expected {date}",
+        "Продвинуть {category}: {stage}, {amount}, вероятность {probability}, закрытие {date}",
+    ),
+    "opportunity.no_category": ("an opportunity", "возможность"),
+    "unsigned": (
+        "Bring {count} for signature, {amount}: oldest {doc} ({kind}) issued {date}, "
+        "{days} unsigned",
+        "Взять на подпись {count} на {amount}: самый старый {doc} ({kind}) от {date}, "
+        "без подписи {days}",
+    ),
+    "stage.qualify": ("qualify", "квалификация"),
+    "stage.propose": ("propose", "предложение"),
+    "stage.negotiate": ("negotiate", "переговоры"),
+    "doc_kind.act": ("act", "акт"),
+    "doc_kind.upd": ("УПД", "УПД"),
+    "doc_kind.waybill": ("waybill", "накладная"),
     "talk.open_ar": (
         "Open AR {amount} at {date}.",
         "Задолженность {amount} на {date}.",
@@ -392,3 +433,74 @@ def talk_open_ar(amount: float | None, as_of: dt.date, language: Language) -> st
 
 def talk_days_to_pay(days: float, language: Language) -> str:
     return text("talk.days_to_pay", language, days=format_days(days, language))
+
+
+# -- before the meeting (the CRM and closing-document tables) -------------------------------
+
+MAX_NAMES = 4
+
+
+def _words(key: str, value: str, language: Language) -> str:
+    # a value outside the contract's list (validation warns) is said as exported
+    return text(f"{key}.{value}", language) if f"{key}.{value}" in _TEXTS else value
+
+
+def who_to_meet(kind: MeetKind, names: tuple[str, ...], language: Language) -> str:
+    """`Meet the decision makers nobody has met in 90 days: Иванов И., Петров П.`; the names
+    are the CRM's, as text."""
+    listed = ", ".join(names[:MAX_NAMES])
+    if len(names) > MAX_NAMES:
+        listed += f" (+{len(names) - MAX_NAMES})"
+    # names are data: filled in after formatting, so braces in a name cannot break it
+    en, ru = _TEXTS[f"meet.{kind}"]
+    return (ru if language == "ru" else en).replace("{names}", listed)
+
+
+def renewal(end: dt.date, due: bool, expired: bool, language: Language) -> str:
+    if expired:
+        key = "renewal.expired" if due else "renewal.ended"
+    else:
+        key = "renewal.due" if due else "renewal.later"
+    return text(key, language, date=format_date(end, language))
+
+
+def opportunity(
+    category: str | None,
+    stage: str,
+    amount: float,
+    probability: float,
+    expected: dt.date,
+    language: Language,
+) -> str:
+    return text(
+        "opportunity",
+        language,
+        # a category is a name: quoted in Russian, as the brief's other category sentences
+        category=(
+            text("opportunity.no_category", language)
+            if not category
+            else category
+            if language == "en"
+            else f"«{category}»"
+        ),
+        stage=_words("stage", stage, language),
+        amount=_money(amount, language),
+        probability=format_percent(probability, language, decimals=0),
+        date=format_date(expected, language),
+    )
+
+
+def unsigned(
+    documents: tuple[UnsignedDocument, ...], count: int, amount: float, language: Language
+) -> str:
+    oldest = documents[0]
+    return text(
+        "unsigned",
+        language,
+        count=_documents(count, language),
+        amount=_money(amount, language),
+        doc=oldest.closing_doc_id,
+        kind=_words("doc_kind", oldest.doc_kind, language),
+        date=format_date(oldest.issued_on, language),
+        days=format_days(oldest.days_unsigned, language),
+    )

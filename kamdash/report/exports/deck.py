@@ -2,7 +2,9 @@
 
 Eight slides, always in this order so a KAM knows where things are: title (account, period,
 KAM), key figures vs prior year and plan, revenue and margin trend, product mix, the PVM
-bridge, receivables and payment behaviour, whitespace, talking points and next steps. Charts
+bridge, receivables and payment behaviour, whitespace, talking points and next steps; an
+export with the CRM tables adds a stakeholder slide (with contacts) and a pipeline slide
+(with opportunities) after receivables. Charts
 are the dashboard's own (`kamdash.report.charts`) rendered to PNG through `images.chart_png`, so a
 slide shows exactly what the account page shows, with the same stamp. Every slide is footed
 with the period and as-of date; all text is in the chosen language. Money on a slide is short
@@ -22,7 +24,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from kamdash.engine.measures import Language
+from kamdash.engine.measures import Language, measure
 from kamdash.engine.periods import DateLike
 from kamdash.engine.store import Store
 from kamdash.report.brief import Brief
@@ -32,6 +34,7 @@ from kamdash.report.exports.qbr import QbrData, t
 from kamdash.report.formatting import (
     format_date,
     format_days,
+    format_measure,
     format_money,
     format_percent,
     format_period,
@@ -60,6 +63,8 @@ CONTENT_WIDTH = SLIDE_WIDTH - 2 * MARGIN
 TITLE_ONLY_LAYOUT = 5
 TITLE_LAYOUT = 0
 MAX_TABLE_ROWS = 5
+MAX_STAKEHOLDER_ROWS = 9  # contact rows on the stakeholder slide (the last says how many more)
+MAX_DEAL_ROWS = 9
 
 
 def build_deck(
@@ -88,6 +93,10 @@ def deck_from(data: QbrData) -> bytes:
     _mix_slide(presentation, data)
     _bridge_slide(presentation, data)
     _receivables_slide(presentation, data)
+    if data.stakeholders is not None:
+        _stakeholder_slide(presentation, data)
+    if data.opportunities is not None:
+        _pipeline_slide(presentation, data)
     _whitespace_slide(presentation, data)
     _next_steps_slide(presentation, data)
     for number, slide in enumerate(presentation.slides, start=1):
@@ -621,6 +630,136 @@ def _receivables_slide(presentation: Any, data: QbrData) -> None:
         numeric=[False, False, False, True, True],
         size=11,
     )
+
+
+def _more_row(count: int, columns: int, lang: Language) -> list[str]:
+    return [t("more", lang, count=count), *[""] * (columns - 1)]
+
+
+def _stakeholder_slide(presentation: Any, data: QbrData) -> None:
+    """The contacts by buying role with attitude and last touch (names as the CRM has them,
+    as plain text), and who to meet."""
+    lang, brief = data.language, data.brief
+    people = data.stakeholders
+    assert people is not None
+    slide = _titled_slide(presentation, t("slide.stakeholders", lang))
+    table_h = Inches(0.36) * (MAX_STAKEHOLDER_ROWS + 1)
+    if people.is_empty():
+        _text(slide, MARGIN, CONTENT_TOP, CONTENT_WIDTH, Inches(0.5), t("none.contacts", lang))
+    else:
+        shown = people.head(
+            MAX_STAKEHOLDER_ROWS - 1
+            if people.height > MAX_STAKEHOLDER_ROWS
+            else MAX_STAKEHOLDER_ROWS
+        )
+        rows = []
+        for row in shown.iter_rows(named=True):
+            status = (
+                t("contact.not_met", lang)
+                if row["not_met_decision_maker"]
+                else t("contact.left", lang)
+                if not row["active"]
+                else ""
+            )
+            last = row["last_touch_on"]
+            rows.append(
+                [
+                    str(row["full_name"]),
+                    str(row["job_title"] or "—"),
+                    qbr.word("role", row["buying_role"], lang),
+                    qbr.word("attitude", row["attitude"], lang),
+                    format_date(last, lang) if last is not None else "—",
+                    status,
+                ]
+            )
+        if shown.height < people.height:
+            rows.append(_more_row(people.height - shown.height, 6, lang))
+        keys = ("contact", "job_title", "role", "attitude", "last_touch", "status")
+        _table(
+            slide,
+            MARGIN,
+            CONTENT_TOP,
+            CONTENT_WIDTH,
+            [t(f"col.{key}", lang) for key in keys],
+            rows,
+            widths=[0.24, 0.22, 0.14, 0.12, 0.12, 0.16],
+            size=11,
+        )
+    meet = [item.text for item in brief.who_to_meet] or [t("none.meet", lang)]
+    _text(
+        slide,
+        MARGIN,
+        CONTENT_TOP + table_h + Inches(0.2),
+        CONTENT_WIDTH,
+        CONTENT_BOTTOM - CONTENT_TOP - table_h - Inches(0.2),
+        meet,
+        size=14,
+        bullets=True,
+    )
+    _notes(slide, meet)
+
+
+def _pipeline_slide(presentation: Any, data: QbrData) -> None:
+    """Pipeline, weighted pipeline, win rate and landing forecast; the renewal date; the
+    opportunities open at D (most advanced first) and those won or lost in the period."""
+    lang, brief = data.language, data.brief
+    deals = data.opportunities
+    assert deals is not None
+    slide = _titled_slide(presentation, t("slide.pipeline", lang))
+    figures = brief.figures
+    names = ("pipeline", "weighted_pipeline", "win_rate", "landing_forecast")
+    headline = " · ".join(
+        f"{measure(name).label(lang)} {format_measure(figures.get(name), name, lang, short=True)}"
+        for name in names
+    )
+    _text(
+        slide,
+        MARGIN,
+        CONTENT_TOP,
+        CONTENT_WIDTH,
+        Inches(0.45),
+        headline,
+        size=16,
+        colour=NAVY,
+        bold=True,
+    )
+    renewal = [brief.renewal.text] if brief.renewal is not None else []
+    top = CONTENT_TOP + Inches(0.5)
+    if renewal:
+        _text(slide, MARGIN, top, CONTENT_WIDTH, Inches(0.4), renewal, size=14, colour=TEXT)
+    top += Inches(0.5)
+    if deals.is_empty():
+        _text(slide, MARGIN, top, CONTENT_WIDTH, Inches(0.5), t("none.opportunities", lang))
+        return
+    shown = deals.head(MAX_DEAL_ROWS - 1 if deals.height > MAX_DEAL_ROWS else MAX_DEAL_ROWS)
+    rows = [
+        [
+            qbr.word("stage", row["stage"], lang),
+            str(row["category"] or "—"),
+            format_money(row["amount"], lang, short=True),
+            format_percent(row["probability"], lang, decimals=0),
+            format_money(row["weighted_amount"], lang, short=True)
+            if row["weighted_amount"] is not None
+            else "—",
+            format_date(row["closed_on"] or row["expected_close_on"], lang),
+        ]
+        for row in shown.iter_rows(named=True)
+    ]
+    if shown.height < deals.height:
+        rows.append(_more_row(deals.height - shown.height, 6, lang))
+    keys = ("stage", "category", "amount", "probability", "weighted", "expected_close")
+    _table(
+        slide,
+        MARGIN,
+        top,
+        CONTENT_WIDTH,
+        [t(f"col.{key}", lang) for key in keys],
+        rows,
+        widths=[0.16, 0.26, 0.14, 0.12, 0.14, 0.18],
+        numeric=[False, False, True, True, True, False],
+        size=11,
+    )
+    _notes(slide, [headline, *renewal, *(item.text for item in brief.opportunities)])
 
 
 def _whitespace_slide(presentation: Any, data: QbrData) -> None:

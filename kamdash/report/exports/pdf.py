@@ -2,7 +2,9 @@
 
 One page a KAM can print and take into the meeting: the account and period, eight KPIs with
 their change vs the prior year, two small charts (revenue and margin trend, PVM bridge), then
-the brief itself: what changed, what to raise, whitespace and talking points. Written for black
+the brief itself: before the meeting (who to meet, the renewal, opportunities to advance,
+documents to sign; from the CRM tables when the export has them), what changed, what to raise,
+whitespace and talking points. Written for black
 and white printers: black text on white, meaning carried by signs and words, never by colour,
 and print charts in grey levels (`qbr_charts`). Text uses the DejaVu Sans shipped in
 `kamdash/report/fonts`, embedded in the file, so Cyrillic prints anywhere. Content that would
@@ -212,6 +214,12 @@ def _charts(pdf: FPDF, data: QbrData) -> None:
 
 def _brief_text(page: _Page, data: QbrData) -> None:
     brief, lang = data.brief, data.language
+    if brief.meeting_points:
+        # who to meet, the renewal, what to advance and what to bring for signature come
+        # first: they are what the KAM walks in with, and stay on the page whatever is cut
+        page.heading(t("section.meeting", lang))
+        for point in brief.meeting_points:
+            page.paragraph(point, bullet="•", after=0.3)
     page.heading(t("section.changed", lang))
     for comparison in brief.comparisons:
         text = comparison.summary

@@ -52,6 +52,43 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "slide.whitespace": ("Whitespace: what peers buy", "Потенциал: что покупают клиенты отрасли"),
     "slide.next": ("Talking points and next steps", "Тезисы и следующие шаги"),
+    "slide.stakeholders": ("Stakeholders", "Карта контактов"),
+    "slide.pipeline": ("Pipeline and renewal", "Воронка и продление"),
+    "col.contact": ("Contact", "Контакт"),
+    "col.job_title": ("Title", "Должность"),
+    "col.role": ("Role", "Роль"),
+    "col.attitude": ("Attitude", "Отношение"),
+    "col.last_touch": ("Last touch", "Последний контакт"),
+    "col.status": ("Status", "Статус"),
+    "col.stage": ("Stage", "Стадия"),
+    "col.amount": ("Amount", "Сумма"),
+    "col.probability": ("Probability", "Вероятность"),
+    "col.weighted": ("Weighted", "Взвешенно"),
+    "col.expected_close": ("Close date", "Дата закрытия"),
+    "role.decision_maker": ("Decision maker", "ЛПР"),
+    "role.influencer": ("Influencer", "Влияющий"),
+    "role.user": ("User", "Пользователь"),
+    "role.gatekeeper": ("Gatekeeper", "Привратник"),
+    "role.sponsor": ("Sponsor", "Спонсор"),
+    "attitude.supporter": ("Supporter", "Сторонник"),
+    "attitude.neutral": ("Neutral", "Нейтрален"),
+    "attitude.detractor": ("Detractor", "Противник"),
+    "stage.qualify": ("Qualify", "Квалификация"),
+    "stage.propose": ("Propose", "Предложение"),
+    "stage.negotiate": ("Negotiate", "Переговоры"),
+    "stage.won": ("Won", "Выиграна"),
+    "stage.lost": ("Lost", "Проиграна"),
+    "contact.left": ("left", "ушёл"),
+    "contact.not_met": ("not met in 90 days", "нет контакта 90 дней"),
+    "none.contacts": ("No contacts recorded for this client.", "Контакты клиента не заведены."),
+    "none.opportunities": (
+        "No open, won or lost opportunities.",
+        "Нет открытых, выигранных или проигранных возможностей.",
+    ),
+    "none.meet": (
+        "Every active decision maker was met in the last 90 days.",
+        "Со всеми активными ЛПР общались за последние 90 дней.",
+    ),
     "vs_prior_year": ("vs prior year", "к прошлому году"),
     "plan": ("plan {value}", "план {value}"),
     "notes.prior": ("prior year {value}", "год назад {value}"),
@@ -81,6 +118,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "section.whitespace": ("Whitespace", "Потенциал роста"),
     "section.talking": ("Talking points", "Тезисы"),
     "section.next": ("Next steps", "Следующие шаги"),
+    "section.meeting": ("Before the meeting", "Перед встречей"),
     "section.products_up": ("Products up", "Рост по товарам"),
     "section.products_down": ("Products down", "Снижение по товарам"),
     "section.overdue": (
@@ -158,6 +196,10 @@ class QbrData:
     hide_margins: bool = False
     # data_exported is the files' modification date: the export did not say when it was made
     files_modified: bool = False
+    # the stakeholder map at D and the opportunities (open at D, won or lost in the period);
+    # None when the export has no contacts / opportunities table, and the deck has no slide
+    stakeholders: pl.DataFrame | None = None
+    opportunities: pl.DataFrame | None = None
 
     @property
     def language(self) -> Language:
@@ -230,6 +272,14 @@ def collect(
         payments=store.payment_behaviour(span.start, span.end, level="account", **one),
         hide_margins=store.hide_margins,
         files_modified=modified,
+        stakeholders=(
+            store.stakeholders(account_id, brief.as_of) if store.has_table("contacts") else None
+        ),
+        opportunities=(
+            store.opportunities(account_id, brief.period.start, brief.period.end, brief.as_of)
+            if store.has_table("opportunities")
+            else None
+        ),
     )
 
 
@@ -411,3 +461,12 @@ def print_bridge_chart(data: QbrData) -> Any:
         base_label=t("chart.base", lang),
         current_label=t("chart.current", lang),
     )
+
+
+def word(prefix: str, value: str | None, language: Language) -> str:
+    """A CRM value (`decision_maker`, `negotiate`) in words; one outside the contract's list
+    (validation warns) as exported, an empty one as "—"."""
+    if value is None:
+        return "—"
+    key = f"{prefix}.{value}"
+    return t(key, language) if key in TEXTS else value
