@@ -281,7 +281,8 @@ def test_account_sections_show_the_api_rows(
     account_id = open_items["account_id"][0]
     at = open_app("account", account=account_id)
     one = {"account_id": account_id}
-    items = at.dataframe[-1].value
+    # the open documents' table (the sample's closing documents follow it)
+    [items] = [frame.value for frame in at.dataframe if "item_id" in frame.value.columns]
     api_items = store.open_items(view.as_of, **one)
     assert items["item_id"].tolist() == api_items["item_id"].to_list()
     assert items["open_balance"].sum() == pytest.approx(
@@ -396,7 +397,9 @@ def test_every_page_runs_with_a_full_url_in_both_languages(open_app: Open, store
     for lang in ("en", "ru"):
         for page in ("portfolio", *PAGES):
             at = open_app(page, **params, lang=lang)
-            assert not at.warning, page
+            # the one warning the data may call for: decision makers not met in 90 days
+            problems = [w for w in at.warning if w.icon != ":material/person_alert:"]
+            assert not problems, page
             assert format_date(dt.date(2025, 10, 15), lang) in texts(at), page
 
 
