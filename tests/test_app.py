@@ -281,7 +281,8 @@ def test_account_sections_show_the_api_rows(
     account_id = open_items["account_id"][0]
     at = open_app("account", account=account_id)
     one = {"account_id": account_id}
-    items = at.dataframe[-1].value
+    # the open documents' table (the sample's closing documents follow it)
+    [items] = [frame.value for frame in at.dataframe if "item_id" in frame.value.columns]
     api_items = store.open_items(view.as_of, **one)
     assert items["item_id"].tolist() == api_items["item_id"].to_list()
     assert items["open_balance"].sum() == pytest.approx(
@@ -334,7 +335,12 @@ def test_receivables_page(open_app: Open, store: Store, view: flt.Filters, lang:
     for name in ("open_ar", "overdue_ar", "overdue_pct", "dso", "countback_dso"):
         tile = shown[measure(name).label(lang)]
         assert tile.value == format_measure(now[name], name, lang, short=True)
-    by_account, worklist = at.dataframe[0].value, at.dataframe[1].value
+    # the per-account table, the worklist and the accounts over their limit follow the
+    # closing documents' worklist (the sample has closing documents)
+    frames = [frame.value for frame in at.dataframe]
+    first = next(i for i, frame in enumerate(frames) if "overdue_ar" in frame.columns)
+    assert first == 1  # the unsigned closing documents come first
+    by_account, worklist = frames[first], frames[first + 1]
     api = store.accounts(view.start, view.end, view.as_of).filter(pl.col("open_ar") != 0)
     api = api.sort(["overdue_ar", "open_ar", "account_id"], descending=[True, True, False])
     assert by_account["account_name"].tolist() == api["account_name"].to_list()
@@ -348,7 +354,7 @@ def test_receivables_page(open_app: Open, store: Store, view: flt.Filters, lang:
     assert overdue["open_balance"].sum() == pytest.approx(now["overdue_ar"])
     over = store.accounts(view.start, view.end, view.as_of).filter(pl.col("credit_utilisation") > 1)
     if over.height:
-        assert sorted(at.dataframe[2].value["account_name"]) == sorted(over["account_name"])
+        assert sorted(frames[first + 2]["account_name"]) == sorted(over["account_name"])
     aging = chart_rows(at, t("chart.aging", lang))
     assert [row["value"] for row in aging][:5] == pytest.approx(
         [now[b] for b in ("ar_current", "ar_1_30", "ar_31_60", "ar_61_90", "ar_91_plus")]
@@ -396,7 +402,9 @@ def test_every_page_runs_with_a_full_url_in_both_languages(open_app: Open, store
     for lang in ("en", "ru"):
         for page in ("portfolio", *PAGES):
             at = open_app(page, **params, lang=lang)
-            assert not at.warning, page
+            # the one warning the data may call for: decision makers not met in 90 days
+            problems = [w for w in at.warning if w.icon != ":material/person_alert:"]
+            assert not problems, page
             assert format_date(dt.date(2025, 10, 15), lang) in texts(at), page
 
 

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from kamdash.data.contract import TABLES, TABLES_BY_NAME
+from kamdash.data.contract import (
+    ACTIVITY_TYPES,
+    ATTITUDES,
+    BUYING_ROLES,
+    OPEN_STAGES,
+    OPPORTUNITY_STAGES,
+    TABLES,
+    TABLES_BY_NAME,
+)
 from kamdash.tools.generate import INDUSTRIES, GenerateSummary, generate_export
+from kamdash.tools.generate.context import Run
 
-PARTITIONED = ("invoices", "invoice_lines", "payments")
+PARTITIONED = ("invoices", "invoice_lines", "payments", "closing_documents")
 SINGLE_FILE = ("accounts", "managers", "products", "targets")
+CRM_FILES = ("contacts", "activities", "opportunities")  # single files too (contract v2)
 
 
 def read_arrow(folder: Path, table: str) -> pa.Table:
@@ -40,21 +52,29 @@ def test_same_seed_gives_same_tables_and_another_seed_does_not(tmp_path: Path) -
     generate_export(first, accounts=8, lines=3000, seed=11)
     generate_export(again, accounts=8, lines=3000, seed=11)
     generate_export(other, accounts=8, lines=3000, seed=12)
-    for table in PARTITIONED + SINGLE_FILE:
+    for table in PARTITIONED + SINGLE_FILE + CRM_FILES:
         assert read_arrow(first, table).equals(read_arrow(again, table)), table
     differing = [
         table
-        for table in PARTITIONED + SINGLE_FILE
+        for table in PARTITIONED + SINGLE_FILE + CRM_FILES
         if not read_arrow(first, table).equals(read_arrow(other, table))
     ]
-    assert set(differing) >= {"accounts", "invoices", "invoice_lines", "payments", "targets"}
+    assert set(differing) >= {
+        "accounts",
+        "invoices",
+        "invoice_lines",
+        "payments",
+        "targets",
+        *CRM_FILES,
+        "closing_documents",
+    }
 
 
 def test_layout_is_single_files_and_one_hive_partition_per_year(
     export: tuple[Path, GenerateSummary],
 ) -> None:
     folder, _ = export
-    for table in SINGLE_FILE:
+    for table in SINGLE_FILE + CRM_FILES:
         assert (folder / f"{table}.parquet").is_file()
     for table in PARTITIONED:
         parts = sorted(
@@ -97,6 +117,23 @@ def test_keys_are_unique_and_references_resolve(export: tuple[Path, GenerateSumm
     assert missing("payments", "invoice_id", "invoices") == 0
     assert missing("targets", "account_id", "accounts") == 0
     assert missing("invoices", "invoice_id", "invoice_lines") == 0  # no document without lines
+    assert missing("contacts", "account_id", "accounts") == 0
+    assert missing("activities", "account_id", "accounts") == 0
+    assert missing("activities", "contact_id", "contacts") == 0
+    assert missing("activities", "kam_id", "managers") == 0
+    assert missing("opportunities", "account_id", "accounts") == 0
+    assert missing("closing_documents", "invoice_id", "invoices") == 0
+    # an activity's contact is a person of the same account
+    met = (
+        frames["activities"]
+        .drop_nulls("contact_id")
+        .join(
+            frames["contacts"].select("contact_id", pl.col("account_id").alias("contact_account")),
+            on="contact_id",
+        )
+    )
+    assert met.height == frames["activities"]["contact_id"].drop_nulls().len() > 0
+    assert met.filter(pl.col("account_id") != pl.col("contact_account")).is_empty()
 
 
 def test_documents_follow_the_rules(export: tuple[Path, GenerateSummary]) -> None:
@@ -227,6 +264,211 @@ def test_trajectories_show_churn_onboarding_and_overdue_debt(
         .join(accounts.select("account_id", "credit_limit"), on="account_id")
     )
     assert open_ar.filter(pl.col("ar") > pl.col("credit_limit")).height >= 2
+
+
+# --------------------------------------------------------------------------------------------
+# The CRM side and the closing documents (contract v2)
+
+EXPORT_END = dt.date(2026, 6, 30)
+
+
+def days_before(day: dt.date, days: int) -> dt.date:
+    return day - dt.timedelta(days=days)
+
+
+def test_contacts_are_the_buying_centre_of_every_key_account(
+    export: tuple[Path, GenerateSummary],
+) -> None:
+    folder, summary = export
+    contacts = read(folder, "contacts")
+    assert summary.contacts == contacts.height
+    per_account = contacts.group_by("account_id").len()
+    assert per_account.height == 60  # every key account
+    assert per_account["len"].is_between(3, 12).all()
+    assert per_account["len"].n_unique() >= 5  # larger accounts have more people in the CRM
+    # surname, name and patronymic, agreeing in sex: Орлова Наталья Викторовна
+    name = r"^[А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+ [А-ЯЁ][а-яё]+$"
+    assert contacts["full_name"].str.contains(name).all()
+    female = contacts.filter(pl.col("full_name").str.contains("на$"))
+    male = contacts.filter(pl.col("full_name").str.contains("ич$"))
+    assert female.height + male.height == contacts.height
+    assert female["full_name"].str.contains(r"^\S+а ").all()
+    assert not male["full_name"].str.contains(r"^\S+а ").any()
+
+    titles = set(contacts["job_title"])
+    assert {
+        "Генеральный директор",
+        "Директор по закупкам",
+        "Главный инженер",
+        "Финансовый директор",
+        "Главный бухгалтер",
+    } <= titles
+    directors = contacts.filter(pl.col("job_title") == "Генеральный директор")
+    assert directors["account_id"].n_unique() == directors.height == 60
+    assert (directors["buying_role"] == "decision_maker").all()
+    assert set(contacts["buying_role"]) == set(BUYING_ROLES)
+    assert set(contacts["attitude"].drop_nulls()) == set(ATTITUDES)
+    assert contacts["attitude"].null_count() > 0
+    left = contacts.filter(~pl.col("active"))
+    assert 0.03 * contacts.height <= left.height <= 0.2 * contacts.height
+
+
+def test_activities_come_more_before_renewals_and_fade_on_churning_accounts(
+    export: tuple[Path, GenerateSummary],
+) -> None:
+    folder, summary = export
+    activities = read(folder, "activities")
+    assert summary.activities == activities.height
+    assert set(activities["activity_type"]) == set(ACTIVITY_TYPES)
+    assert activities["activity_date"].is_between(dt.date(2022, 1, 1), EXPORT_END).all()
+    assert activities["activity_date"].dt.weekday().is_between(1, 5).all()  # working days
+    last_order = (
+        read(folder, "invoices")
+        .group_by("account_id")
+        .agg(pl.col("invoice_date").max().alias("last_order"))
+    )
+    accounts = read(folder, "accounts").join(last_order, on="account_id")
+    renewal_due = accounts.filter(
+        pl.col("contract_end_on").is_between(
+            EXPORT_END + dt.timedelta(days=1), EXPORT_END + dt.timedelta(days=90)
+        )
+    )
+    churned = accounts.filter(pl.col("last_order") < days_before(EXPORT_END, 180))
+    assert renewal_due.height >= 5 and churned.height >= 3
+
+    def per_account(chosen: pl.DataFrame, last_day: pl.Expr) -> float:
+        """Activities per account in the 90 days ending on `last_day`."""
+        window = activities.join(chosen, on="account_id").filter(
+            pl.col("activity_date").is_between(last_day - pl.duration(days=89), last_day)
+        )
+        return window.height / chosen.height
+
+    before_renewal = per_account(renewal_due, pl.lit(EXPORT_END))
+    others = accounts.join(renewal_due, on="account_id", how="anti").join(
+        churned, on="account_id", how="anti"
+    )
+    usual = per_account(others, pl.lit(EXPORT_END))
+    churning = per_account(churned, pl.col("last_order"))
+    assert before_renewal > 1.3 * usual
+    assert usual > 3 * churning
+    # and next to nothing once a churned account has gone
+    gone = activities.join(churned, on="account_id").filter(
+        pl.col("activity_date") > pl.col("last_order") + pl.duration(days=90)
+    )
+    assert gone.height <= churned.height
+
+    # mostly the account's own KAM; with a contact as a rule
+    own = activities.join(
+        accounts.select("account_id", pl.col("kam_id").alias("account_kam")), on="account_id"
+    ).filter(pl.col("kam_id") == pl.col("account_kam"))
+    assert own.height >= 0.85 * activities.height
+    assert activities["contact_id"].null_count() < 0.15 * activities.height
+    # a person who left is not met afterwards: their last activity is not in the last month
+    contacts = read(folder, "contacts")
+    left = contacts.filter(~pl.col("active"))["contact_id"].implode()
+    last_met = activities.filter(pl.col("contact_id").is_in(left))["activity_date"].max()
+    assert last_met is not None and last_met < days_before(EXPORT_END, 60)  # type: ignore[operator]
+
+
+def test_opportunities_in_every_stage_with_consistent_dates(
+    export: tuple[Path, GenerateSummary],
+) -> None:
+    folder, summary = export
+    opportunities = read(folder, "opportunities")
+    assert summary.opportunities == opportunities.height
+    stages = opportunities.group_by("stage").len()
+    assert set(stages["stage"]) == set(OPPORTUNITY_STAGES)
+    assert stages.filter(pl.col("stage").is_in(OPEN_STAGES))["len"].min() >= 5  # type: ignore[operator]
+    closed = pl.col("stage").is_in(["won", "lost"])
+    assert opportunities.filter(closed != pl.col("closed_on").is_not_null()).is_empty()
+    assert opportunities.filter(pl.col("expected_close_on") < pl.col("created_on")).is_empty()
+    assert opportunities.filter(pl.col("closed_on") < pl.col("created_on")).is_empty()
+    assert opportunities["closed_on"].max() <= EXPORT_END  # type: ignore[operator]
+    assert opportunities["created_on"].max() <= EXPORT_END  # type: ignore[operator]
+    assert (opportunities["amount"].cast(pl.Float64) > 0).all()
+    given = opportunities["probability"].drop_nulls()
+    assert 0 < given.len() < opportunities.height  # some left to the stage default
+    assert given.is_between(0, 1).all()
+    assert set(opportunities["category"]) <= set(read(folder, "products")["category"])
+    won = (opportunities["stage"] == "won").sum()
+    lost = (opportunities["stage"] == "lost").sum()
+    assert 0.15 <= won / (won + lost) <= 0.5
+
+
+def test_closing_documents_come_back_faster_by_edo_and_some_never(
+    export: tuple[Path, GenerateSummary],
+) -> None:
+    folder, summary = export
+    documents = read(folder, "closing_documents")
+    invoices = read(folder, "invoices")
+    assert summary.closing_documents == documents.height
+    assert set(documents["doc_kind"]) == {"act", "upd", "waybill"}
+    closed = documents.join(
+        invoices.select("invoice_id", "invoice_date", "doc_type"), on="invoice_id"
+    )
+    assert closed.height == documents.height
+    assert (closed["doc_type"] == "invoice").all()  # a credit note has none here
+    per_invoice = closed.group_by("invoice_id").len()
+    # every invoice is closed, but an act of the last days may not be issued yet
+    issued_by_now = invoices.filter(
+        (pl.col("doc_type") == "invoice") & (pl.col("invoice_date") < days_before(EXPORT_END, 7))
+    )
+    assert issued_by_now.join(per_invoice, on="invoice_id", how="anti").is_empty()
+    assert set(per_invoice["len"]) == {1, 2}  # an act and a waybill for goods and services
+    assert closed.filter(pl.col("issued_on") < pl.col("invoice_date")).is_empty()
+    assert closed.filter(pl.col("signed_on") < pl.col("issued_on")).is_empty()
+    assert closed["signed_on"].max() <= EXPORT_END  # type: ignore[operator]
+    assert closed["issued_on"].max() <= EXPORT_END  # type: ignore[operator]
+
+    settled = closed.filter(pl.col("issued_on") < days_before(EXPORT_END, 90)).with_columns(
+        days=(pl.col("signed_on") - pl.col("issued_on")).dt.total_days()
+    )
+    by_channel = {
+        row["via_edo"]: row
+        for row in settled.group_by("via_edo")
+        .agg(
+            pl.col("days").median().alias("median_days"),
+            pl.col("signed_on").is_null().mean().alias("never_share"),
+            pl.len().alias("documents"),
+        )
+        .iter_rows(named=True)
+    }
+    edo, paper = by_channel[True], by_channel[False]
+    assert edo["documents"] > paper["documents"] > 0.2 * settled.height
+    assert edo["median_days"] <= 5 and paper["median_days"] >= 3 * edo["median_days"]
+    # some never came back, more of them on paper
+    assert 0 < edo["never_share"] < paper["never_share"] < 0.1
+    # and the latest ones are still out
+    recent = closed.filter(pl.col("issued_on") > days_before(EXPORT_END, 10))
+    assert recent["signed_on"].null_count() > 0
+
+
+def test_v1_tables_do_not_depend_on_the_crm_draws(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CRM tables and closing documents draw from streams of their own: other draws there
+    change them and leave every v1 file the same, byte for byte (so every v1 figure too)."""
+    plain = generate_export(tmp_path / "plain", accounts=8, lines=3000, seed=11)
+    original_init = Run.__init__
+
+    def other_crm_draws(self: Run, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        self.crm_rng = np.random.default_rng([11, 99])
+        self.closing_rng = np.random.default_rng([11, 98])
+
+    monkeypatch.setattr(Run, "__init__", other_crm_draws)
+    other = generate_export(tmp_path / "other", accounts=8, lines=3000, seed=11)
+    v1 = [
+        path.relative_to(plain.out_dir)
+        for path in plain.out_dir.rglob("*.parquet")
+        if path.relative_to(plain.out_dir).parts[0].removesuffix(".parquet")
+        in PARTITIONED[:3] + SINGLE_FILE
+    ]
+    assert len(v1) == 3 * 5 + 4
+    for relative in v1:
+        assert (plain.out_dir / relative).read_bytes() == (other.out_dir / relative).read_bytes()
+    for table in (*CRM_FILES, "closing_documents"):
+        assert not read_arrow(plain.out_dir, table).equals(read_arrow(other.out_dir, table))
 
 
 def test_lines_scales_the_volume(tmp_path: Path) -> None:
@@ -387,14 +629,48 @@ def test_whole_base_has_house_accounts_in_key_accounts_holdings(
     assert accounts.filter(pl.col("account_name").str.starts_with("ИП ")).height > 0
 
 
+def test_whole_base_keeps_crm_rows_for_key_accounts_and_closes_every_invoice(
+    base: tuple[Path, GenerateSummary],
+) -> None:
+    folder, _ = base
+    accounts = read(folder, "accounts")
+    key = accounts.filter(pl.col("kam_id").is_not_null()).select("account_id", "industry")
+    for table in CRM_FILES:
+        frame = read(folder, table)
+        assert frame.join(key, on="account_id", how="anti").is_empty(), table  # no house rows
+    documents = read(folder, "closing_documents").join(
+        read(folder, "invoices").select("invoice_id", "account_id"), on="invoice_id"
+    )
+    assert documents.join(key, on="account_id", how="anti").height > documents.height / 2
+
+    # each KAM does what a month allows: no more than ~70 activities a month on average
+    months = 54
+    per_kam = read(folder, "activities").drop_nulls("kam_id").group_by("kam_id").len()
+    assert (per_kam["len"] / months).max() <= 90  # type: ignore[operator]
+
+    # win rates differ by industry: IT wins most, Retail least
+    closed = (
+        read(folder, "opportunities")
+        .filter(pl.col("stage").is_in(["won", "lost"]))
+        .join(key, on="account_id")
+        .group_by("industry")
+        .agg((pl.col("stage") == "won").mean().alias("win_rate"), pl.len().alias("closed"))
+    )
+    rate = dict(zip(closed["industry"], closed["win_rate"], strict=True))
+    assert closed["closed"].min() >= 100  # type: ignore[operator]
+    assert rate["IT"] > rate["Manufacturing"] > rate["Retail"]
+    assert rate["IT"] - rate["Retail"] >= 0.1
+
+
 def test_whole_base_validates_without_errors(base: tuple[Path, GenerateSummary]) -> None:
     from kamdash.data.validation import validate_folder
 
     folder, summary = base
     report = validate_folder(folder)
     assert not report.has_errors, report.to_text()
+    assert report.findings == [], report.to_text()
     rows = {table.table: table.rows for table in report.tables}
-    assert rows["accounts"] == summary.accounts and rows["targets"] == summary.targets
+    assert rows == summary.rows
 
 
 def test_house_share_sets_the_share_of_house_accounts(tmp_path: Path) -> None:
@@ -428,7 +704,7 @@ def test_default_shape_is_the_committed_sample_data(export: tuple[Path, Generate
     moves the default shape must regenerate it (sample_data/README.md)."""
     folder, _ = export
     sample = Path(__file__).resolve().parent.parent / "sample_data"
-    for table in PARTITIONED + SINGLE_FILE:
+    for table in PARTITIONED + SINGLE_FILE + CRM_FILES:
         assert read_arrow(folder, table).equals(read_arrow(sample, table)), table
     accounts = read(folder, "accounts")
     assert accounts["kam_id"].null_count() == 0  # a key-account portfolio: no house accounts

@@ -243,7 +243,9 @@ class Store(RelationshipQueries):
     def account_list(self) -> pl.DataFrame:
         """Every visible account with its attributes, for pickers and headers."""
         return self.query(
-            "select * from int_accounts where $1 is null or list_contains($1, account_id) "
+            # account_key is the store's own numbering, not an attribute of the export
+            "select * exclude (account_key) from int_accounts "
+            "where $1 is null or list_contains($1, account_id) "
             "order by account_name, account_id",
             [self.scope()],
         )
@@ -265,7 +267,9 @@ class Store(RelationshipQueries):
         )
 
     def account(self, account_id: str) -> dict[str, Any]:
-        frame = self.query("select * from int_accounts where account_id = $1", [account_id])
+        frame = self.query(
+            "select * exclude (account_key) from int_accounts where account_id = $1", [account_id]
+        )
         if frame.is_empty() or (self.allowed is not None and account_id not in self.allowed):
             # an account out of scope is answered exactly like one that does not exist
             raise NotFoundError(f"account {account_id!r} not found")

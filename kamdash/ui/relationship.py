@@ -130,6 +130,8 @@ def _timeline(context: Context, account_id: str) -> None:
                 Column("subject", "text", context.t("col.subject"), width="large"),
             ],
             lang,
+            # its own file name: the section's heading already names the stakeholder map's
+            title=context.t("rel.recent"),
         )
 
 

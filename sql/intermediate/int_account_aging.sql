@@ -35,7 +35,7 @@ document_totals as (
     group by as_of, account_id
 ),
 
-final as (
+joined as (
     select
         coalesce(document_totals.as_of, unapplied_cash.as_of) as as_of,
         coalesce(document_totals.account_id, unapplied_cash.account_id) as account_id,
@@ -50,6 +50,14 @@ final as (
     full join unapplied_cash
         on unapplied_cash.account_id = document_totals.account_id
         and unapplied_cash.as_of = document_totals.as_of
+),
+
+final as (
+    select
+        joined.*,
+        accounts.account_key
+    from joined
+    left join int_accounts as accounts on accounts.account_id = joined.account_id
 )
 
 select * from final

@@ -6,14 +6,14 @@
 -- billed_before(m) <= billed through D - open AR. At 150,000 accounts rolling every month of
 -- every account up to itself took most of the accounts statement's time.
 -- `account_open_ar` names a relation of the caller (a CTE) with one row per period_index and
--- unit_id (the account), its as_of and its exact_open_ar. An account whose walk never covers
--- its AR has no row (its countback DSO is null).
+-- unit_id (the account's account_key), its as_of and its exact_open_ar. An account whose walk
+-- never covers its AR has no row (its countback DSO is null).
 -- Grain: one row per requested period (period_index) per account with a stop.
 -- params: account_open_ar, periods
 with targets as (
     select
         period_index,
-        unit_id as account_id,
+        unit_id as account_key,
         as_of,
         date_trunc('month', as_of)::date as as_of_month,
         exact_open_ar
@@ -30,11 +30,11 @@ as_of_dates as (
 as_of_month as (
     select
         targets.period_index,
-        targets.account_id,
+        targets.account_key,
         sum(daily.billed) as billed
     from int_account_daily as daily
     inner join targets
-        on targets.account_id = daily.account_id
+        on targets.account_key = daily.account_key
         and daily.activity_date between targets.as_of_month and targets.as_of
     -- the same bounds on the parameter itself, which the scan can use to skip other days
     where
@@ -48,11 +48,11 @@ as_of_month as (
 earlier_billing as (
     select
         targets.period_index,
-        targets.account_id,
+        targets.account_key,
         sum(monthly.billed) as billed
     from int_account_monthly_billing as monthly
     inner join targets
-        on targets.account_id = monthly.account_id
+        on targets.account_key = monthly.account_key
         and monthly.month_start < targets.as_of_month
     group by all
 ),
@@ -66,17 +66,17 @@ walk_targets as (
     from targets
     left join as_of_month
         on as_of_month.period_index = targets.period_index
-        and as_of_month.account_id = targets.account_id
+        and as_of_month.account_key = targets.account_key
     left join earlier_billing
         on earlier_billing.period_index = targets.period_index
-        and earlier_billing.account_id = targets.account_id
+        and earlier_billing.account_key = targets.account_key
 ),
 
 -- the newest earlier month that covers, for the accounts D's own month does not cover
 earlier_stops as (
     select
         walk_targets.period_index,
-        walk_targets.account_id,
+        walk_targets.account_key,
         arg_max(
             struct_pack(
                 billed := monthly.billed,
@@ -88,7 +88,7 @@ earlier_stops as (
         ) as step
     from int_account_monthly_billing as monthly
     inner join walk_targets
-        on walk_targets.account_id = monthly.account_id
+        on walk_targets.account_key = monthly.account_key
         and monthly.month_start < walk_targets.as_of_month
         and walk_targets.billed_to_as_of - monthly.billed_before >= walk_targets.exact_open_ar
     where not countback_covers(walk_targets.exact_open_ar, walk_targets.as_of_month_billed)
@@ -98,7 +98,7 @@ earlier_stops as (
 stops as (
     select
         period_index,
-        account_id,
+        account_key,
         exact_open_ar,
         struct_pack(
             billed := as_of_month_billed,
@@ -111,19 +111,19 @@ stops as (
     union all
     select
         earlier_stops.period_index,
-        earlier_stops.account_id,
+        earlier_stops.account_key,
         walk_targets.exact_open_ar,
         earlier_stops.step
     from earlier_stops
     inner join walk_targets
         on walk_targets.period_index = earlier_stops.period_index
-        and walk_targets.account_id = earlier_stops.account_id
+        and walk_targets.account_key = earlier_stops.account_key
 ),
 
 final as (
     select
         period_index,
-        account_id,
+        account_key,
         countback_from_stop(exact_open_ar, step) as countback_dso
     from stops
 )

@@ -1,6 +1,8 @@
 -- Everything that happened on an account on a day, pre-aggregated once per data version:
 -- sales and billing by document date, payments by payment date. Any period's P&L, billing
 -- for DSO and payment behaviour is then a sum over a few rows per account.
+-- Stored in date order (then account_key), so a statement that reads a range of days reads
+-- only the blocks that hold them.
 -- Grain: one row per account per calendar day with any sale, document or allocated payment.
 -- materialized: table
 -- the three kinds of row side by side, summed per account and day in one group by: a union
@@ -46,7 +48,7 @@ with activity_rows as (
     from int_allocations
 ),
 
-final as (
+summed as (
     select
         account_id,
         activity_date,
@@ -60,7 +62,15 @@ final as (
         coalesce(sum(amount_x_days_late), 0) as paid_amount_x_days_late
     from activity_rows
     group by account_id, activity_date
-    order by activity_date
+),
+
+final as (
+    select
+        summed.*,
+        accounts.account_key
+    from summed
+    left join int_accounts as accounts on accounts.account_id = summed.account_id
+    order by summed.activity_date, accounts.account_key
 )
 
 select * from final

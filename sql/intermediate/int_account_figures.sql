@@ -26,12 +26,25 @@ periods as (
         period.period_start,
         period.period_end,
         period.as_of,
+        date_trunc('month', period.as_of)::date as as_of_month,
         (period.period_start - interval 1 year)::date as prior_start,
         (period.period_end - interval 1 year)::date as prior_end,
         (period.as_of - interval 1 year)::date + 1 as ttm_start,
         (period.as_of - interval 2 year)::date + 1 as prior_ttm_start,
         (period.as_of - interval 1 year)::date as prior_ttm_end
     from requested
+),
+
+-- the months any range of a period touches: from the prior year's or prior TTM's start to the
+-- later of its end and as-of. The scans below take the same bounds over every period from the
+-- parameter itself, which they use to skip the blocks of other months (the monthly and daily
+-- tables are stored in date order)
+windows as (
+    select
+        *,
+        date_trunc('month', least(prior_start, prior_ttm_start))::date as first_month,
+        greatest(period_end, as_of) as last_day
+    from periods
 ),
 
 -- the months the ranges below cover only in part: their days are read from the daily table,
@@ -54,22 +67,29 @@ partial_months as (
 
 activity_rows as (
     select
-        account_id,
+        account_key,
         month_start,
         null::date as activity_date,
-        last_sale_date,
         revenue,
         cogs,
         paid_amount,
         paid_amount_x_days_to_pay,
         paid_amount_x_days_late
     from int_account_monthly
+    where
+        month_start
+        between date_trunc('month', list_min(list_transform(periods, lambda period: least(
+            (period.period_start - interval 1 year)::date,
+            (period.as_of - interval 2 year)::date + 1
+        ))))
+        and list_max(list_transform(
+            periods, lambda period: greatest(period.period_end, period.as_of)
+        ))
     union all
     select
-        daily.account_id,
+        daily.account_key,
         partial_months.month_start,
         daily.activity_date,
-        case when daily.has_sales then daily.activity_date end as last_sale_date,
         daily.revenue,
         daily.cogs,
         daily.paid_amount,
@@ -79,9 +99,19 @@ activity_rows as (
     inner join partial_months
         on daily.activity_date between partial_months.month_start
         and last_day(partial_months.month_start)
+    where
+        daily.activity_date
+        between date_trunc('month', list_min(list_transform(periods, lambda period: least(
+            (period.period_start - interval 1 year)::date,
+            (period.as_of - interval 2 year)::date + 1
+        ))))
+        and list_max(list_transform(
+            periods, lambda period: greatest(period.period_end, period.as_of)
+        ))
 ),
 
--- which ranges of each period each row counts towards
+-- which ranges of each period each row counts towards; an unscoped call keeps every row (the
+-- join to the accounts below drops no one), a scoped one only its accounts' before summing
 ranged_rows as (
     select
         periods.period_index,
@@ -92,28 +122,62 @@ ranged_rows as (
             as in_prior_year,
         counts_in_range(month_start, activity_date, periods.ttm_start, periods.as_of) as in_ttm,
         counts_in_range(month_start, activity_date, periods.prior_ttm_start, periods.prior_ttm_end)
-            as in_prior_ttm,
-        counts_in_range(month_start, activity_date, date '0001-01-01', periods.as_of) as to_as_of
+            as in_prior_ttm
     from activity_rows
-    cross join periods
-    where activity_rows.account_id in (select account_id from accounts)
+    inner join windows as periods
+        on activity_rows.month_start between periods.first_month and periods.last_day
+    where scope is null or activity_rows.account_key in (select account_key from accounts)
 ),
 
 activity as (
     select
         period_index,
-        account_id,
+        account_key,
         sum(revenue) filter (where in_period) as revenue,
         sum(cogs) filter (where in_period) as cogs,
         sum(revenue) filter (where in_prior_year) as revenue_prior_year,
         sum(revenue) filter (where in_ttm) as revenue_ttm,
         sum(revenue) filter (where in_prior_ttm) as revenue_prior_ttm,
-        max(last_sale_date) filter (where to_as_of) as last_order_date,
         sum(paid_amount) filter (where in_period) as paid_in_period,
         sum(paid_amount_x_days_to_pay) filter (where in_period) as paid_amount_x_days_to_pay,
         sum(paid_amount_x_days_late) filter (where in_period) as paid_amount_x_days_late
     from ranged_rows
-    group by period_index, account_id
+    group by period_index, account_key
+),
+
+-- the latest sale on or before as-of: before as-of's month, what the account's last month row
+-- before it carries (last_sale_through); in as-of's month, its days through as-of
+last_sales as (
+    select
+        periods.period_index,
+        monthly.account_key,
+        monthly.last_sale_through as last_sale_date
+    from int_account_monthly as monthly
+    inner join periods
+        on monthly.month_start < periods.as_of_month
+        and coalesce(monthly.next_month_start >= periods.as_of_month, true)
+    where monthly.last_sale_through is not null
+    union all
+    select
+        periods.period_index,
+        daily.account_key,
+        daily.activity_date as last_sale_date
+    from int_account_daily as daily
+    inner join periods on daily.activity_date between periods.as_of_month and periods.as_of
+    where
+        daily.has_sales
+        and daily.activity_date
+        between date_trunc('month', list_min(list_transform(periods, lambda period: period.as_of)))
+        and list_max(list_transform(periods, lambda period: period.as_of))
+),
+
+last_orders as (
+    select
+        period_index,
+        account_key,
+        max(last_sale_date) as last_order_date
+    from last_sales
+    group by all
 ),
 
 receivables as (
@@ -130,7 +194,7 @@ receivables as (
 plan as (
     select
         periods.period_index,
-        targets.account_id,
+        targets.account_key,
         sum(prorated(revenue_target, month_start, month_end, period_start, period_end))
             as revenue_target,
         sum(prorated(gross_margin_target, month_start, month_end, period_start, period_end))
@@ -139,6 +203,11 @@ plan as (
     inner join periods
         on targets.month_start <= periods.period_end
         and targets.month_end >= periods.period_start
+    where
+        targets.month_start
+        <= list_max(list_transform(periods, lambda period: period.period_end))
+        and targets.month_end
+        >= list_min(list_transform(periods, lambda period: period.period_start))
     group by all
 ),
 
@@ -147,6 +216,7 @@ final as (
         periods.period_index,
         periods.as_of,
         accounts.account_id,
+        accounts.account_key,
         accounts.account_name,
         accounts.kam_id,
         accounts.kam_name,
@@ -165,7 +235,7 @@ final as (
         coalesce(activity.revenue_prior_year, 0)::double as revenue_prior_year,
         coalesce(activity.revenue_ttm, 0)::double as revenue_ttm,
         coalesce(activity.revenue_prior_ttm, 0)::double as revenue_prior_ttm,
-        activity.last_order_date,
+        last_orders.last_order_date,
         coalesce(receivables.open_ar, 0)::double as open_ar,
         -- countback compares open AR with billing: in exact decimals, so a sum that reaches
         -- a month's billing is not rounded just past or short of it
@@ -186,13 +256,16 @@ final as (
     from accounts
     cross join periods
     left join activity
-        on activity.account_id = accounts.account_id
+        on activity.account_key = accounts.account_key
         and activity.period_index = periods.period_index
+    left join last_orders
+        on last_orders.account_key = accounts.account_key
+        and last_orders.period_index = periods.period_index
     left join receivables
-        on receivables.account_id = accounts.account_id
+        on receivables.account_key = accounts.account_key
         and receivables.period_index = periods.period_index
     left join plan
-        on plan.account_id = accounts.account_id
+        on plan.account_key = accounts.account_key
         and plan.period_index = periods.period_index
 )
 

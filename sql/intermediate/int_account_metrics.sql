@@ -13,15 +13,31 @@ with figures as (
 ),
 
 account_open_ar as (
-    select period_index, account_id as unit_id, as_of, exact_open_ar from figures
+    select period_index, account_key as unit_id, as_of, exact_open_ar from figures
 ),
 
 countback as (
     select
         period_index,
-        account_id,
+        account_key,
         countback_dso
     from int_account_countback_dso(account_open_ar, periods)
+),
+
+-- the ABC ranking over the period's revenue alone: a window sorts every column it carries, and
+-- the figures have forty
+revenue_ranks as (
+    select
+        period_index,
+        account_key,
+        coalesce(sum(exact_revenue) over (
+            partition by period_index
+            -- account_key is in account_id order: the same ties, broken on an integer
+            order by exact_revenue desc, account_key
+            rows between unbounded preceding and 1 preceding
+        ), 0) as revenue_before,
+        sum(exact_revenue) over (partition by period_index) as scope_revenue
+    from figures
 ),
 
 ranked as (
@@ -32,15 +48,14 @@ ranked as (
             as avg_days_to_pay,
         ratio_if_positive(figures.paid_amount_x_days_late, figures.paid_in_period)
             as avg_days_late,
-        coalesce(sum(figures.exact_revenue) over (
-            partition by figures.period_index
-            order by figures.exact_revenue desc, figures.account_id
-            rows between unbounded preceding and 1 preceding
-        ), 0) as revenue_before,
-        sum(figures.exact_revenue) over (partition by figures.period_index) as scope_revenue
+        revenue_ranks.revenue_before,
+        revenue_ranks.scope_revenue
     from figures
+    inner join revenue_ranks
+        on revenue_ranks.account_key = figures.account_key
+        and revenue_ranks.period_index = figures.period_index
     left join countback
-        on countback.account_id = figures.account_id
+        on countback.account_key = figures.account_key
         and countback.period_index = figures.period_index
 ),
 

@@ -2,14 +2,19 @@
 -- and the last day with a sale. A period of whole months then reads one row per account per
 -- month instead of one per day; only the days of months a period covers in part are read
 -- from the daily table (see counts_in_range).
+-- Stored in month order (then account_key), so a statement reads only the blocks of the
+-- months its ranges cover. last_sale_through (the account's latest sale up to the month's
+-- end) and next_month_start (the account's next row, null for its last) make the latest sale
+-- before any month a filter on the row just before it, not a max over the account's history.
 -- Grain: one row per account per calendar month with any sale, document or allocated payment.
 -- materialized: table
 with daily as (
     select * from int_account_daily
 ),
 
-final as (
+monthly as (
     select
+        account_key,
         account_id,
         date_trunc('month', activity_date)::date as month_start,
         max(activity_date) filter (where has_sales) as last_sale_date,
@@ -22,6 +27,18 @@ final as (
         sum(paid_amount_x_days_late) as paid_amount_x_days_late
     from daily
     group by all
+),
+
+final as (
+    select
+        *,
+        max(last_sale_date) over (
+            partition by account_id order by month_start
+            rows between unbounded preceding and current row
+        ) as last_sale_through,
+        lead(month_start) over (partition by account_id order by month_start) as next_month_start
+    from monthly
+    order by month_start, account_key
 )
 
 select * from final

@@ -8,6 +8,7 @@
 -- materialized: table
 with billed_months as (
     select
+        account_key,
         account_id,
         month_start,
         billed
@@ -17,6 +18,7 @@ with billed_months as (
 
 final as (
     select
+        account_key,
         account_id,
         month_start,
         billed,

@@ -1,5 +1,5 @@
--- Aging, unapplied credits, open and overdue AR, and DSO billing per account at each as-of
--- date.
+-- Aging, unapplied credits, open and overdue AR, and DSO billing per account (account_key)
+-- at each as-of date.
 -- Grain: one row per as-of date per account with a document still open, unapplied cash or
 -- billing in the DSO window at that date.
 -- params: as_of_dates, dso_days
@@ -28,7 +28,7 @@ aging as (
 billed as (
     select
         requested_dates.as_of,
-        daily.account_id,
+        daily.account_key,
         sum(daily.billed) as billed
     from int_account_daily as daily
     inner join requested_dates
@@ -46,7 +46,7 @@ billed as (
 joined as (
     select
         coalesce(aging.as_of, billed.as_of) as as_of,
-        coalesce(aging.account_id, billed.account_id) as account_id,
+        coalesce(aging.account_key, billed.account_key) as account_key,
         coalesce(aging.ar_current, 0) as ar_current,
         coalesce(aging.ar_1_30, 0) as ar_1_30,
         coalesce(aging.ar_31_60, 0) as ar_31_60,
@@ -55,7 +55,7 @@ joined as (
         coalesce(aging.unapplied_credits, 0) as unapplied_credits,
         coalesce(billed.billed, 0) as billed
     from aging
-    full join billed on billed.account_id = aging.account_id and billed.as_of = aging.as_of
+    full join billed on billed.account_key = aging.account_key and billed.as_of = aging.as_of
 ),
 
 final as (

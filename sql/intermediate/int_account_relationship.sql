@@ -7,7 +7,7 @@
 -- Grain: one row per requested period (period_index, from 1) per account in scope.
 -- params: periods, scope
 with accounts as (
-    select account_id, contract_end_on from int_accounts
+    select account_id, account_key, contract_end_on from int_accounts
     where scope is null or account_id in (select unnest(scope))
 ),
 
@@ -175,10 +175,11 @@ closing as (
 ),
 
 -- revenue from 1 January to D and over the 90 days ending at D, for the landing forecast
+-- (on account_key, the stored facts' integer key; an unscoped call drops no row)
 landing_revenue as (
     select
         periods.period_index,
-        daily.account_id,
+        daily.account_key,
         coalesce(sum(daily.revenue) filter (where daily.activity_date >= periods.year_start), 0)
             as revenue_year_to_date,
         coalesce(
@@ -188,18 +189,33 @@ landing_revenue as (
     inner join periods
         on daily.activity_date between least(periods.year_start, periods.window_start)
         and periods.as_of
-    where daily.account_id in (select account_id from accounts)
+    where
+        (scope is null or daily.account_key in (select account_key from accounts))
+        -- the same bounds on the parameter itself, which the scan of the date-ordered table
+        -- uses to skip the blocks of other days
+        and daily.activity_date
+        between list_min(list_transform(periods, lambda period: least(
+            make_date(year(period.as_of), 1, 1), (period.as_of - 89)::date
+        )))
+        and list_max(list_transform(periods, lambda period: period.as_of))
     group by all
 ),
 
+-- the plan of D's calendar year; int_targets is stored in month order, so bounds on the
+-- parameter read only the blocks of the years asked (not every month of every account)
 year_plan as (
     select
         periods.period_index,
-        targets.account_id,
+        targets.account_key,
         sum(targets.revenue_target) as year_revenue_target
     from int_targets as targets
-    inner join periods on year(targets.month_start) = year(periods.as_of)
-    where targets.account_id in (select account_id from accounts)
+    inner join periods
+        on targets.month_start between periods.year_start and periods.year_end
+    where
+        (scope is null or targets.account_key in (select account_key from accounts))
+        and targets.month_start
+        between list_min(list_transform(periods, lambda period: make_date(year(period.as_of), 1, 1)))
+        and list_max(list_transform(periods, lambda period: make_date(year(period.as_of), 12, 31)))
     group by all
 ),
 
@@ -311,10 +327,10 @@ figures as (
         on closing.account_id = accounts.account_id
         and closing.period_index = periods.period_index
     left join landing_revenue
-        on landing_revenue.account_id = accounts.account_id
+        on landing_revenue.account_key = accounts.account_key
         and landing_revenue.period_index = periods.period_index
     left join year_plan
-        on year_plan.account_id = accounts.account_id
+        on year_plan.account_key = accounts.account_key
         and year_plan.period_index = periods.period_index
 ),
 

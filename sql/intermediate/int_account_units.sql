@@ -11,6 +11,7 @@ with accounts as (
 final as (
     select
         account_id,
+        account_key,
         case level
             when 'account' then account_id
             when 'kam' then kam_id

@@ -25,7 +25,7 @@ unit_months as (
         monthly.month_start,
         sum(monthly.billed) as billed
     from int_account_monthly_billing as monthly
-    inner join units on units.account_id = monthly.account_id
+    inner join units on units.account_key = monthly.account_key
     inner join requested_dates on monthly.month_start < date_trunc('month', requested_dates.as_of)
     group by all
 ),
@@ -51,7 +51,7 @@ as_of_month as (
         date_trunc('month', requested_dates.as_of)::date as month_start,
         sum(daily.billed) as billed
     from int_account_daily as daily
-    inner join units on units.account_id = daily.account_id
+    inner join units on units.account_key = daily.account_key
     inner join requested_dates
         on daily.activity_date between date_trunc('month', requested_dates.as_of)
         and requested_dates.as_of

@@ -13,19 +13,33 @@ with accounts as (
         figures.*,
         units.unit_id
     from query_table(figures) as figures
-    inner join int_account_units(level, scope) as units on units.account_id = figures.account_id
+    inner join int_account_units(level, scope) as units on units.account_key = figures.account_key
 ),
 
-ranked as (
+-- each account's rank in its unit over the few columns the windows read, joined back: a
+-- window sorts every column it carries, and the figures have forty
+revenue_ranks as (
     select
-        *,
+        period_index,
+        account_key,
         row_number() over (
-            partition by period_index, unit_id order by revenue desc, account_id
+            partition by period_index, unit_id order by revenue desc, account_key
         ) as revenue_rank,
         sum(revenue) filter (where revenue > 0) over (
             partition by period_index, unit_id
         ) as positive_revenue
     from accounts
+),
+
+ranked as (
+    select
+        accounts.*,
+        revenue_ranks.revenue_rank,
+        revenue_ranks.positive_revenue
+    from accounts
+    inner join revenue_ranks
+        on revenue_ranks.account_key = accounts.account_key
+        and revenue_ranks.period_index = accounts.period_index
 ),
 
 totals as (

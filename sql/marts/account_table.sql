@@ -10,10 +10,40 @@
 -- D, or revenue in the TTM and none in the prior TTM) in a holding group that has a key
 -- account. Searching, sorting and paging are the caller's (Store.account_listing), over these
 -- rows computed once per view, so an account's ABC class does not depend on what was typed.
+-- Of the prior year only the additive figures are computed (no ranking, countback or TTM);
+-- its GM % and overdue % are account_metrics' formulas over them.
 -- Grain: one row per account in scope.
 -- params: periods, dso_days, scope, thresholds
 with metrics as (
-    select * from account_metrics(periods, dso_days, scope)
+    select * from account_metrics(periods[1:1], dso_days, scope)
+),
+
+prior_figures as (
+    select * from int_account_figures(periods[2:2], dso_days, scope)
+),
+
+-- the ranks below over the few columns they read, joined back: a window sorts every column it
+-- carries
+ranks as (
+    select
+        account_id,
+        case when revenue > 0 then percent_rank() over (
+            partition by revenue > 0 order by revenue
+        ) end as revenue_percentile,
+        case when growth_yoy is not null then percent_rank() over (
+            partition by growth_yoy is not null order by growth_yoy
+        ) end as growth_percentile
+    from metrics
+),
+
+-- holding groups that have a key account in scope
+key_groups as (
+    select accounts.group_name
+    from metrics
+    inner join int_accounts as accounts on accounts.account_id = metrics.account_id
+    where accounts.group_name is not null
+    group by accounts.group_name
+    having bool_or(not accounts.is_house_account)
 ),
 
 -- where each account stands among the scope's (before any search): for the promotion signs
@@ -24,30 +54,24 @@ current_period as (
         accounts.onboarded_on is not null
         and accounts.onboarded_on > (periods[1].as_of - interval 1 year)::date
             as onboarded_in_last_year,
-        case when metrics.revenue > 0 then percent_rank() over (
-            partition by metrics.revenue > 0 order by metrics.revenue
-        ) end as revenue_percentile,
-        case when metrics.growth_yoy is not null then percent_rank() over (
-            partition by metrics.growth_yoy is not null order by metrics.growth_yoy
-        ) end as growth_percentile,
-        -- holding groups that have a key account
-        bool_or(not accounts.is_house_account) over (partition by accounts.group_name)
-        and accounts.group_name is not null as in_key_group
+        ranks.revenue_percentile,
+        ranks.growth_percentile,
+        key_groups.group_name is not null as in_key_group
     from metrics
     inner join int_accounts as accounts on accounts.account_id = metrics.account_id
-    where metrics.period_index = 1
+    inner join ranks on ranks.account_id = metrics.account_id
+    left join key_groups on key_groups.group_name = accounts.group_name
 ),
 
 prior_year as (
     select
         account_id,
-        gross_margin_pct as gross_margin_pct_prior,
-        overdue_pct as overdue_pct_prior,
+        ratio_if_positive(revenue - cogs, revenue) as gross_margin_pct_prior,
+        ratio_if_positive(overdue_ar, open_ar) as overdue_pct_prior,
         -- what the key/house split needs of the prior year (segment_split)
         cogs as cogs_prior_year,
         revenue_prior_year as revenue_two_years_before
-    from metrics
-    where period_index = 2
+    from prior_figures
 ),
 
 signs as (

@@ -28,7 +28,7 @@ activity as (
         sum(daily.cogs) as cogs,
         sum(daily.billed) as billed
     from int_account_daily as daily
-    inner join accounts on accounts.account_id = daily.account_id
+    inner join accounts on accounts.account_key = daily.account_key
     where daily.activity_date between period_start and period_end
     group by all
 ),
@@ -41,7 +41,7 @@ plan as (
             targets.revenue_target, targets.month_start, targets.month_end, period_start, period_end
         )) as revenue_target
     from int_targets as targets
-    inner join accounts on accounts.account_id = targets.account_id
+    inner join accounts on accounts.account_key = targets.account_key
     where targets.month_start <= period_end and targets.month_end >= period_start
     group by all
 ),

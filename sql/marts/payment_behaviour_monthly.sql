@@ -14,7 +14,7 @@ payments as (
         sum(daily.paid_amount_x_days_to_pay) as paid_amount_x_days_to_pay,
         sum(daily.paid_amount_x_days_late) as paid_amount_x_days_late
     from int_account_daily as daily
-    inner join accounts on accounts.account_id = daily.account_id
+    inner join accounts on accounts.account_key = daily.account_key
     where daily.activity_date between period_start and period_end and daily.paid_amount <> 0
     group by all
 ),

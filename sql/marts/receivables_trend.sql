@@ -15,7 +15,7 @@ receivables as (
         sum(receivables.ar_91_plus) as ar_91_plus,
         sum(receivables.billed) as billed
     from int_account_receivables(as_of_dates, dso_days) as receivables
-    inner join accounts on accounts.account_id = receivables.account_id
+    inner join accounts on accounts.account_key = receivables.account_key
     group by all
 ),
 

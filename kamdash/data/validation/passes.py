@@ -292,8 +292,9 @@ def _row_findings(
 
 
 def _column_exists(rule: RowRule, present: dict[str, set[str]], sources: DataSources) -> bool:
-    """Optional tables and optional columns that are absent have nothing to check."""
-    if not sources.tables[rule.table].found:
+    """Optional tables and optional columns that are absent have nothing to check, nor has a
+    reference into an optional table the export does not have."""
+    if not all(sources.tables[name].found for name in (rule.table, *rule.refers_to)):
         return False
     table = TABLES_BY_NAME[rule.table]
     if rule.column is None or rule.column not in table.column_names:

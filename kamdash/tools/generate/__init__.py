@@ -17,6 +17,8 @@ One module per kind of thing generated, run in this order by `driver`:
 - `orders` — invoices, invoice lines and credit notes, month by month;
 - `payments` — when and how invoices are paid (the payments table);
 - `plan` — the key accounts' monthly targets;
+- `closing` — the acts, УПД and waybills closing the invoices, month by month (contract v2);
+- `crm` — the key accounts' contacts, activities and opportunities (contract v2);
 - `context` (the run's frame and streaming state) and `storage` (Arrow and Parquet) serve them.
 A new table is a new module beside these, joined to the run in `driver` (see its docstring).
 """

@@ -28,7 +28,8 @@ _ELECTRICAL = "Электротехника"
 _PPE = "Спецодежда и СИЗ"
 _OFFICE = "Офисная техника"
 _CHEMICALS = "Промышленная химия"
-_SERVICES = "Услуги"
+# public: an invoice line of a service is closed by an act, one of goods by a waybill
+SERVICES = "Услуги"
 
 CATALOGUE: tuple[Product, ...] = (
     Product("Гофрокороб 600×400×400 мм", _PACKAGING, 95, 0.28, 800),
@@ -56,35 +57,35 @@ CATALOGUE: tuple[Product, ...] = (
     Product("Моющее средство концентрат (канистра 5 л)", _CHEMICALS, 1350, 0.44, 50),
     Product("Антисептик для рук (канистра 5 л)", _CHEMICALS, 1600, 0.48, 40),
     Product("Масло гидравлическое HLP 46 (бочка 216 л)", _CHEMICALS, 54000, 0.20, 3),
-    Product("Доставка (рейс по городу)", _SERVICES, 4500, 0.35, 10),
-    Product("Сервисное обслуживание оборудования (месяц)", _SERVICES, 38000, 0.55, 1),
-    Product("Монтажные работы (час)", _SERVICES, 2900, 0.50, 24),
-    Product("Аренда оборудования (месяц)", _SERVICES, 22000, 0.60, 2),
-    Product("Консультация инженера (час)", _SERVICES, 5200, 0.62, 6),
+    Product("Доставка (рейс по городу)", SERVICES, 4500, 0.35, 10),
+    Product("Сервисное обслуживание оборудования (месяц)", SERVICES, 38000, 0.55, 1),
+    Product("Монтажные работы (час)", SERVICES, 2900, 0.50, 24),
+    Product("Аренда оборудования (месяц)", SERVICES, 22000, 0.60, 2),
+    Product("Консультация инженера (час)", SERVICES, 5200, 0.62, 6),
 )
 
 # How strongly each industry buys from each product line; shapes every account's basket.
 CATEGORY_AFFINITY: dict[str, dict[str, float]] = {
-    "IT": {_OFFICE: 5, _ELECTRICAL: 3, _SERVICES: 3, _PACKAGING: 1, _PPE: 0.5, _CHEMICALS: 0.5},
-    "Pharma": {_CHEMICALS: 5, _PPE: 4, _PACKAGING: 3, _OFFICE: 1, _SERVICES: 1, _ELECTRICAL: 1},
+    "IT": {_OFFICE: 5, _ELECTRICAL: 3, SERVICES: 3, _PACKAGING: 1, _PPE: 0.5, _CHEMICALS: 0.5},
+    "Pharma": {_CHEMICALS: 5, _PPE: 4, _PACKAGING: 3, _OFFICE: 1, SERVICES: 1, _ELECTRICAL: 1},
     "Manufacturing": {
         _PPE: 4,
         _CHEMICALS: 4,
         _ELECTRICAL: 4,
-        _SERVICES: 2,
+        SERVICES: 2,
         _PACKAGING: 2,
         _OFFICE: 0.5,
     },
-    "Logistics": {_PACKAGING: 6, _PPE: 3, _SERVICES: 2, _ELECTRICAL: 1, _OFFICE: 1, _CHEMICALS: 1},
+    "Logistics": {_PACKAGING: 6, _PPE: 3, SERVICES: 2, _ELECTRICAL: 1, _OFFICE: 1, _CHEMICALS: 1},
     "Finance": {
         _OFFICE: 6,
-        _SERVICES: 4,
+        SERVICES: 4,
         _ELECTRICAL: 1,
         _PACKAGING: 0.5,
         _PPE: 0.3,
         _CHEMICALS: 1,
     },
-    "Retail": {_PACKAGING: 5, _OFFICE: 2, _ELECTRICAL: 2, _CHEMICALS: 2, _SERVICES: 2, _PPE: 1},
+    "Retail": {_PACKAGING: 5, _OFFICE: 2, _ELECTRICAL: 2, _CHEMICALS: 2, SERVICES: 2, _PPE: 1},
 }
 
 

@@ -65,6 +65,10 @@ class Run:
         # accounts only draws from `rng` exactly as it did before they existed.
         self.house_rng = np.random.default_rng([seed, 1])
         self.contract_rng = np.random.default_rng([seed, 2])
+        # The CRM tables (contacts, activities, opportunities) and the closing documents are
+        # contract v2: their own streams leave every v1 table as it was for the same seed.
+        self.crm_rng = np.random.default_rng([seed, 3])
+        self.closing_rng = np.random.default_rng([seed, 4])
         self.holidays = _russian_holidays(start.year - 1, end.year + 2)
         self.months: npt.NDArray[np.datetime64] = np.arange(
             np.datetime64(start, "M"), np.datetime64(end, "M") + 1

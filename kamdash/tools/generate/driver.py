@@ -3,10 +3,10 @@ order and writes the single-file tables and the `_export.json` manifest.
 
 The order is fixed and is part of the output: every module draws from the run's random
 streams, so the same arguments give the same table contents only if they draw in the same
-order. A new table (contacts, activities, opportunities, closing documents) is a module of its
-own beside `orders` and `payments` that returns its columns or streams its rows; it joins the
-run here and draws from a random stream of its own (`numpy.random.default_rng([seed, n])`, as
-house accounts and contracts do), so the existing tables stay byte-identical.
+order. The contract v2 tables are modules of their own beside `orders` and `payments`: the
+closing documents (`closing`) stream with the invoices they close, the CRM tables (`crm`) are
+made at the end; each draws from a random stream of its own (`numpy.random.default_rng([seed,
+n])`, as house accounts and contracts do), so the v1 tables stay byte-identical.
 """
 
 from __future__ import annotations
@@ -21,22 +21,29 @@ import pyarrow.parquet as pq
 
 from kamdash.data.contract import (
     ACCOUNTS,
+    ACTIVITIES,
+    CLOSING_DOCUMENTS,
+    CONTACTS,
     INVOICE_LINES,
     INVOICES,
     MANAGERS,
+    OPPORTUNITIES,
     PAYMENTS,
     PRODUCTS,
     TARGETS,
 )
 from kamdash.data.sources import MANIFEST, write_manifest
 from kamdash.tools.generate.catalogue import CATALOGUE, product_ids, products_columns
+from kamdash.tools.generate.closing import plan_closing, write_closing_documents
 from kamdash.tools.generate.context import Run, RunState
+from kamdash.tools.generate.crm import crm_tables
 from kamdash.tools.generate.names import managers_columns
 from kamdash.tools.generate.orders import expected_lines, order_intensity, write_month
 from kamdash.tools.generate.payments import flush_payments
 from kamdash.tools.generate.plan import targets_columns
 from kamdash.tools.generate.portfolio import (
     accounts_columns,
+    contract_ends,
     credit_limits,
     kam_count,
     plan_portfolio,
@@ -64,6 +71,10 @@ class GenerateSummary:
     invoice_lines: int
     payments: int
     credit_notes: int = 0  # already counted in `invoices`
+    contacts: int = 0
+    activities: int = 0
+    opportunities: int = 0
+    closing_documents: int = 0
 
     @property
     def rows(self) -> dict[str, int]:
@@ -75,6 +86,10 @@ class GenerateSummary:
             INVOICES.name: self.invoices,
             INVOICE_LINES.name: self.invoice_lines,
             PAYMENTS.name: self.payments,
+            CONTACTS.name: self.contacts,
+            ACTIVITIES.name: self.activities,
+            OPPORTUNITIES.name: self.opportunities,
+            CLOSING_DOCUMENTS.name: self.closing_documents,
         }
 
 
@@ -131,8 +146,8 @@ def _key_account_count(accounts: int, house_share: float | None) -> int:
     return max(1, round(accounts * (1 - house_share)))
 
 
-PARTITIONED = (INVOICES, INVOICE_LINES, PAYMENTS)
-SINGLE_FILE = (ACCOUNTS, MANAGERS, PRODUCTS, TARGETS)
+PARTITIONED = (INVOICES, INVOICE_LINES, PAYMENTS, CLOSING_DOCUMENTS)
+SINGLE_FILE = (ACCOUNTS, MANAGERS, PRODUCTS, TARGETS, CONTACTS, ACTIVITIES, OPPORTUNITIES)
 
 
 def _remove_previous_output(out_dir: Path) -> None:
@@ -149,9 +164,11 @@ def _remove_previous_output(out_dir: Path) -> None:
 
 
 def _generate(run: Run) -> GenerateSummary:
-    """Plan the portfolio up front, stream the transactions month by month, then write the
-    single-file tables (credit limits depend on the open receivables at the end)."""
+    """Plan the portfolio up front, stream the transactions (and their closing documents)
+    month by month, then write the single-file tables (credit limits depend on the open
+    receivables at the end) and the CRM tables."""
     portfolio = plan_portfolio(run)
+    closing = plan_closing(run, portfolio)
     smooth, intensity, plan_mask = order_intensity(run, portfolio)
     expected = expected_lines(intensity)
     if run.requested_lines is not None and expected > 0:
@@ -167,9 +184,19 @@ def _generate(run: Run) -> GenerateSummary:
     total_lines_estimate = max(1, round(expected))
     try:
         for month in range(run.n_months):
-            write_month(
+            documents = write_month(
                 run, month, portfolio, intensity[:, month], state, writers, account_ids, products
             )
+            if documents is not None:
+                write_closing_documents(
+                    run,
+                    month,
+                    portfolio,
+                    closing,
+                    documents,
+                    state,
+                    writers[CLOSING_DOCUMENTS.name],
+                )
             # payments are never dated after `end`, so the last month flushes them all
             flush_payments(run, month, state, writers, account_ids)
             if run.progress is not None:
@@ -182,11 +209,16 @@ def _generate(run: Run) -> GenerateSummary:
 
     limits = credit_limits(run, portfolio, state)
     targets = targets_columns(run, portfolio, smooth, plan_mask)
+    ends = contract_ends(run, portfolio)
+    crm = crm_tables(run, portfolio, ends)
     tables = {
         MANAGERS: managers_columns(run.n_kams),
         PRODUCTS: products_columns(products),
-        ACCOUNTS: accounts_columns(run, portfolio, limits),
+        ACCOUNTS: accounts_columns(run, portfolio, limits, ends),
         TARGETS: targets,
+        CONTACTS: crm.contacts,
+        ACTIVITIES: crm.activities,
+        OPPORTUNITIES: crm.opportunities,
     }
     for table, columns in tables.items():
         pq.write_table(
@@ -204,4 +236,8 @@ def _generate(run: Run) -> GenerateSummary:
         invoice_lines=writers[INVOICE_LINES.name].rows_written,
         payments=writers[PAYMENTS.name].rows_written,
         credit_notes=state.credit_notes,
+        contacts=len(crm.contacts["contact_id"]),
+        activities=len(crm.activities["activity_id"]),
+        opportunities=len(crm.opportunities["opportunity_id"]),
+        closing_documents=writers[CLOSING_DOCUMENTS.name].rows_written,
     )

@@ -1,4 +1,5 @@
-"""Russian names: the KAM team, company names of key and house accounts, holdings.
+"""Russian names: the KAM team, company names of key and house accounts, holdings, and the
+client-side people of the CRM (`Орлова Наталья Викторовна`).
 
 Key accounts get names of the `АО «Стем-Суффикс»` kind by industry, holdings (`Группа «…»`,
 `ГК «…»`) name their members after the group, and the long tail gets small companies and sole
@@ -11,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kamdash.tools.generate.context import BoolArray, FloatArray, IntArray, Run
 
@@ -72,6 +74,29 @@ _SURNAMES: tuple[str, ...] = (
     "Сергеев", "Фролов", "Александров", "Дмитриев", "Королёв", "Гусев", "Киселёв", "Ильин",
 )  # fmt: skip
 _INITIALS = "АБВГДЕИКЛМНОПРСТЮЯ"
+_MALE_FIRST_NAMES: tuple[str, ...] = (
+    "Александр", "Алексей", "Андрей", "Антон", "Артём", "Борис", "Вадим", "Виктор", "Владимир",
+    "Геннадий", "Денис", "Дмитрий", "Евгений", "Иван", "Игорь", "Илья", "Кирилл", "Константин",
+    "Максим", "Михаил", "Николай", "Олег", "Павел", "Роман", "Руслан", "Сергей", "Станислав",
+    "Тимур", "Юрий", "Ярослав",
+)  # fmt: skip
+_FEMALE_FIRST_NAMES: tuple[str, ...] = (
+    "Александра", "Алина", "Анастасия", "Анна", "Валентина", "Вера", "Виктория", "Галина",
+    "Дарья", "Евгения", "Екатерина", "Елена", "Жанна", "Ирина", "Ксения", "Лариса", "Людмила",
+    "Марина", "Мария", "Надежда", "Наталья", "Оксана", "Ольга", "Полина", "Светлана",
+    "Софья", "Татьяна", "Юлия",
+)  # fmt: skip
+# patronymics by the father's name: (his son's, his daughter's)
+_PATRONYMICS: tuple[tuple[str, str], ...] = (
+    ("Александрович", "Александровна"), ("Алексеевич", "Алексеевна"),
+    ("Андреевич", "Андреевна"), ("Борисович", "Борисовна"), ("Викторович", "Викторовна"),
+    ("Владимирович", "Владимировна"), ("Геннадьевич", "Геннадьевна"),
+    ("Дмитриевич", "Дмитриевна"), ("Евгеньевич", "Евгеньевна"), ("Иванович", "Ивановна"),
+    ("Игоревич", "Игоревна"), ("Ильич", "Ильинична"), ("Константинович", "Константиновна"),
+    ("Михайлович", "Михайловна"), ("Николаевич", "Николаевна"), ("Олегович", "Олеговна"),
+    ("Павлович", "Павловна"), ("Петрович", "Петровна"), ("Романович", "Романовна"),
+    ("Сергеевич", "Сергеевна"), ("Юрьевич", "Юрьевна"), ("Анатольевич", "Анатольевна"),
+)  # fmt: skip
 _GROUP_STEMS: tuple[str, ...] = (
     "Альфа-Пром", "Северный Альянс", "Уралинвест", "Волжская Компания", "ТехноСфера",
     "Сибирский Холдинг", "Балтийский Берег", "Русь-Капитал", "Центр-Ресурс", "Евразия",
@@ -205,3 +230,28 @@ def _house_names(run: Run, industries: list[str], is_house: BoolArray) -> dict[i
             word += "-" + _INDUSTRY_SUFFIXES[industries[account]][suffix[k]]
         names[int(account)] = f"{'ООО' if form[k] == 1 else 'АО'} «{word}»"
     return names
+
+
+def person_names(rng: np.random.Generator, count: int) -> pa.Array:
+    """`count` full names, surname first as a Russian CRM keeps them, the surname and the
+    patronymic agreeing with the person's sex (`Орлова Наталья Викторовна`). Vectorised:
+    150,000 key accounts have about a million contacts."""
+    female = rng.random(count) < 0.45
+    surnames = pa.array([*_SURNAMES, *(s + "а" for s in _SURNAMES)], type=pa.string())
+    firsts = pa.array([*_MALE_FIRST_NAMES, *_FEMALE_FIRST_NAMES], type=pa.string())
+    patronymics = pa.array(
+        [*(male for male, _ in _PATRONYMICS), *(fem for _, fem in _PATRONYMICS)], type=pa.string()
+    )
+    surname = rng.integers(0, len(_SURNAMES), count) + female * len(_SURNAMES)
+    first = np.where(
+        female,
+        len(_MALE_FIRST_NAMES) + rng.integers(0, len(_FEMALE_FIRST_NAMES), count),
+        rng.integers(0, len(_MALE_FIRST_NAMES), count),
+    )
+    patronymic = rng.integers(0, len(_PATRONYMICS), count) + female * len(_PATRONYMICS)
+    return pc.binary_join_element_wise(
+        surnames.take(pa.array(surname)),
+        firsts.take(pa.array(first)),
+        patronymics.take(pa.array(patronymic)),
+        " ",
+    )

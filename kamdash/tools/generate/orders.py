@@ -10,14 +10,22 @@ hands the invoices to `payments`.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from kamdash.data.contract import INVOICE_LINES, INVOICES
-from kamdash.tools.generate.catalogue import CATALOGUE
-from kamdash.tools.generate.context import BoolArray, FloatArray, Run, RunState
+from kamdash.tools.generate.catalogue import CATALOGUE, SERVICES
+from kamdash.tools.generate.context import (
+    BoolArray,
+    DateArray,
+    FloatArray,
+    IntArray,
+    Run,
+    RunState,
+)
 from kamdash.tools.generate.payments import schedule_payments
 from kamdash.tools.generate.portfolio import (
     BASKET_SLOTS,
@@ -46,6 +54,8 @@ _CREDIT_NOTES_PER_INVOICE = 0.03 / 0.97
 _NATURAL_INVOICES_PER_ACCOUNT_YEAR = (33.0, 56.0)
 _MONTHLY_NOISE_SIGMA = 0.15
 _LINE_QUANTITY_SIGMA = 0.5
+
+_IS_SERVICE = np.array([q.category == SERVICES for q in CATALOGUE], dtype=np.float64)
 
 # A house account's median invoices a year (log-normal, so a few order every month)
 _HOUSE_INVOICES_PER_YEAR = 1.5
@@ -119,6 +129,19 @@ def order_intensity(run: Run, p: Portfolio) -> tuple[FloatArray, FloatArray, Boo
     return smooth, intensity, plan_mask
 
 
+@dataclass(frozen=True)
+class MonthDocuments:
+    """What `write_month` wrote, for the tables that follow the documents (closing documents)."""
+
+    year: int
+    invoice_ids: pa.Array
+    account: IntArray
+    doc_date: DateArray
+    is_credit: BoolArray
+    has_goods: BoolArray  # a line of a product (a waybill's or an УПД's)
+    has_services: BoolArray  # a line of a service (an act's or an УПД's)
+
+
 def write_month(
     run: Run,
     month: int,
@@ -128,14 +151,14 @@ def write_month(
     writers: dict[str, YearPartitionedWriter],
     account_ids: pa.Array,
     product_ids: pa.Array,
-) -> None:
+) -> MonthDocuments | None:
     rng = run.rng
     n = run.n_accounts
     year = int(run.month_years[month])
     year_index = year - run.start_year
     business_days = run.month_business_days[month]
     if len(business_days) == 0:
-        return
+        return None
 
     invoice_counts = rng.poisson(intensity)
     # a return needs something sold earlier to this account
@@ -149,7 +172,7 @@ def write_month(
     )
     documents = len(account)
     if documents == 0:
-        return
+        return None
     doc_date = business_days[rng.integers(0, len(business_days), documents)]
     order = np.lexsort((account, is_credit, doc_date))
     account, is_credit, doc_date = account[order], is_credit[order], doc_date[order]
@@ -269,4 +292,15 @@ def write_month(
         due_date[invoices],
         amount_due[invoices],
         invoice_ids.take(pa.array(invoices)),
+    )
+    service_line = _IS_SERVICE[product]
+    services = np.bincount(line_doc, weights=service_line, minlength=documents)
+    return MonthDocuments(
+        year=year,
+        invoice_ids=invoice_ids,
+        account=account,
+        doc_date=doc_date,
+        is_credit=is_credit,
+        has_goods=services < line_count,
+        has_services=services > 0,
     )

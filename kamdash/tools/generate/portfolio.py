@@ -389,8 +389,14 @@ def contract_ends(run: Run, p: Portfolio) -> list[dt.date | None]:
     return ends
 
 
-def accounts_columns(run: Run, p: Portfolio, credit_limits: list[int | None]) -> dict[str, Any]:
-    """The accounts table: the portfolio with its KAMs, credit limits and contract ends."""
+def accounts_columns(
+    run: Run,
+    p: Portfolio,
+    credit_limits: list[int | None],
+    contract_end: list[dt.date | None],
+) -> dict[str, Any]:
+    """The accounts table: the portfolio with its KAMs, credit limits and contract ends
+    (`contract_ends`, drawn once: the CRM's renewal rhythm follows them too)."""
     kam_ids = [kam_id for kam_id, _, _ in KAM_TEAM[: run.n_kams]]
     return {
         "account_id": pa.array(p.ids, type=pa.string()),
@@ -402,5 +408,5 @@ def accounts_columns(run: Run, p: Portfolio, credit_limits: list[int | None]) ->
         "payment_terms_days": pa.array(p.terms_days.astype(np.int32)),
         "credit_limit": optional_money(credit_limits),
         "onboarded_on": pa.array(p.onboarded_on, type=pa.date32()),
-        "contract_end_on": pa.array(contract_ends(run, p), type=pa.date32()),
+        "contract_end_on": pa.array(contract_end, type=pa.date32()),
     }

@@ -32,6 +32,7 @@ def _arrow_type(kind: ColumnKind) -> pa.DataType:
         "number": pa.float64(),
         "money": MONEY_TYPE,
         "date": pa.date32(),
+        "boolean": pa.bool_(),
     }[kind]
 
 
