@@ -249,10 +249,16 @@ def test_receivables_tables_are_pages_of_the_api_rows(
     worklist = store.open_items(view.as_of, overdue_only=True)
     assert exposed.height > PAGE_SIZE and over_limit.height > PAGE_SIZE
     assert worklist.height > PAGE_SIZE
-    assert shown_ids(at, 0) == sorted_ids(exposed, "overdue_ar", True)[:PAGE_SIZE]
-    assert shown_ids(at, 2) == sorted_ids(over_limit, "credit_utilisation", True)[:PAGE_SIZE]
+    # the per-account table, the worklist and the accounts over their limit, in that order,
+    # after the unsigned closing documents when the export has them
+    first = next(i for i, frame in enumerate(at.dataframe) if "overdue_ar" in frame.value.columns)
+    assert shown_ids(at, first) == sorted_ids(exposed, "overdue_ar", True)[:PAGE_SIZE]
+    assert (
+        shown_ids(at, first + 2) == sorted_ids(over_limit, "credit_utilisation", True)[:PAGE_SIZE]
+    )
     # the worklist in its order: longest overdue, then biggest balance, then document id
-    assert at.dataframe[1].value["item_id"].tolist() == worklist["item_id"].to_list()[:PAGE_SIZE]
+    listed = at.dataframe[first + 1].value["item_id"].tolist()
+    assert listed == worklist["item_id"].to_list()[:PAGE_SIZE]
     shown = captions(at)
     for total in (exposed.height, worklist.height, over_limit.height):
         assert count_text(1, PAGE_SIZE, total) in shown
