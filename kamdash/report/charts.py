@@ -627,13 +627,38 @@ def aging(
     buckets: Mapping[str, object], lang: Language, *, title: str, subtitle: str | None = None
 ) -> Any:
     """Open AR by aging bucket (and unapplied credits, which are negative) at one date."""
+    return bucket_bars(
+        buckets,
+        AGING_BUCKETS,
+        _BUCKET_COLOURS,
+        lang,
+        title=title,
+        subtitle=subtitle,
+        x_axis=money_axis(lang),
+        height=220,
+    )
+
+
+def bucket_bars(
+    buckets: Mapping[str, object],
+    names: Sequence[str],
+    colours: Sequence[str],
+    lang: Language,
+    *,
+    title: str,
+    subtitle: str | None,
+    x_axis: Any,
+    height: int,
+) -> Any:
+    """One horizontal bar per bucket measure in `names`, in that order and colour: the aging
+    charts of receivables and of unsigned closing documents."""
     rows = [
         {
             "bucket": measure(name).label(lang),
             "value": float(buckets.get(name) or 0.0),  # type: ignore[arg-type]
             "value_text": format_measure(buckets.get(name), name, lang),
         }
-        for name in AGING_BUCKETS
+        for name in names
     ]
     data = pl.DataFrame(rows)
     order = data["bucket"].to_list()
@@ -642,14 +667,14 @@ def aging(
         .mark_bar(height={"band": 0.7})
         .encode(
             y=alt.Y("bucket:N", sort=order, title=None, axis=alt.Axis(labelLimit=160)),
-            x=alt.X("value:Q", axis=money_axis(lang)),
+            x=alt.X("value:Q", axis=x_axis, title=None),
             color=alt.Color(
-                "bucket:N", scale=alt.Scale(domain=order, range=_BUCKET_COLOURS), legend=None
+                "bucket:N", scale=alt.Scale(domain=order, range=list(colours)), legend=None
             ),
             tooltip=[alt.Tooltip("bucket:N", title=""), alt.Tooltip("value_text:N", title=" ")],
         )
     )
-    return configure(bars.properties(title=_title(title, subtitle), height=220), lang)
+    return configure(bars.properties(title=_title(title, subtitle), height=height), lang)
 
 
 def plan_by_unit(

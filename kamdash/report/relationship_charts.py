@@ -10,9 +10,8 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from kamdash.engine.measures import Language, measure
-from kamdash.report.charts import _title, configure, month_axis
-from kamdash.report.formatting import format_measure
+from kamdash.engine.measures import Language
+from kamdash.report.charts import _title, bucket_bars, configure, month_axis
 
 UNSIGNED_BUCKETS = ("unsigned_0_5", "unsigned_6_30", "unsigned_31_90", "unsigned_91_plus")
 _BUCKET_COLOURS = ["#9ca3af", "#f59e0b", "#ea580c", "#b91c1c"]
@@ -56,26 +55,13 @@ def unsigned_aging(
     row: Mapping[str, object], lang: Language, *, title: str, subtitle: str | None = None
 ) -> Any:
     """Unsigned closing documents' amount by days unsigned (0–5, 6–30, 31–90, 91+) at D."""
-    rows = [
-        {
-            "bucket": measure(name).label(lang),
-            "value": float(row.get(name) or 0.0),  # type: ignore[arg-type]
-            "value_text": format_measure(row.get(name), name, lang),
-        }
-        for name in UNSIGNED_BUCKETS
-    ]
-    data = pl.DataFrame(rows)
-    order = data["bucket"].to_list()
-    bars = (
-        alt.Chart(data.to_pandas())
-        .mark_bar(height={"band": 0.7})
-        .encode(
-            y=alt.Y("bucket:N", sort=order, title=None, axis=alt.Axis(labelLimit=160)),
-            x=alt.X("value:Q", title=None),
-            color=alt.Color(
-                "bucket:N", scale=alt.Scale(domain=order, range=_BUCKET_COLOURS), legend=None
-            ),
-            tooltip=[alt.Tooltip("bucket:N", title=""), alt.Tooltip("value_text:N", title=" ")],
-        )
+    return bucket_bars(
+        row,
+        UNSIGNED_BUCKETS,
+        _BUCKET_COLOURS,
+        lang,
+        title=title,
+        subtitle=subtitle,
+        x_axis=alt.Undefined,
+        height=180,
     )
-    return configure(bars.properties(title=_title(title, subtitle), height=180), lang)
