@@ -9,6 +9,7 @@ answered like one that does not exist, and lists are cut to the scope in SQL.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -23,6 +24,14 @@ if TYPE_CHECKING:
     from kamdash.data.sources import DataSources
 
 RECENT_ACTIVITIES = 20
+# the optional tables whose rows the pages ask about, and the relation that holds them once
+# built (an export may name a file that holds no rows)
+_OPTIONAL_RELATIONS = {
+    "contacts": "int_contacts",
+    "activities": "int_activities",
+    "opportunities": "int_opportunities",
+    "closing_documents": "int_closing_documents",
+}
 
 
 class RelationshipQueries:
@@ -55,17 +64,24 @@ class RelationshipQueries:
             raise KeyError(name)
         if not self.sources.tables[name].found:
             return False
-        relation = {
-            "contacts": "int_contacts",
-            "activities": "int_activities",
-            "opportunities": "int_opportunities",
-            "closing_documents": "int_closing_documents",
-        }.get(name)
-        if relation is None:
+        if name not in _OPTIONAL_RELATIONS:
             return True
-        # the relation name comes from the fixed mapping above
-        frame = self.query(f"select exists (select 1 from {relation}) as has_rows")
-        return bool(frame["has_rows"][0])
+        return name in self._optional_tables_with_rows
+
+    @cached_property
+    def _optional_tables_with_rows(self) -> frozenset[str]:
+        """The optional tables the export holds rows of, asked in one statement the first time
+        a page wants to know: the export behind a store never changes (a restricted copy of
+        the store shares the answer)."""
+        found = [name for name in _OPTIONAL_RELATIONS if self.sources.tables[name].found]
+        if not found:
+            return frozenset()
+        # table and relation names come from the fixed mapping _OPTIONAL_RELATIONS
+        columns = ", ".join(
+            f"exists (select 1 from {_OPTIONAL_RELATIONS[name]}) as {name}" for name in found
+        )
+        row = self.query(f"select {columns}").row(0, named=True)
+        return frozenset(name for name in found if row[name])
 
     def stakeholders(self, account_id: str, as_of: DateLike) -> pl.DataFrame:
         """The account's contacts by buying role (decision makers first), with attitude, last
