@@ -61,6 +61,15 @@ class Period:
         return (self.end - self.start).days + 1
 
 
+def period_and_as_of(
+    start: DateLike, end: DateLike, as_of: DateLike | None
+) -> tuple[Period, dt.date]:
+    """The period `[start, end]` and the date its figures are taken at: `as_of`, or the
+    period's end when none is given."""
+    period = Period.of(start, end)
+    return period, parse_date(as_of, name="as_of") if as_of is not None else period.end
+
+
 def ttm(as_of: dt.date) -> Period:
     """Trailing twelve months ending at `as_of`."""
     return Period(minus_years(as_of, 1) + dt.timedelta(days=1), as_of)

@@ -16,7 +16,7 @@ import polars as pl
 
 from kamdash.data.contract import TABLES_BY_NAME
 from kamdash.engine.listings import CLOSING_DOC_LISTINGS, PAGE_SIZE, Page, clean_search, listing
-from kamdash.engine.periods import DateLike, Period, parse_date
+from kamdash.engine.periods import DateLike, Period, parse_date, period_and_as_of
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -119,8 +119,7 @@ class RelationshipQueries:
         """The account's opportunities open at as_of (by stage, latest first) and those won
         or lost in the period."""
         self.account(account_id)
-        period = Period.of(start, end)
-        as_of_date = parse_date(as_of, name="as_of") if as_of is not None else period.end
+        period, as_of_date = period_and_as_of(start, end, as_of)
         return self.query(
             "select * from account_opportunities($1, $2, $3, $4) "
             "order by status <> 'open', stage_rank, expected_close_on, opportunity_id",
@@ -163,8 +162,7 @@ class RelationshipQueries:
     ) -> dict[str, Any]:
         """The scope's closing documents unsigned at as_of (count, amount and the 0–5, 6–30,
         31–90, 91+ days buckets, which sum to the amount) and signed on time % in the period."""
-        period = Period.of(start, end)
-        as_of_date = parse_date(as_of, name="as_of") if as_of is not None else period.end
+        period, as_of_date = period_and_as_of(start, end, as_of)
         frame = self.query(
             "select * from closing_document_aging($1, $2, $3, $4)",
             [period.start, period.end, as_of_date, self.scope(**filters)],
@@ -176,8 +174,7 @@ class RelationshipQueries:
     ) -> pl.DataFrame:
         """Per KAM's book in scope (kam_id empty: house accounts): meetings in the period per
         account, decision-maker coverage, weighted pipeline and landing vs plan."""
-        period = Period.of(start, end)
-        as_of_date = parse_date(as_of, name="as_of") if as_of is not None else period.end
+        period, as_of_date = period_and_as_of(start, end, as_of)
         return self.query(
             "select * from kam_relationship($1, $2, $3, $4) order by kam_id nulls last",
             [period.start, period.end, as_of_date, self.scope(**filters)],

@@ -39,7 +39,7 @@ from kamdash.engine.listings import (
     listing,
     risk_thresholds,
 )
-from kamdash.engine.periods import DateLike, Period, month_ends, parse_date
+from kamdash.engine.periods import DateLike, Period, month_ends, parse_date, period_and_as_of
 from kamdash.engine.relationship import RelationshipQueries
 from kamdash.errors import DataValidationError, KamdashError, NotFoundError
 
@@ -698,7 +698,7 @@ def _requested_periods(periods: Sequence[PeriodRequest]) -> list[dict[str, dt.da
     """The `periods` parameter of account_metrics and rollup_metrics."""
     requested = []
     for start, end, as_of in periods:
-        period, as_of_date = _period_and_as_of(start, end, as_of)
+        period, as_of_date = period_and_as_of(start, end, as_of)
         requested.append(
             {"period_start": period.start, "period_end": period.end, "as_of": as_of_date}
         )
@@ -748,13 +748,6 @@ def _portfolio_row(frame: pl.DataFrame) -> dict[str, Any]:
     row.pop("unit_id")
     row.pop("unit_name")
     return row
-
-
-def _period_and_as_of(
-    start: DateLike, end: DateLike, as_of: DateLike | None
-) -> tuple[Period, dt.date]:
-    period = Period.of(start, end)
-    return period, parse_date(as_of, name="as_of") if as_of is not None else period.end
 
 
 def build_version() -> str:

@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 
 from kamdash.engine.measures import Language
-from kamdash.engine.periods import DateLike, Period, minus_years, parse_date
+from kamdash.engine.periods import DateLike, Period, minus_years, period_and_as_of
 from kamdash.engine.store import Store
 from kamdash.report.brief import wording
 from kamdash.report.brief.results import (
@@ -110,8 +110,7 @@ def build_brief(
 ) -> Brief:
     """The meeting brief of an account for `[start, end]` at `as_of` (default: end)."""
     info = store.account(account_id)  # NotFoundError with a clear message
-    period = Period.of(start, end)
-    as_of_date = parse_date(as_of, name="as_of") if as_of is not None else period.end
+    period, as_of_date = period_and_as_of(start, end, as_of)
     one = {"account_id": account_id}
     previous = base_period("previous", period, as_of_date, language)
     prior_year = base_period("prior_year", period, as_of_date, language)

@@ -25,7 +25,7 @@ import vl_convert
 
 from kamdash.data.sources import ExportTime
 from kamdash.engine.measures import Language
-from kamdash.engine.periods import DateLike, Period, parse_date
+from kamdash.engine.periods import DateLike, Period, period_and_as_of
 from kamdash.report.formatting import format_date, format_period, transliterate
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
@@ -119,8 +119,7 @@ def stamp_for(
     language: Language = "en",
 ) -> Stamp:
     """A stamp for a chart of `store` over `[start, end]` at `as_of` (default: end)."""
-    period = Period.of(start, end)
-    as_of_date = parse_date(as_of, name="as_of") if as_of is not None else period.end
+    period, as_of_date = period_and_as_of(start, end, as_of)
     return Stamp(
         scope,
         period.start,
