@@ -33,6 +33,9 @@ class Measure:
     # ago); where the growth is empty (no positive base) and the first is positive, the
     # growth reads "new"
     growth_of: tuple[str, str] | None = None
+    # the optional export tables (contract v2) the figure is made from: without one of them it
+    # is empty, and the tables leave its column out
+    needs: tuple[str, ...] = ()
 
     def label(self, language: Language) -> str:
         return self.label_ru if language == "ru" else self.label_en
@@ -364,6 +367,7 @@ MEASURES: tuple[Measure, ...] = (
         "Сколько дней прошло с последней личной встречи с клиентом (встреча, QBR, визит); "
         "пусто, если встреч не было.",
         higher_is_better=False,
+        needs=("activities",),
     ),
     Measure(
         "meetings_in_period",
@@ -373,6 +377,7 @@ MEASURES: tuple[Measure, ...] = (
         "Activities of type meeting, qbr or visit dated in the period",
         "In-person meetings with the client in the period (meetings, QBRs, visits).",
         "Личные встречи с клиентом в периоде (встречи, QBR, визиты).",
+        needs=("activities",),
     ),
     Measure(
         "touches_in_period",
@@ -382,6 +387,7 @@ MEASURES: tuple[Measure, ...] = (
         "Activities of any type dated in the period",
         "Meetings, calls, mails, QBRs and visits with the client in the period.",
         "Встречи, звонки, письма, QBR и визиты с клиентом в периоде.",
+        needs=("activities",),
     ),
     Measure(
         "meetings_per_account",
@@ -391,6 +397,7 @@ MEASURES: tuple[Measure, ...] = (
         "Σ meetings_in_period / number of accounts, over a KAM's accounts",
         "In-person meetings (meetings, QBRs, visits) in the period per account of the book.",
         "Личные встречи (встречи, QBR, визиты) в периоде в среднем на одного клиента.",
+        needs=("activities",),
     ),
     Measure(
         "decision_maker_coverage",
@@ -404,6 +411,7 @@ MEASURES: tuple[Measure, ...] = (
         "none.",
         "Доля действующих ЛПР клиента, с которыми кто-либо из наших сотрудников "
         "контактировал за последние 90 дней; пусто, если ЛПР не указаны.",
+        needs=("contacts", "activities"),
     ),
     Measure(
         "single_threaded",
@@ -416,6 +424,7 @@ MEASURES: tuple[Measure, ...] = (
         "Все контакты за последние 90 дней шли через одного человека; пусто, если ни одна "
         "активность не называет контакт.",
         higher_is_better=False,
+        needs=("activities",),
     ),
     Measure(
         "pipeline",
@@ -425,6 +434,7 @@ MEASURES: tuple[Measure, ...] = (
         "Σ amount of opportunities open at D (created_on ≤ D, closed_on empty or > D)",
         "Expected revenue of the upsell and cross-sell opportunities open at the as-of date.",
         "Ожидаемая выручка открытых на дату отчёта возможностей допродаж.",
+        needs=("opportunities",),
     ),
     Measure(
         "weighted_pipeline",
@@ -436,6 +446,7 @@ MEASURES: tuple[Measure, ...] = (
         "negotiate 60 % when the CRM leaves it empty).",
         "Открытая воронка, взвешенная по вероятности (по умолчанию: квалификация 10 %, "
         "предложение 30 %, переговоры 60 %).",
+        needs=("opportunities",),
     ),
     Measure(
         "win_rate",
@@ -445,6 +456,7 @@ MEASURES: tuple[Measure, ...] = (
         "won / (won + lost), opportunities closed in the period, by count",
         "Share of the opportunities closed in the period that were won; empty when none closed.",
         "Доля выигранных среди закрытых в периоде возможностей; пусто, если закрытых нет.",
+        needs=("opportunities",),
     ),
     Measure(
         "win_rate_by_amount",
@@ -454,6 +466,7 @@ MEASURES: tuple[Measure, ...] = (
         "Σ amount won / Σ amount won and lost, opportunities closed in the period",
         "Share of the amount of opportunities closed in the period that was won.",
         "Доля суммы закрытых в периоде возможностей, которая выиграна.",
+        needs=("opportunities",),
     ),
     Measure(
         "unsigned_closing_amount",
@@ -467,6 +480,7 @@ MEASURES: tuple[Measure, ...] = (
         "Сумма актов и УПД, выставленных, но не подписанных клиентом на дату отчёта (счёт "
         "учитывается один раз, сколько бы документов у него ни было).",
         higher_is_better=False,
+        needs=("closing_documents",),
     ),
     Measure(
         "unsigned_closing_docs",
@@ -477,6 +491,7 @@ MEASURES: tuple[Measure, ...] = (
         "Number of closing documents the client has not signed at the as-of date.",
         "Число закрывающих документов, не подписанных клиентом на дату отчёта.",
         higher_is_better=False,
+        needs=("closing_documents",),
     ),
     Measure(
         "unsigned_0_5",
@@ -487,6 +502,7 @@ MEASURES: tuple[Measure, ...] = (
         "Unsigned closing documents issued up to 5 days ago.",
         "Неподписанные документы, выставленные не более 5 дней назад.",
         higher_is_better=None,
+        needs=("closing_documents",),
     ),
     Measure(
         "unsigned_6_30",
@@ -497,6 +513,7 @@ MEASURES: tuple[Measure, ...] = (
         "Unsigned closing documents issued 6 to 30 days ago.",
         "Неподписанные документы, выставленные 6–30 дней назад.",
         higher_is_better=False,
+        needs=("closing_documents",),
     ),
     Measure(
         "unsigned_31_90",
@@ -507,6 +524,7 @@ MEASURES: tuple[Measure, ...] = (
         "Unsigned closing documents issued 31 to 90 days ago.",
         "Неподписанные документы, выставленные 31–90 дней назад.",
         higher_is_better=False,
+        needs=("closing_documents",),
     ),
     Measure(
         "unsigned_91_plus",
@@ -517,6 +535,7 @@ MEASURES: tuple[Measure, ...] = (
         "Unsigned closing documents issued 91 or more days ago.",
         "Неподписанные документы, выставленные 91 день назад и ранее.",
         higher_is_better=False,
+        needs=("closing_documents",),
     ),
     Measure(
         "signed_on_time_pct",
@@ -528,6 +547,7 @@ MEASURES: tuple[Measure, ...] = (
         "5 days; empty when none was issued.",
         "Доля закрывающих документов периода, подписанных в течение 5 дней; пусто, если "
         "документов не было.",
+        needs=("closing_documents",),
     ),
     Measure(
         "renewal_due",

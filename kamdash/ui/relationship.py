@@ -9,6 +9,7 @@ escaped text, never as markup.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
@@ -22,6 +23,7 @@ from kamdash.data.contract import (
     OPPORTUNITY_STAGES,
 )
 from kamdash.engine.listings import CLOSING_DOC_LISTINGS, Page
+from kamdash.engine.measures import measure
 from kamdash.report import charts, relationship_charts
 from kamdash.report.formatting import delta, format_date, format_measure, format_month_range
 from kamdash.ui import components as ui
@@ -29,6 +31,14 @@ from kamdash.ui import exports
 from kamdash.ui.components import Column, Tile
 from kamdash.ui.context import Context
 from kamdash.ui.paged import TableView, paged_table
+
+# the relationship figures the portfolio's accounts table shows beside the others
+PORTFOLIO_FIGURES = (
+    "days_since_last_meeting",
+    "decision_maker_coverage",
+    "weighted_pipeline",
+    "unsigned_closing_amount",
+)
 
 
 def _words(context: Context, prefix: str, values: tuple[str, ...]) -> dict[str, str]:
@@ -246,19 +256,20 @@ def closing_section(context: Context, account_id: str, row: dict[str, Any]) -> N
     unsigned_table(context, "closing_docs", with_account=False, account_id=(account_id,))
 
 
+def available_columns(context: Context, names: Sequence[str]) -> list[Column]:
+    """A column for each measure of `names` whose optional tables (`Measure.needs`) the
+    export has rows of, in that order."""
+    store = context.store
+    return [
+        Column(name)
+        for name in names
+        if all(store.has_table(table) for table in measure(name).needs)
+    ]
+
+
 def portfolio_columns(context: Context) -> list[Column]:
     """The accounts table's relationship columns, for the tables the export has."""
-    store = context.store
-    columns: list[Column] = []
-    if store.has_table("activities"):
-        columns.append(Column("days_since_last_meeting"))
-    if store.has_table("contacts") and store.has_table("activities"):
-        columns.append(Column("decision_maker_coverage"))
-    if store.has_table("opportunities"):
-        columns.append(Column("weighted_pipeline"))
-    if store.has_table("closing_documents"):
-        columns.append(Column("unsigned_closing_amount"))
-    return columns
+    return available_columns(context, PORTFOLIO_FIGURES)
 
 
 def landing_tile(context: Context) -> None:

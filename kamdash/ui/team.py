@@ -13,6 +13,7 @@ import polars as pl
 from kamdash.engine.store import HOUSE_ACCOUNTS
 from kamdash.ui.components import Column
 from kamdash.ui.context import Context
+from kamdash.ui.relationship import available_columns
 
 RELATIONSHIP_FIGURES = (
     "meetings_per_account",
@@ -25,16 +26,7 @@ RELATIONSHIP_FIGURES = (
 def relationship_columns(context: Context) -> list[Column]:
     """The team table's relationship columns, for the tables the export has; landing vs plan
     needs invoices and the plan only, so it is always there."""
-    q = context.q
-    columns: list[Column] = []
-    if q.has_table("activities"):
-        columns.append(Column("meetings_per_account"))
-    if q.has_table("contacts") and q.has_table("activities"):
-        columns.append(Column("decision_maker_coverage"))
-    if q.has_table("opportunities"):
-        columns.append(Column("weighted_pipeline"))
-    columns.append(Column("landing_vs_plan"))
-    return columns
+    return available_columns(context, RELATIONSHIP_FIGURES)
 
 
 def with_relationship(context: Context, kams: pl.DataFrame) -> pl.DataFrame:
