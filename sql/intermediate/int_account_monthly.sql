@@ -8,6 +8,8 @@
 -- before any month a filter on the row just before it, not a max over the account's history.
 -- Grain: one row per account per calendar month with any sale, document or allocated payment.
 -- materialized: table
+-- grouped and windowed on account_key alone (one per account_id); the text id is joined to
+-- the result
 with daily as (
     select * from int_account_daily
 ),
@@ -15,7 +17,6 @@ with daily as (
 monthly as (
     select
         account_key,
-        account_id,
         date_trunc('month', activity_date)::date as month_start,
         max(activity_date) filter (where has_sales) as last_sale_date,
         sum(quantity) as quantity,
@@ -26,19 +27,24 @@ monthly as (
         sum(paid_amount_x_days_to_pay) as paid_amount_x_days_to_pay,
         sum(paid_amount_x_days_late) as paid_amount_x_days_late
     from daily
-    group by all
+    group by account_key, month_start
 ),
 
 final as (
     select
-        *,
-        max(last_sale_date) over (
-            partition by account_id order by month_start
+        monthly.account_key,
+        accounts.account_id,
+        monthly.* exclude (account_key),
+        max(monthly.last_sale_date) over (
+            partition by monthly.account_key order by monthly.month_start
             rows between unbounded preceding and current row
         ) as last_sale_through,
-        lead(month_start) over (partition by account_id order by month_start) as next_month_start
+        lead(monthly.month_start) over (
+            partition by monthly.account_key order by monthly.month_start
+        ) as next_month_start
     from monthly
-    order by month_start, account_key
+    inner join int_accounts as accounts on accounts.account_key = monthly.account_key
+    order by monthly.month_start, monthly.account_key
 )
 
 select * from final

@@ -23,7 +23,7 @@ final as (
         month_start,
         billed,
         coalesce(sum(billed) over (
-            partition by account_id
+            partition by account_key
             order by month_start
             rows between unbounded preceding and 1 preceding
         ), 0) as billed_before

@@ -65,7 +65,8 @@ final as (
                     coalesce(payments.last_payment_date, documents.invoice_date)
                 )
             else date '9999-12-31'
-        end as open_until
+        end as open_until,
+        documents.account_key
     from documents
     left join payments on payments.document_row = documents.document_row
     -- stored in settlement order: receivables at a recent date read only the tail still open

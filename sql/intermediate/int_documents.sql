@@ -1,13 +1,20 @@
 -- Receivable documents of known accounts; documents of unknown accounts are excluded here
--- and listed by validation (rule reference.invoices.account_id).
+-- and listed by validation (rule reference.invoices.account_id). Each carries its account's
+-- account_key, so the facts built from documents group and join on an integer, not the text id.
 -- Grain: one row per document (invoice or credit note).
 -- materialized: table
 with invoices as (
     select * from stg_invoices
 ),
 
+-- one key per account id: an account_id given twice (a key.unique error) must not repeat
+-- its documents, as the semi join this replaced did not
 accounts as (
-    select account_id from stg_accounts
+    select
+        account_id,
+        min(account_key) as account_key
+    from int_accounts
+    group by account_id
 ),
 
 final as (
@@ -17,9 +24,10 @@ final as (
         invoices.invoice_date,
         invoices.due_date,
         invoices.doc_type,
-        invoices.amount_due
+        invoices.amount_due,
+        accounts.account_key
     from invoices
-    semi join accounts on accounts.account_id = invoices.account_id
+    inner join accounts on accounts.account_id = invoices.account_id
 )
 
 select * from final

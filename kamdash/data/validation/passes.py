@@ -82,7 +82,8 @@ def _run_passes(
     rules: Sequence[RowRule],
     money: Mapping[str, Sequence[tuple[str, Sequence[str]]]] | None = None,
 ) -> _Passes:
-    """Count the broken rows of every rule that shares a pass, one query per relation.
+    """Count the broken rows of every rule that shares a pass, one query per relation; a rule
+    whose `clean_when` holds, sharing a pass or reading a relation of its own, counts none.
 
     A pass that fails (an unreadable file, a rule that cannot be evaluated) leaves its rules
     uncounted: each then runs on its own, as before, which says which rule or file fails."""
@@ -90,12 +91,11 @@ def _run_passes(
     members: dict[str, list[int]] = {}
     clean: set[str] = set()  # conditions no row can meet: neither counted nor summed
     for index, rule in enumerate(rules):
-        if not _shares_pass(rule):
-            continue
         if rule.clean_when and _holds(con, rule.clean_when):
             passes.counts[index] = 0
-            clean.add(rule.condition)
-        else:
+            if _shares_pass(rule):
+                clean.add(rule.condition)
+        elif _shares_pass(rule):
             members.setdefault(_relation(rule), []).append(index)
     for relation, indexes in members.items():
         sums = [

@@ -390,6 +390,11 @@ def _payments() -> list[RowRule]:
             relation="(select payments.* from stg_payments as payments "
             "semi join int_documents as documents on documents.invoice_id = payments.invoice_id "
             "and documents.account_id is distinct from payments.account_id)",
+            # the allocations build met every (payment, document) pair this joins and marked
+            # whether the two accounts agree: none that disagrees, no broken row (1.0 s -> 0.01 s
+            # of CPU at 6M lines)
+            clean_when="not exists "
+            "(select 1 from int_allocations where not payment_account_matches)",
         ),
         RowRule(
             "rule.sign",
