@@ -156,7 +156,9 @@ last_sales as (
     inner join periods
         on monthly.month_start < periods.as_of_month
         and coalesce(monthly.next_month_start >= periods.as_of_month, true)
-    where monthly.last_sale_through is not null
+    where
+        monthly.last_sale_through is not null
+        and (scope is null or monthly.account_key in (select account_key from accounts))
     union all
     select
         periods.period_index,
@@ -166,6 +168,7 @@ last_sales as (
     inner join periods on daily.activity_date between periods.as_of_month and periods.as_of
     where
         daily.has_sales
+        and (scope is null or daily.account_key in (select account_key from accounts))
         and daily.activity_date
         between date_trunc('month', list_min(list_transform(periods, lambda period: period.as_of)))
         and list_max(list_transform(periods, lambda period: period.as_of))
@@ -185,7 +188,7 @@ receivables as (
         periods.period_index,
         at_dates.*
     from int_account_receivables(
-        list_transform(periods, lambda period: period.as_of), dso_days
+        list_transform(periods, lambda period: period.as_of), dso_days, scope
     ) as at_dates
     inner join periods on periods.as_of = at_dates.as_of
 ),

@@ -168,8 +168,13 @@ closing as (
             documents.issued_on between periods.period_start and periods.period_end
                 as issued_in_period
         from int_closing_documents as documents
-        inner join accounts on accounts.account_id = documents.account_id
-        cross join periods
+        inner join periods
+            -- only what a figure below counts: unsigned at D, or issued in P
+            on documents.issued_on <= periods.as_of
+            and (documents.signed_on is null or documents.signed_on > periods.as_of)
+            or documents.issued_on between periods.period_start and periods.period_end
+        -- an unscoped call keeps every document (each has a known account) without a join
+        where scope is null or documents.account_id in (select account_id from accounts)
     ) as documents
     group by all
 ),
