@@ -174,7 +174,7 @@ closing as (
             and (documents.signed_on is null or documents.signed_on > periods.as_of)
             or documents.issued_on between periods.period_start and periods.period_end
         -- an unscoped call keeps every document (each has a known account) without a join
-        where scope is null or documents.account_id in (select account_id from accounts)
+        where scope is null or documents.account_id in (select account_id from accounts where scope is not null)
     ) as documents
     group by all
 ),
@@ -195,7 +195,7 @@ landing_revenue as (
         on daily.activity_date between least(periods.year_start, periods.window_start)
         and periods.as_of
     where
-        (scope is null or daily.account_key in (select account_key from accounts))
+        (scope is null or daily.account_key in (select account_key from accounts where scope is not null))
         -- the same bounds on the parameter itself, which the scan of the date-ordered table
         -- uses to skip the blocks of other days
         and daily.activity_date
@@ -217,7 +217,7 @@ year_plan as (
     inner join periods
         on targets.month_start between periods.year_start and periods.year_end
     where
-        (scope is null or targets.account_key in (select account_key from accounts))
+        (scope is null or targets.account_key in (select account_key from accounts where scope is not null))
         and targets.month_start
         between list_min(list_transform(periods, lambda period: make_date(year(period.as_of), 1, 1)))
         and list_max(list_transform(periods, lambda period: make_date(year(period.as_of), 12, 31)))
