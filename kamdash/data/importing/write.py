@@ -128,6 +128,20 @@ def copy_partitions(
     return int(rows[0][0]) if rows else 0
 
 
+def copy_in_order(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], target: Path
+) -> None:
+    """Run `sql` into the one Parquet file `target`, its rows in the order `sql` yields them
+    (DuckDB keeps insertion order, scanning in parallel, unless told not to)."""
+    (keeps,) = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0]
+    if not keeps:
+        raise KamdashError("DuckDB is set not to keep insertion order; line numbers need it")
+    con.execute(
+        f"copy ({sql}) to $import_stage_target (format parquet, compression uncompressed)",
+        {**params, "import_stage_target": str(target)},
+    ).fetchall()
+
+
 def partitions(target: Path) -> dict[str, list[Path]]:
     """Partition value -> its Parquet files, in name order."""
     found: dict[str, list[Path]] = {}
