@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from kamdash.data.contract import Table
 from kamdash.data.importing.mapping import DELIMITERS, TableMapping
@@ -319,26 +319,46 @@ def open_csv(
 ICONV_NAMES = {"cp1251": "CP1251"}
 
 
+@dataclass
+class _IconvPart:
+    """An iconv process transcoding bytes `start:end` of a file into `out`."""
+
+    process: subprocess.Popen[bytes]
+    done: Callable[[], int]  # the bytes it has been given so far
+    source: BinaryIO
+
+
 def _iconv_part(
-    iconv: str, encoding: str, source: int, start: int, end: int, out: Path, sent: list[int]
-) -> subprocess.Popen[bytes]:
-    """An iconv process transcoding bytes `start:end` of the open file `source` into `out`;
-    a thread feeds it (sendfile: no copy through Python) and counts in `sent` what it fed."""
+    iconv: str, encoding: str, path: Path, start: int, end: int, out: Path
+) -> _IconvPart:
+    """The last part reads the file itself, from `start` on; any other part is fed its bytes
+    by a thread (sendfile: no copy through Python)."""
+    source = path.open("rb")
+    last = end >= path.stat().st_size
+    if last:
+        source.seek(start)
     with out.open("wb") as target:
         process = subprocess.Popen(
             [iconv, "-f", ICONV_NAMES[encoding], "-t", "UTF-8"],
-            stdin=subprocess.PIPE,
+            stdin=source if last else subprocess.PIPE,
             stdout=target,
             stderr=subprocess.DEVNULL,
         )
+    if last:  # iconv reads through the same open file: its offset is ours
+        return _IconvPart(
+            process, lambda: os.lseek(source.fileno(), 0, os.SEEK_CUR) - start, source
+        )
     assert process.stdin is not None
     pipe = process.stdin
+    sent = [0]
 
     def feed() -> None:
         offset = start
         try:
             while offset < end:
-                done = os.sendfile(pipe.fileno(), source, offset, min(end - offset, 1 << 20))
+                done = os.sendfile(
+                    pipe.fileno(), source.fileno(), offset, min(end - offset, 1 << 20)
+                )
                 if done == 0:
                     break
                 offset += done
@@ -349,7 +369,7 @@ def _iconv_part(
             pipe.close()
 
     threading.Thread(target=feed, daemon=True).start()
-    return process
+    return _IconvPart(process, lambda: sent[0], source)
 
 
 def _iconv(path: Path, target: Path, encoding: str, progress: Progress | None) -> bool:
@@ -364,21 +384,22 @@ def _iconv(path: Path, target: Path, encoding: str, progress: Progress | None) -
     count = max(1, min(os.cpu_count() or 1, TRANSCODE_PARTS, size // TRANSCODE_CHUNK))
     bounds = [size * i // count for i in range(count + 1)]
     outputs = [target, *(target.with_name(f"{target.name}.{i}") for i in range(1, count))]
-    sent = [[0] for _ in range(count)]
-    with path.open("rb") as source:
-        processes = [
-            _iconv_part(iconv, encoding, source.fileno(), bounds[i], bounds[i + 1], out, sent[i])
-            for i, out in enumerate(outputs)
-        ]
-        codes = []
-        for process in processes:
+    parts = []
+    codes = []
+    try:
+        for i, out in enumerate(outputs):
+            parts.append(_iconv_part(iconv, encoding, path, bounds[i], bounds[i + 1], out))
+        for part in parts:
             while True:
                 try:
-                    codes.append(process.wait(timeout=0.25))
+                    codes.append(part.process.wait(timeout=0.25))
                     break
                 except subprocess.TimeoutExpired:
                     if progress:
-                        progress(min(sum(s[0] for s in sent) / max(size, 1), 1.0))
+                        progress(min(sum(p.done() for p in parts) / max(size, 1), 1.0))
+    finally:
+        for part in parts:
+            part.source.close()
     try:
         if any(codes):
             return False
@@ -386,20 +407,20 @@ def _iconv(path: Path, target: Path, encoding: str, progress: Progress | None) -
         # opened for appending: the offset is given instead)
         with target.open("r+b") as whole:
             end = target.stat().st_size
-            for part in outputs[1:]:
-                with part.open("rb") as piece:
-                    remaining = part.stat().st_size
+            for out in outputs[1:]:
+                with out.open("rb") as piece:
+                    remaining = out.stat().st_size
                     while remaining > 0:
                         copied = os.copy_file_range(
                             piece.fileno(), whole.fileno(), remaining, offset_dst=end
                         )
                         if copied == 0:
-                            raise OSError(f"{target}: could not append {part.name}")
+                            raise OSError(f"{target}: could not append {out.name}")
                         remaining -= copied
                         end += copied
     finally:
-        for part in outputs[1:]:
-            part.unlink(missing_ok=True)
+        for out in outputs[1:]:
+            out.unlink(missing_ok=True)
     if progress:
         progress(1.0)
     return True
