@@ -11,7 +11,8 @@ into the same folder from running at once; staging folders of imports that died 
 Large tables are written as Hive folders by year (`invoices/year=2025/part-0-0.parquet`),
 small ones as one file. Each source file is converted by one DuckDB `COPY … PARTITION_BY`,
 streaming; its rejected rows, totals rows and empty rows land in partitions of their own,
-which are counted and never published.
+which are counted and never published. A CSV whose line numbers are derived is first converted
+into one Parquet stage file in file order (`copy_in_order`), which that COPY then numbers.
 """
 
 from __future__ import annotations
