@@ -29,7 +29,7 @@ billed as (
         -- date-ordered table uses to skip the blocks of other days
         daily.activity_date
         between list_min(as_of_dates)::date - dso_days + 1 and list_max(as_of_dates)::date
-        and (scope is null or daily.account_key in (select account_key from accounts where scope is not null))
+        and (scope is null or daily.account_key in (select account_key from accounts))
     group by all
 ),
 

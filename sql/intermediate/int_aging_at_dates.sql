@@ -32,7 +32,7 @@ aging as (
 final as (
     select *
     from aging
-    where scope is null or account_key in (select account_key from accounts where scope is not null)
+    where scope is null or account_key in (select account_key from accounts)
 )
 
 select * from final
