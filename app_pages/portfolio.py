@@ -23,7 +23,7 @@ st.caption(ctx.period_caption())
 # the split is summed from the view's account rows, which the tables below read too: they
 # are computed beside the tiles, not after them
 (now, before), segments = q.gather(
-    lambda: q.portfolio_over(f.now_and_prior, **ctx.f),
+    lambda: q.view_portfolio_over(f.now_and_prior, **ctx.f),
     lambda: q.segment_split(f.now_and_prior, **ctx.f),
 )
 if not now["accounts"]:

@@ -22,7 +22,7 @@ st.caption(ctx.period_caption())
 
 span = charts.month_span(f.as_of, 24)
 (now, before), trend = q.gather(
-    lambda: q.portfolio_over(f.now_and_prior, **ctx.f),
+    lambda: q.view_portfolio_over(f.now_and_prior, **ctx.f),
     lambda: q.receivables_trend(*span, **ctx.f),
 )
 if not now["accounts"]:

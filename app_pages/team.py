@@ -17,9 +17,12 @@ f, lang, q = ctx.filters, ctx.lang, ctx.q
 st.title(ctx.t("team.title"), anchor=False)
 st.caption(ctx.period_caption())
 
-kams = q.kams(f.start, f.end, f.as_of, **ctx.f).sort(
-    ["revenue", "kam_id"], descending=[True, False]
+# the books' figures and their relationship figures are two statements: asked at once
+kams, relationship = q.gather(
+    lambda: q.kams(f.start, f.end, f.as_of, **ctx.f),
+    lambda: q.kam_relationship(f.start, f.end, f.as_of, **ctx.f),
 )
+kams = kams.sort(["revenue", "kam_id"], descending=[True, False])
 if kams.is_empty():
     ui.empty(ctx.t("empty.no_kams"))
     st.stop()
@@ -30,7 +33,7 @@ kams = kams.with_columns(
     .then(pl.lit(ctx.t("house.name")))
     .otherwise(pl.coalesce("kam_name", "kam_id")),
 )
-kams = with_relationship(ctx, kams).with_columns(
+kams = with_relationship(kams, relationship).with_columns(
     link=pl.Series([ctx.href("portfolio", kam=(k,)) for k in kams["kam_id"]], dtype=pl.String),
 )
 

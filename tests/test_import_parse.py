@@ -466,3 +466,47 @@ def test_max_rejected_publishes_the_rows_that_convert(tmp_path: Path) -> None:
     assert main([*args, "--max-rejected", "1"]) == 0
     assert [r[0] for r in invoices_out(out)] == ["1"]
     assert main([*args, "--max-rejected", "-1"]) == 1
+
+
+def test_derived_line_numbers_follow_the_file_through_a_parallel_read(tmp_path: Path) -> None:
+    """A cp1251 file large enough to be transcoded in parts and read by several DuckDB
+    threads, its documents' lines spread over the whole file: each document's lines are
+    numbered 1, 2, … in the order they stand in the file, and the Cyrillic text is intact."""
+    mapping = MAPPING.replace(
+        '[invoice_lines]\nfiles = "lines.csv"',
+        '[invoice_lines]\nfiles = "lines.csv"\n'
+        '[invoice_lines.derive]\nline_no = "order within invoice_id"',
+    )
+    documents = [f"Р-{k}" for k in range(1, 301)]
+    src = reports(tmp_path / "src", documents, mapping)
+    write_csv(
+        src / "Реализации.csv",
+        INVOICE_HEADERS,
+        [[d, "10.01.2025", "A1", DOC, "09.02.2025", "10,00"] for d in documents],
+    )
+    rows = 400_000  # 20 MB: more than one iconv part and one DuckDB thread's share
+    # the k-th line of the file belongs to document k * 7 mod 300: each spread over the file
+    text = "invoice_id;product_id;Номенклатура;quantity;net_amount;cost_amount\r\n" + "".join(
+        f"Р-{k * 7 % 300 + 1};P1;Товар номер {k};{k};1{NBSP}234,56;0,50\r\n" for k in range(rows)
+    )
+    (src / "lines.csv").write_bytes(text.encode("cp1251"))
+    result = run_import(src, tmp_path / "out")
+    assert result.published, result.to_text()
+    con = duckdb.connect()
+    con.execute(
+        "create table lines as select invoice_id, line_no, quantity::bigint as k "
+        "from read_parquet(?)",
+        [str(tmp_path / "out" / "invoice_lines" / "**" / "*.parquet")],
+    )
+    out_of_order = con.sql(
+        "select count(*) from (select line_no, "
+        "row_number() over (partition by invoice_id order by k) as expected from lines) "
+        "where line_no <> expected"
+    ).fetchall()[0][0]
+    assert out_of_order == 0
+    assert con.sql("select count(*), count(distinct invoice_id) from lines").fetchall() == [
+        (rows, 300)
+    ]
+    assert sorted(r[0] for r in con.sql("select distinct invoice_id from lines").fetchall()) == (
+        sorted(documents)
+    )

@@ -15,12 +15,14 @@ import os
 import threading
 import warnings
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from kamdash.data import sources as sources_module
 from kamdash.data import validation
@@ -96,6 +98,15 @@ def stores_cache_dir() -> Path:
     return cache_root() / "stores"
 
 
+@dataclass(frozen=True)
+class AccountView:
+    """What one account_table statement gives a view (periods, scope): the account rows its
+    tables, curve and map read, and the portfolio roll-up of each requested period."""
+
+    rows: pa.Table
+    portfolio: list[dict[str, Any]]
+
+
 class Store(RelationshipQueries):
     """Figures of one validated data folder (the CRM and closing-document questions are
     `kamdash.engine.relationship.RelationshipQueries`)."""
@@ -123,7 +134,10 @@ class Store(RelationshipQueries):
         self.hide_margins = False
         # the account rows of recent views (periods, scope): every table, curve and map of a
         # page reads them, so a page computes its accounts' figures once, not once per table
-        self._account_rows: dict[tuple[Any, ...], pa.Table] = {}
+        self._account_rows: dict[tuple[Any, ...], AccountView] = {}
+        # the views being computed, so two calls of one page that need the same view (the
+        # tiles and a table, asked at the same time) compute it once: the second waits
+        self._computing: dict[tuple[Any, ...], threading.Event] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -168,6 +182,32 @@ class Store(RelationshipQueries):
         """account_table's rows (every account figure of the first period, the prior year's
         GM % and overdue %, the at-risk and promotion signs) for the scope, kept for the most
         recent views: the pages' tables, Pareto curve, quadrant and movers all read them."""
+        return self.account_view(periods, **filters).rows
+
+    def view_portfolio_over(
+        self, periods: Sequence[PeriodRequest], **filters: FilterValue
+    ) -> list[dict[str, Any]]:
+        """`portfolio_over` of the periods of a view whose account table the page also shows
+        (the first period and its prior year): the same figures, from the statement that
+        computes the table's rows, so the tiles above the table cost no second pass."""
+        return self.account_view(periods, **filters).portfolio
+
+    def view_landing(
+        self, periods: Sequence[PeriodRequest], **filters: FilterValue
+    ) -> dict[str, Any]:
+        """`landing` at the as-of date of a view's first period, summed from the view's
+        account rows (which carry each account's landing) instead of computed anew."""
+        requested = _requested_periods(periods)
+        frame = self.query(
+            "select * from int_landing_sum('account_rows', $1)",
+            [requested[0]["as_of"]],
+            account_rows=self.account_rows(periods, **filters),
+        )
+        return frame.row(0, named=True)
+
+    def account_view(self, periods: Sequence[PeriodRequest], **filters: FilterValue) -> AccountView:
+        """The account rows and the portfolio roll-up of a view (periods, scope), computed by
+        one account_table statement and kept for the most recent views."""
         requested = _requested_periods(periods)
         scope = self.scope(**filters)
         thresholds = risk_thresholds()
@@ -175,21 +215,54 @@ class Store(RelationshipQueries):
             # margin erosion must not flag (and so reveal) anything to a viewer without margins
             thresholds["margin_erosion_pp"] = None
         key = (repr(requested), None if scope is None else tuple(scope), self.hide_margins)
-        rows = self._account_rows.get(key)
-        if rows is None:
-            cursor = self.cursor()
-            try:
-                rows = cursor.execute(
-                    "select * from account_table($1, $2, $3, $4)",
-                    [requested, self.dso_days, scope, thresholds],
-                ).to_arrow_table()
-            finally:
-                cursor.close()
+        while True:
+            with self._lock:
+                view = self._account_rows.get(key)
+                if view is not None:
+                    return view
+                running = self._computing.get(key)
+                if running is None:
+                    running = self._computing[key] = threading.Event()
+                    break
+            running.wait()
+        try:
+            view = self._compute_view(requested, scope, thresholds)
             with self._lock:
                 while len(self._account_rows) >= ACCOUNT_ROWS_CACHE_SIZE:
                     self._account_rows.pop(next(iter(self._account_rows)))
-                self._account_rows[key] = rows
-        return rows
+                self._account_rows[key] = view
+        finally:
+            with self._lock:
+                del self._computing[key]
+            running.set()
+        return view
+
+    def _compute_view(
+        self, requested: list[dict[str, Any]], scope: list[str] | None, thresholds: dict[str, Any]
+    ) -> AccountView:
+        cursor = self.cursor()
+        try:
+            table: pa.Table = cursor.execute(
+                "select * from account_table($1, $2, $3, $4)",
+                [requested, self.dso_days, scope, thresholds],
+            ).to_arrow_table()
+        finally:
+            cursor.close()
+        kinds = table.column("row_kind")
+        rows = pa.Table.from_struct_array(
+            table.filter(pc.equal(kinds, "account")).column("account_row")
+        )
+        rollups = pl.DataFrame(
+            pl.from_arrow(
+                pa.Table.from_struct_array(
+                    table.filter(pc.equal(kinds, "rollup")).column("rollup_row")
+                )
+            )
+        )
+        if self.hide_margins:
+            rollups = rollups.with_columns(_without_margins(rollups.schema))
+        portfolio = [_portfolio_row(frame) for frame in _by_period(rollups, len(requested))]
+        return AccountView(rows, portfolio)
 
     def restricted(self, account_ids: Iterable[str] | None, *, hide_margins: bool = False) -> Store:
         """This store seen by someone who may only see `account_ids` (None: every account)

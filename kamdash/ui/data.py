@@ -209,6 +209,10 @@ class Queries:
     def portfolio_over(self, periods: Periods, **f: Any) -> list[dict[str, Any]]:
         return self._get("portfolio_over", periods, **f)
 
+    def view_portfolio_over(self, periods: Periods, **f: Any) -> list[dict[str, Any]]:
+        """The tiles of a page that also shows the view's account table (one statement)."""
+        return self._get("view_portfolio_over", periods, **f)
+
     def segment_split(self, periods: Periods, **f: Any) -> pl.DataFrame:
         return self._get("segment_split", periods, **f)
 
@@ -261,6 +265,10 @@ class Queries:
 
     def landing(self, as_of: dt.date, **f: Any) -> dict[str, Any]:
         return self._get("landing", as_of, **f)
+
+    def view_landing(self, periods: Periods, **f: Any) -> dict[str, Any]:
+        """The landing tile of a page that also shows the view's account table."""
+        return self._get("view_landing", periods, **f)
 
 
 def filter_kwargs(api_filters: Mapping[str, tuple[str, ...] | None]) -> dict[str, Any]:

@@ -275,7 +275,8 @@ def portfolio_columns(context: Context) -> list[Column]:
 def landing_tile(context: Context) -> None:
     """The director's tile: where the year of the as-of date lands against its plan."""
     f, lang = context.filters, context.lang
-    landing = context.q.landing(f.as_of, **context.f)
+    # from the account rows the page's tables read (their first period ends at the as-of date)
+    landing = context.q.view_landing(f.now_and_prior, **context.f)
     plan = landing["year_revenue_target"]
     compare = context.t("landing.vs_plan", year=f.as_of.year) if plan else None
     change = (

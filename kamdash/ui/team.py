@@ -29,10 +29,8 @@ def relationship_columns(context: Context) -> list[Column]:
     return available_columns(context, RELATIONSHIP_FIGURES)
 
 
-def with_relationship(context: Context, kams: pl.DataFrame) -> pl.DataFrame:
+def with_relationship(kams: pl.DataFrame, figures: pl.DataFrame) -> pl.DataFrame:
     """`kams` (kam_id already filled with the house-accounts value) with each book's
-    relationship figures beside it, rows kept in their order."""
-    f = context.filters
-    figures = context.q.kam_relationship(f.start, f.end, f.as_of, **context.f)
+    relationship figures (`kam_relationship`) beside it, rows kept in their order."""
     figures = figures.select(pl.col("kam_id").fill_null(HOUSE_ACCOUNTS), *RELATIONSHIP_FIGURES)
     return kams.join(figures, on="kam_id", how="left", maintain_order="left")

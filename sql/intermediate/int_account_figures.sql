@@ -14,6 +14,12 @@ with accounts as (
     where scope is null or account_id in (select unnest(scope))
 ),
 
+-- the accounts a scope names; empty without a scope, so an unscoped call's `scope is null or
+-- … in (select … from scoped)` probes nothing instead of every row against every account
+scoped as (
+    select account_id, account_key from accounts where scope is not null
+),
+
 requested as (
     select
         unnest(generate_series(1, len(periods))) as period_index,
@@ -126,7 +132,7 @@ ranged_rows as (
     from activity_rows
     inner join windows as periods
         on activity_rows.month_start between periods.first_month and periods.last_day
-    where scope is null or activity_rows.account_key in (select account_key from accounts)
+    where scope is null or activity_rows.account_key in (select account_key from scoped)
 ),
 
 activity as (
@@ -156,7 +162,9 @@ last_sales as (
     inner join periods
         on monthly.month_start < periods.as_of_month
         and coalesce(monthly.next_month_start >= periods.as_of_month, true)
-    where monthly.last_sale_through is not null
+    where
+        monthly.last_sale_through is not null
+        and (scope is null or monthly.account_key in (select account_key from scoped))
     union all
     select
         periods.period_index,
@@ -166,6 +174,7 @@ last_sales as (
     inner join periods on daily.activity_date between periods.as_of_month and periods.as_of
     where
         daily.has_sales
+        and (scope is null or daily.account_key in (select account_key from scoped))
         and daily.activity_date
         between date_trunc('month', list_min(list_transform(periods, lambda period: period.as_of)))
         and list_max(list_transform(periods, lambda period: period.as_of))
@@ -185,7 +194,7 @@ receivables as (
         periods.period_index,
         at_dates.*
     from int_account_receivables(
-        list_transform(periods, lambda period: period.as_of), dso_days
+        list_transform(periods, lambda period: period.as_of), dso_days, scope
     ) as at_dates
     inner join periods on periods.as_of = at_dates.as_of
 ),

@@ -1,28 +1,19 @@
 -- Aging, unapplied credits, open and overdue AR, and DSO billing per account (account_key)
--- at each as-of date.
--- Grain: one row per as-of date per account with a document still open, unapplied cash or
--- billing in the DSO window at that date.
--- params: as_of_dates, dso_days
+-- in scope at each as-of date.
+-- Grain: one row per as-of date per account in scope with a document still open, unapplied
+-- cash or billing in the DSO window at that date.
+-- params: as_of_dates, dso_days, scope
 with requested_dates as (
     select distinct unnest(as_of_dates)::date as as_of
 ),
 
-stored_dates as (
-    select as_of from int_aging_dates
+accounts as (
+    select account_key from int_accounts
+    where scope is not null and account_id in (select unnest(scope))
 ),
 
--- stored dates are read; any other date is aged now, by the same definition
 aging as (
-    select aging.*
-    from int_stored_aging as aging
-    semi join requested_dates on requested_dates.as_of = aging.as_of
-    union all by name
-    select *
-    from int_account_aging((
-        select list(as_of)
-        from requested_dates
-        anti join stored_dates on stored_dates.as_of = requested_dates.as_of
-    ))
+    select * from int_aging_at_dates(as_of_dates, scope)
 ),
 
 billed as (
@@ -32,12 +23,13 @@ billed as (
         sum(daily.billed) as billed
     from int_account_daily as daily
     inner join requested_dates
-        on daily.activity_date between requested_dates.as_of - dso_days + 1
-        and requested_dates.as_of
-    -- the same bounds on the parameter itself, which the scan can use to skip other days
+        on in_dso_window(daily.activity_date, requested_dates.as_of, dso_days)
     where
+        -- the bounds of every window on the parameter itself, which the scan of the
+        -- date-ordered table uses to skip the blocks of other days
         daily.activity_date
         between list_min(as_of_dates)::date - dso_days + 1 and list_max(as_of_dates)::date
+        and (scope is null or daily.account_key in (select account_key from accounts))
     group by all
 ),
 

@@ -11,6 +11,12 @@ with accounts as (
     where scope is null or account_id in (select unnest(scope))
 ),
 
+-- the accounts a scope names; empty without a scope, so an unscoped call's `scope is null or
+-- … in (select … from scoped)` probes nothing instead of every row against every account
+scoped as (
+    select account_id, account_key from accounts where scope is not null
+),
+
 requested as (
     select
         unnest(generate_series(1, len(periods))) as period_index,
@@ -168,8 +174,13 @@ closing as (
             documents.issued_on between periods.period_start and periods.period_end
                 as issued_in_period
         from int_closing_documents as documents
-        inner join accounts on accounts.account_id = documents.account_id
-        cross join periods
+        inner join periods
+            -- only what a figure below counts: unsigned at D, or issued in P
+            on documents.issued_on <= periods.as_of
+            and (documents.signed_on is null or documents.signed_on > periods.as_of)
+            or documents.issued_on between periods.period_start and periods.period_end
+        -- an unscoped call keeps every document (each has a known account) without a join
+        where scope is null or documents.account_id in (select account_id from scoped)
     ) as documents
     group by all
 ),
@@ -190,7 +201,7 @@ landing_revenue as (
         on daily.activity_date between least(periods.year_start, periods.window_start)
         and periods.as_of
     where
-        (scope is null or daily.account_key in (select account_key from accounts))
+        (scope is null or daily.account_key in (select account_key from scoped))
         -- the same bounds on the parameter itself, which the scan of the date-ordered table
         -- uses to skip the blocks of other days
         and daily.activity_date
@@ -212,7 +223,7 @@ year_plan as (
     inner join periods
         on targets.month_start between periods.year_start and periods.year_end
     where
-        (scope is null or targets.account_key in (select account_key from accounts))
+        (scope is null or targets.account_key in (select account_key from scoped))
         and targets.month_start
         between list_min(list_transform(periods, lambda period: make_date(year(period.as_of), 1, 1)))
         and list_max(list_transform(periods, lambda period: make_date(year(period.as_of), 12, 31)))

@@ -12,18 +12,36 @@
 -- rows computed once per view, so an account's ABC class does not depend on what was typed.
 -- Of the prior year only the additive figures are computed (no ranking, countback or TTM);
 -- its GM % and overdue % are account_metrics' formulas over them.
--- Grain: one row per account in scope.
+-- The same statement rolls the figures of both periods up for the whole scope (rollup_metrics
+-- at level 'portfolio'), from the one computation of the account figures: the tiles above a
+-- page's tables cost no second pass over the accounts. Each row carries one of the two, whole,
+-- in a struct column, as accounts_with_rollup's do: `account_row` (row_kind 'account') or
+-- `rollup_row` (row_kind 'rollup', one per requested period).
+-- Grain: one row per account in scope, plus one per requested period.
 -- params: periods, dso_days, scope, thresholds
-with metrics as (
-    select * from account_metrics(periods[1:1], dso_days, scope)
+with figures as materialized (
+    select * from int_account_figures(periods, dso_days, scope)
+),
+
+current_figures as (
+    select * from figures where period_index = 1
+),
+
+metrics as (
+    select * from int_account_rows(current_figures, periods[1:1], dso_days, scope)
 ),
 
 prior_figures as (
-    select * from int_account_figures(periods[2:2], dso_days, scope)
+    select * from figures where period_index = 2
 ),
 
 -- the ranks below over the few columns they read, joined back: a window sorts every column it
--- carries
+-- carries, and over the CTE of the account rows it was given them all (measured: ~0.7 s of
+-- CPU at 150,000 accounts)
+rank_inputs as materialized (
+    select account_id, revenue, growth_yoy from metrics
+),
+
 ranks as (
     select
         account_id,
@@ -33,7 +51,7 @@ ranks as (
         case when growth_yoy is not null then percent_rank() over (
             partition by growth_yoy is not null order by growth_yoy
         ) end as growth_percentile
-    from metrics
+    from rank_inputs
 ),
 
 -- holding groups that have a key account in scope
@@ -119,7 +137,7 @@ signs as (
     left join prior_year on prior_year.account_id = current_period.account_id
 ),
 
-final as (
+table_rows as (
     select
         *,
         -- an account that bought nothing in either year has no relationship at risk
@@ -130,6 +148,22 @@ final as (
         ) as at_risk,
         promote_top_revenue or promote_top_growth or promote_new_in_key_group as promote
     from signs
+),
+
+rollups as (
+    select * from int_rollup_metrics(figures, periods, dso_days, scope, 'portfolio')
+),
+
+final as (
+    select
+        'account' as row_kind,
+        table_rows as account_row
+    from table_rows
+    union all by name
+    select
+        'rollup' as row_kind,
+        rollups as rollup_row
+    from rollups
 )
 
 select * from final

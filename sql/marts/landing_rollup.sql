@@ -1,6 +1,5 @@
--- The landing forecast of the scope for the calendar year of D: the accounts' landings and
--- their year's plan summed, and landing vs plan = Σ landing / Σ plan − 1 when the plan > 0
--- (a portfolio lands where its accounts land; accounts without a plan add landing only).
+-- The landing forecast of the scope for the calendar year of D (int_landing_sum over the
+-- accounts' landings of D).
 -- Grain: one row.
 -- params: as_of, scope
 with accounts as (
@@ -10,13 +9,7 @@ with accounts as (
 ),
 
 final as (
-    select
-        as_of,
-        make_date(year(as_of), 12, 31) as year_end,
-        coalesce(sum(landing_forecast), 0) as landing_forecast,
-        sum(year_revenue_target) as year_revenue_target,
-        ratio_if_positive(sum(landing_forecast), sum(year_revenue_target)) - 1 as landing_vs_plan
-    from accounts
+    select * from int_landing_sum(accounts, as_of)
 )
 
 select * from final

@@ -215,7 +215,13 @@ def _import_file(
     if source.kind == "csv":
         params.update(rejects_table=rejects, rejects_scan=f"{rejects}_scan")
     try:
+        if plan.stage is not None:  # converted in file order first, then numbered
+            stage = work / "stage.parquet"
+            write.copy_in_order(con, plan.stage, convert.bound(plan.stage, params), stage)
+            params = {**convert.bound(plan.sql, params), "import_stage": str(stage)}
         copied = write.copy_partitions(con, plan.sql, params, work / "parts")
+        if plan.stage is not None:
+            stage.unlink()
     except Exception as error:  # DuckDB's word on an unreadable file, with the file named
         message = str(error).split("\n")[0]
         raise ImportError_(f"{mapping.table}: {relative} cannot be read: {message}") from None

@@ -17,6 +17,7 @@ come from the contract, so no identifier in this SQL is ever user text; values a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +77,14 @@ class Plan:
     columns: tuple[str, ...]  # contract columns written, in contract order
     money: tuple[str, ...]  # of those, the money columns (for conservation)
     read: dict[str, str] = field(default_factory=dict)  # contract column -> source header
+    # when set, `stage` runs first and writes the checked rows, in file order, to the Parquet
+    # file bound as `$import_stage`, which `sql` then reads and numbers (see `build`)
+    stage: str | None = None
+
+
+def bound(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters `sql` refers to (DuckDB refuses a named parameter a statement lacks)."""
+    return {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
 
 
 class _Params:
@@ -228,7 +237,16 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
         f"then list_contains({labels}, rtrim(lower(trim({first_cell})), ':')) else false end"
     )
 
-    rec = record if needs_order else "null"
+    # Line numbers need the file's order. Numbering the CSV's records as they are read
+    # (`row_number() over ()`, a streaming window) makes DuckDB run the scan and the whole
+    # conversion on one thread; instead the conversion runs on every core into a Parquet file
+    # written in file order (DuckDB keeps insertion order), and the numbering reads that
+    # file's `file_row_number`. An XLSX relation carries its row numbers already.
+    # (a join, as for the due date, need not keep the order: such a table is numbered as read)
+    staged_order = (
+        needs_order and not numbered and source.kind == "csv" and "due_date" not in mapping.derive
+    )
+    rec = record if needs_order and not staged_order else "null"
     ctes = [
         f"numbered as (select {rec} as _rec, * from {source.relation})",
         f"texts as (select _rec, {', '.join(['*', *texts][1:]) or 'null as none'}, "
@@ -272,6 +290,13 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
         )
     ctes.append(f"checked as (select {kept}, {bad} as _bad from {last})")
     last = "checked"
+    stage = None
+    if staged_order:
+        stage = f"with {', '.join(ctes)} select * exclude (_rec) from checked"
+        ctes = [
+            "checked as (select file_row_number as _rec, * exclude (file_row_number) "
+            "from read_parquet($import_stage, file_row_number = true))"
+        ]
     if "line_no" in mapping.derive:
         ctes.append(
             f"with_line as (select *, row_number() over (partition by invoice_id order by _rec) "
@@ -323,11 +348,20 @@ def build(source: Source, mapping: TableMapping, staged: Staged, *, numbered: bo
             ]
         )
     sql = f"with {', '.join(ctes)} select {select} from final"
-    return Plan(sql, params.values, columns, money, read)
+    return Plan(sql, params.values, columns, money, read, stage)
 
 
 def reason_text(code: str) -> str:
     return REASONS.get(code, code)
 
 
-__all__ = ["DATE_FORMATS", "DUE_FROM_TERMS", "Plan", "Staged", "build", "reason_text", "typed"]
+__all__ = [
+    "DATE_FORMATS",
+    "DUE_FROM_TERMS",
+    "Plan",
+    "Staged",
+    "bound",
+    "build",
+    "reason_text",
+    "typed",
+]

@@ -11,7 +11,8 @@ into the same folder from running at once; staging folders of imports that died 
 Large tables are written as Hive folders by year (`invoices/year=2025/part-0-0.parquet`),
 small ones as one file. Each source file is converted by one DuckDB `COPY … PARTITION_BY`,
 streaming; its rejected rows, totals rows and empty rows land in partitions of their own,
-which are counted and never published.
+which are counted and never published. A CSV whose line numbers are derived is first converted
+into one Parquet stage file in file order (`copy_in_order`), which that COPY then numbers.
 """
 
 from __future__ import annotations
@@ -126,6 +127,20 @@ def copy_partitions(
     )
     rows = con.execute(statement, {**params, "import_target": str(target)}).fetchall()
     return int(rows[0][0]) if rows else 0
+
+
+def copy_in_order(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any], target: Path
+) -> None:
+    """Run `sql` into the one Parquet file `target`, its rows in the order `sql` yields them
+    (DuckDB keeps insertion order, scanning in parallel, unless told not to)."""
+    (keeps,) = con.execute("select current_setting('preserve_insertion_order')").fetchall()[0]
+    if not keeps:
+        raise KamdashError("DuckDB is set not to keep insertion order; line numbers need it")
+    con.execute(
+        f"copy ({sql}) to $import_stage_target (format parquet, compression uncompressed)",
+        {**params, "import_stage_target": str(target)},
+    ).fetchall()
 
 
 def partitions(target: Path) -> dict[str, list[Path]]:
