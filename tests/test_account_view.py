@@ -147,3 +147,35 @@ def test_receivables_trend_equals_the_oracle_at_every_month_end(
                 else:
                     assert row[name] == pytest.approx(value, abs=1e-6), (unit, as_of, name)
     assert {unit for unit, _ in got} <= set(units)
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        ["account", "account", "account", "rollup", "rollup"],
+        ["rollup", "rollup", "account", "account", "account"],
+        ["account", "rollup", "account", "rollup", "account"],
+    ],
+    ids=["roll-ups last", "roll-ups first", "interleaved"],
+)
+def test_a_view_splits_its_two_kinds_of_row_in_any_order(kinds: list[str]) -> None:
+    import pyarrow as pa
+
+    from kamdash.engine.store import _split_kinds
+
+    names = iter(["a1", "a2", "a3"])
+    periods = iter([1, 2])
+    table = pa.table(
+        {
+            "row_kind": kinds,
+            "account_row": [
+                {"account_id": next(names)} if kind == "account" else None for kind in kinds
+            ],
+            "rollup_row": [
+                {"period_index": next(periods)} if kind == "rollup" else None for kind in kinds
+            ],
+        }
+    )
+    accounts, rollups = _split_kinds(table)
+    assert accounts.column("account_id").to_pylist() == ["a1", "a2", "a3"]
+    assert rollups.column("period_index").to_pylist() == [1, 2]
