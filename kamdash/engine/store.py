@@ -782,8 +782,9 @@ def _split_kinds(table: pa.Table) -> tuple[pa.Table, pa.Table]:
         accounts = table.column("account_row").slice(len(rollup_at))
     else:  # interleaved (DuckDB does not promise the union's order): take them out
         keep = [index for index, kind in enumerate(kinds) if kind != "rollup"]
-        accounts = table.column("account_row").take(keep)
-    rollups = table.column("rollup_row").take(rollup_at)
+        accounts = table.column("account_row").take(pa.array(keep, type=pa.int64()))
+    # typed, so that no roll-up row (no account in scope) is an empty take, not a null-typed one
+    rollups = table.column("rollup_row").take(pa.array(rollup_at, type=pa.int64()))
     return pa.Table.from_struct_array(accounts), pa.Table.from_struct_array(rollups)
 
 
