@@ -14,10 +14,8 @@ with accounts as (
     where scope is null or account_id in (select unnest(scope))
 ),
 
--- the accounts a scope names; empty without a scope, so an unscoped call's `scope is null or
--- … in (select … from scoped)` probes nothing instead of every row against every account
 scoped as (
-    select account_id, account_key from accounts where scope is not null
+    select * from int_scoped_accounts(scope)
 ),
 
 requested as (

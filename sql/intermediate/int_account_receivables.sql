@@ -8,8 +8,7 @@ with requested_dates as (
 ),
 
 accounts as (
-    select account_key from int_accounts
-    where scope is not null and account_id in (select unnest(scope))
+    select account_key from int_scoped_accounts(scope)
 ),
 
 aging as (
