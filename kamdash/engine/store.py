@@ -465,14 +465,20 @@ class Store(RelationshipQueries):
         table = listing(ACCOUNT_LISTINGS, name)
         order = self._order(table, sort, descending)
         # the selection and order are fixed text from kamdash.engine.listings, never user input
-        rows = (
-            f"select * from account_rows where ({table.where}) and ($1 is null or account_id in "
-            "(select account_id from int_accounts where contains(search_key, search_key($1))))"
-        )
+        rows = f"select * from account_rows where ({table.where})"
+        search_text = clean_search(search)
+        params: list[Any] = []
+        if search_text is not None:
+            # only when asked: the subquery costs ~20 ms at 150,000 rows even with no text
+            rows += (
+                " and account_id in (select account_id from int_accounts"
+                " where contains(search_key, search_key($1)))"
+            )
+            params.append(search_text)
         return self._page(
             rows,
             order,
-            [clean_search(search)],
+            params,
             limit,
             offset,
             account_rows=self.account_rows(periods, **filters),
@@ -494,12 +500,16 @@ class Store(RelationshipQueries):
         document id or account name or id in either script, sorted and cut in SQL."""
         table = listing(OPEN_ITEM_LISTINGS, "worklist" if overdue_only else "open_items")
         order = self._order(table, sort, descending)
-        rows = (
-            "select * from open_items($1, $2, $3) where $4 is null or contains("
-            "search_key(item_id || ' ' || account_name || ' ' || account_id), search_key($4))"
-        )
-        params = [parse_date(as_of, name="as_of"), self.scope(**filters), overdue_only]
-        return self._page(rows, order, [*params, clean_search(search)], limit, offset)
+        rows = "select * from open_items($1, $2, $3)"
+        params: list[Any] = [parse_date(as_of, name="as_of"), self.scope(**filters), overdue_only]
+        search_text = clean_search(search)
+        if search_text is not None:
+            rows += (
+                " where contains(search_key(item_id || ' ' || account_name || ' ' || account_id),"
+                " search_key($4))"
+            )
+            params.append(search_text)
+        return self._page(rows, order, params, limit, offset)
 
     def _page(
         self,
@@ -515,23 +525,31 @@ class Store(RelationshipQueries):
         how many rows it has in all. `rows` and `order` are fixed text of this module and
         kamdash.engine.listings; every value is a parameter."""
         n = len(params)
-        frame = self.query(
-            f"select *, count(*) over () as total_rows from ({rows}) "
-            f"order by {order} limit ${n + 1} offset ${n + 2}",
-            [*params, limit, offset],
-            account_rows=account_rows,
-        )
-        if frame.height:
-            total = int(frame["total_rows"][0])
-        elif offset:
-            # past the end (an old link): the total still tells the page where the end is
-            counted = self.query(
-                f"select count(*) as total_rows from ({rows})", params, account_rows=account_rows
+        if account_rows is None:
+            # rows computed by a macro: one statement, so the macro runs once
+            frame = self.query(
+                f"select *, count(*) over () as total_rows from ({rows}) "
+                f"order by {order} limit ${n + 1} offset ${n + 2}",
+                [*params, limit, offset],
             )
-            total = int(counted["total_rows"][0])
+            if frame.height or not offset:
+                return Page(frame.drop("total_rows"), _first_or_zero(frame["total_rows"]), offset)
         else:
-            total = 0
-        return Page(frame.drop("total_rows"), total, offset)
+            # rows already computed: two statements, not `count(*) over ()`, whose window
+            # materialises every column of every selected row before the cut (at 150,000
+            # accounts' rows: 110 ms against 20 + 3 ms)
+            frame = self.query(
+                f"select * from ({rows}) order by {order} limit ${n + 1} offset ${n + 2}",
+                [*params, limit, offset],
+                account_rows=account_rows,
+            )
+            if limit is None or 0 < frame.height < limit or (frame.height == 0 and offset == 0):
+                return Page(frame, offset + frame.height, offset)
+        # past the end (an old link) or a full page: count the rows in all
+        counted = self.query(
+            f"select count(*) as total_rows from ({rows})", params, account_rows=account_rows
+        )
+        return Page(frame.drop("total_rows", strict=False), int(counted["total_rows"][0]), offset)
 
     def _order(self, table: Any, sort: str | None, descending: bool | None) -> str:
         if self.hide_margins and (sort or table.sort) in MARGIN_COLUMNS:
@@ -766,6 +784,10 @@ def _requested_periods(periods: Sequence[PeriodRequest]) -> list[dict[str, dt.da
             {"period_start": period.start, "period_end": period.end, "as_of": as_of_date}
         )
     return requested
+
+
+def _first_or_zero(column: pl.Series) -> int:
+    return int(column[0]) if len(column) else 0
 
 
 def _split_kinds(table: pa.Table) -> tuple[pa.Table, pa.Table]:

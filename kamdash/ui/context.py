@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import polars as pl
 import streamlit as st
 
 from kamdash.engine.measures import Language
@@ -42,7 +42,8 @@ class Context:
     q: Queries
     filters: Filters
     options: Options
-    account_list: pl.DataFrame
+    # KAM id -> name, for labels and export titles
+    kam_names: Mapping[str, str]
     pages: dict[str, Any] = field(default_factory=dict)
     viewer: Viewer | None = None
 

@@ -136,11 +136,11 @@ class Queries:
         self.store = store
         # who is asking is part of the key: one person's cached figures never reach another
         scope = None if store.allowed is None else ",".join(sorted(store.allowed))
-        self._key = (str(store.data_dir), f"{store.fingerprint}|{scope}|{store.hide_margins}")
+        self.key = (str(store.data_dir), f"{store.fingerprint}|{scope}|{store.hide_margins}")
 
     def _get(self, method: str, *args: Any, **kwargs: Any) -> Any:
         frozen = tuple(sorted((name, _frozen(value)) for name, value in kwargs.items()))
-        return _call(self.store, *self._key, method, tuple(args), frozen)
+        return _call(self.store, *self.key, method, tuple(args), frozen)
 
     def gather(self, *calls: Callable[[], Any]) -> list[Any]:
         """The results of `calls` (each a call of this object's methods), computed at the same

@@ -160,8 +160,7 @@ def view_scope(context: Context) -> Scope:
         if not chosen:
             continue
         if param == "kam":
-            names = dict(context.account_list.select("kam_id", "kam_name").unique().iter_rows())
-            chosen = [names.get(kam) or kam for kam in chosen]
+            chosen = [context.kam_names.get(kam) or kam for kam in chosen]
         parts.append(f"{t(label, lang)}: {', '.join(chosen)}")
         values += chosen
     everyone = t("export.all_accounts", lang)

@@ -13,7 +13,9 @@ import contextlib
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import duckdb
@@ -98,21 +100,41 @@ def pages(lang: Language) -> dict[str, Any]:
     }
 
 
-def _options(accounts: pl.DataFrame) -> flt.Options:
+@dataclass(frozen=True)
+class FrameLists:
+    """What the frame reads of the account list at every run: the values a URL filter may
+    take and the KAMs' names."""
+
+    options: flt.Options
+    kam_names: Mapping[str, str]
+
+
+# one per data version and viewer scope seen lately; shared, so immutable
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _frame_lists(_queries: Queries, folder: str, version: str) -> FrameLists:
+    # once per data version and viewer: at 150,000 accounts, unpickling the cached account
+    # list and walking it took ~0.2 s of every page's run
+    del folder, version  # the cache key: which data, which version, seen by whom
+    return _lists_of(_queries.account_list())
+
+
+def _lists_of(accounts: pl.DataFrame) -> FrameLists:
     def values(column: str) -> frozenset[str]:
-        return frozenset(v for v in accounts[column].to_list() if v is not None)
+        return frozenset(accounts[column].drop_nulls().unique().to_list())
 
     grouped = accounts.filter(pl.col("group_name").is_not_null())
     # house accounts (no KAM) are picked like a KAM of their own
     house = {HOUSE_ACCOUNTS} if accounts["kam_id"].null_count() else set()
-    return flt.Options(
+    options = flt.Options(
         kam=values("kam_id") | house,
         industry=values("industry"),
         region=values("region"),
         # holding groups proper: an ungrouped account is its own holding, not a group to pick
-        group=frozenset(grouped["holding_name"].to_list()),
+        group=frozenset(grouped["holding_name"].unique().to_list()),
         account=values("account_id"),
     )
+    kams = accounts.select("kam_id", "kam_name").drop_nulls("kam_id").unique()
+    return FrameLists(options, MappingProxyType(dict(kams.iter_rows())))
 
 
 def open_context(
@@ -156,21 +178,23 @@ def open_context(
             icon=":material/history:",
         )
     queries = Queries(current.store)
-    account_list = queries.account_list()
+    lists = _frame_lists(queries, *queries.key)
     _, last = queries.data_range()
     anchor = flt.anchor_date(last, dt.date.today())
-    options = _options(account_list)
+    options = lists.options
     filters, notes = flt.parse(state.read_query(), options, anchor)
     if notes:
         # drop what was ignored from the address bar, so a bookmark taken now is clean
         state.write_query(filters.query())
-    context = Context(current.store, queries, filters, options, account_list, page_objects, current)
+    context = Context(
+        current.store, queries, filters, options, lists.kam_names, page_objects, current
+    )
     set_context(context)
     return context, notes
 
 
 def _labels(context: Context) -> dict[str, Any]:
-    names = dict(context.account_list.select("kam_id", "kam_name").unique().iter_rows())
+    names = dict(context.kam_names)
     names[HOUSE_ACCOUNTS] = t("house.kam", context.lang)
 
     def kam(kam_id: str) -> str:
