@@ -33,3 +33,4 @@ with frame.failures_as_messages(lang):
         frame.sidebar(context)
         frame.banner(context, notes)
         frame.run_page(navigation, lang)
+        frame.freeze_startup_objects()

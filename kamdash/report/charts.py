@@ -111,16 +111,15 @@ def month_axis(title: str | None = None) -> alt.Axis:
 
 def configure(chart: alt.TopLevelMixin, lang: Language) -> Any:
     """The one theme of the app, with the language's number and date locale."""
-    return (
-        chart.configure(
-            font=FONT,
-            locale=alt.Locale(number=_NUMBER_LOCALE[lang], time=_TIME_LOCALE[lang]),
-            background="transparent",
-        )
-        .configure_title(
+    # one configure call: each configure_* call copies the whole chart, data included
+    return chart.configure(
+        font=FONT,
+        locale=alt.Locale(number=_NUMBER_LOCALE[lang], time=_TIME_LOCALE[lang]),
+        background="transparent",
+        title=alt.TitleConfig(
             anchor="start", fontSize=15, fontWeight=600, color=TEXT, offset=12, subtitleColor=MUTED
-        )
-        .configure_axis(
+        ),
+        axis=alt.AxisConfig(
             labelColor=TEXT,
             titleColor=MUTED,
             titleFontWeight=400,
@@ -129,16 +128,16 @@ def configure(chart: alt.TopLevelMixin, lang: Language) -> Any:
             gridColor=GRID,
             domainColor=GRID,
             tickColor=GRID,
-        )
-        .configure_legend(
+        ),
+        legend=alt.LegendConfig(
             orient="bottom",
             labelColor=TEXT,
             titleColor=MUTED,
             labelFontSize=12,
             symbolType="circle",
-        )
-        .configure_view(stroke=None)
-        .configure_range(category=PALETTE)
+        ),
+        view=alt.ViewConfig(stroke=None),
+        range=alt.RangeConfig(category=PALETTE),
     )
 
 
