@@ -278,13 +278,18 @@ def freeze_startup_objects() -> None:
     Altair's Vega-Lite schema, the validators) out of the cyclic collector's reach.
 
     Streamlit runs a full `gc.collect()` after every script run (`runner.postScriptGC`), and
-    walking those long-lived objects took ~0.17 s of every page at 150,000 accounts, before
-    the browser is told the run is over. Frozen objects are still freed by reference counting;
+    walking those long-lived objects took ~0.1-0.2 s of every page at 150,000 accounts, while
+    the browser waits for the run's end. Frozen objects are still freed by reference counting;
     only cyclic garbage alive at the freeze would stay, so the freeze follows a collection.
+    It runs on a thread of its own, so the first page is not kept waiting for it.
     """
     if _startup_objects_frozen.is_set():
         return
     _startup_objects_frozen.set()
+    threading.Thread(target=_freeze, name="kamdash-freeze", daemon=True).start()
+
+
+def _freeze() -> None:
     # a chart's validation loads the schema on first use: load it now, so it is frozen too
     alt.Chart(pl.DataFrame({"x": [0]}).to_pandas()).mark_point().encode(x="x:Q").to_dict()
     gc.collect()
