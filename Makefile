@@ -56,7 +56,7 @@ types: setup
 check: lint types test
 
 run: setup
-	KAMDASH_DATA_DIR=$(KAMDASH_DATA_DIR) $(PRELOAD) $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	KAMDASH_DATA_DIR=$(KAMDASH_DATA_DIR) $(PRELOAD) $(BIN)/python -m kamdash.ui.serve app.py --server.port $(PORT) --server.headless true
 
 # as run, but an unexpected error shows its full trace in the browser (never for viewers:
 # `make run` shows them a short message with a reference to the server log)
