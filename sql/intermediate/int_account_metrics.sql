@@ -106,7 +106,9 @@ final as (
         region,
         payment_terms_days,
         credit_limit,
-        onboarded_on
+        onboarded_on,
+        -- the store's integer key, for the joins of the statements built on these rows
+        account_key
     from ranked
 )
 

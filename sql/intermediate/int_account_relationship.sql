@@ -232,6 +232,7 @@ figures as (
     select
         periods.period_index,
         accounts.account_id,
+        accounts.account_key,
         case when has_data.has_activities then
             periods.as_of - period_activities.last_meeting_on
         end as days_since_last_meeting,

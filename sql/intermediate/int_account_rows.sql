@@ -12,11 +12,11 @@ with relationship as (
 final as (
     select
         metrics.*,
-        relationship.* exclude (period_index, account_id)
+        relationship.* exclude (period_index, account_id, account_key)
     from int_account_metrics(figures, periods, dso_days, scope) as metrics
     left join relationship
         on relationship.period_index = metrics.period_index
-        and relationship.account_id = metrics.account_id
+        and relationship.account_key = metrics.account_key
 )
 
 select * from final

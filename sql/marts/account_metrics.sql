@@ -8,7 +8,7 @@ with figures as (
 ),
 
 final as (
-    select * from int_account_rows(figures, periods, dso_days, scope)
+    select * exclude (account_key) from int_account_rows(figures, periods, dso_days, scope)
 )
 
 select * from final

@@ -39,12 +39,12 @@ prior_figures as (
 -- carries, and over the CTE of the account rows it was given them all (measured: ~0.7 s of
 -- CPU at 150,000 accounts)
 rank_inputs as materialized (
-    select account_id, revenue, growth_yoy from metrics
+    select account_key, revenue, growth_yoy from metrics
 ),
 
 ranks as (
     select
-        account_id,
+        account_key,
         case when revenue > 0 then percent_rank() over (
             partition by revenue > 0 order by revenue
         ) end as revenue_percentile,
@@ -58,7 +58,7 @@ ranks as (
 key_groups as (
     select accounts.group_name
     from metrics
-    inner join int_accounts as accounts on accounts.account_id = metrics.account_id
+    inner join int_accounts as accounts on accounts.account_key = metrics.account_key
     where accounts.group_name is not null
     group by accounts.group_name
     having bool_or(not accounts.is_house_account)
@@ -76,14 +76,14 @@ current_period as (
         ranks.growth_percentile,
         key_groups.group_name is not null as in_key_group
     from metrics
-    inner join int_accounts as accounts on accounts.account_id = metrics.account_id
-    inner join ranks on ranks.account_id = metrics.account_id
+    inner join int_accounts as accounts on accounts.account_key = metrics.account_key
+    inner join ranks on ranks.account_key = metrics.account_key
     left join key_groups on key_groups.group_name = accounts.group_name
 ),
 
 prior_year as (
     select
-        account_id,
+        account_key,
         ratio_if_positive(revenue - cogs, revenue) as gross_margin_pct_prior,
         ratio_if_positive(overdue_ar, open_ar) as overdue_pct_prior,
         -- what the key/house split needs of the prior year (segment_split)
@@ -134,7 +134,7 @@ signs as (
             or (current_period.revenue_prior_ttm = 0 and current_period.revenue_ttm > 0)
         ) as promote_new_in_key_group
     from current_period
-    left join prior_year on prior_year.account_id = current_period.account_id
+    left join prior_year on prior_year.account_key = current_period.account_key
 ),
 
 table_rows as (
@@ -158,7 +158,7 @@ final as (
     select
         'account' as row_kind,
         table_rows as account_row
-    from table_rows
+    from (select * exclude (account_key) from table_rows) as table_rows
     union all by name
     select
         'rollup' as row_kind,

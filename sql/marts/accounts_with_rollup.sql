@@ -15,7 +15,9 @@ accounts as (
     select
         'account' as row_kind,
         account_row
-    from int_account_rows(figures, periods, dso_days, scope) as account_row
+    from (
+        select * exclude (account_key) from int_account_rows(figures, periods, dso_days, scope)
+    ) as account_row
 ),
 
 rollups as (
