@@ -1,6 +1,7 @@
 """Each page's time in a real browser (system Chromium), against a running kamdash server.
 
     .venv/bin/python tests/load/browser_pages.py http://localhost:8501 [--rounds 2] [--out F]
+        [--query "start=2026-04-01&end=2026-06-15"]   # every page for that period
 
 Times two ways a user reaches a page:
 - **by link**: the page's URL typed or opened from a bookmark (a whole page load: the
@@ -63,9 +64,9 @@ def problems(tab: Page) -> list[str]:
     return found + [sign for sign in BAD_SIGNS if sign in body]
 
 
-def by_link(tab: Page, url: str, path: str) -> float:
+def by_link(tab: Page, url: str, path: str, query: str = "") -> float:
     started = time.monotonic()
-    tab.goto(f"{url}/{path}")
+    tab.goto(f"{url}/{path}" + (f"?{query}" if query else ""))
     return wait_for_run(tab, started)
 
 
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("url")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--query", default="", help="URL parameters of every page opened")
     args = parser.parse_args(argv)
     url = args.url.rstrip("/")
     times: dict[str, dict[str, list[float]]] = {
@@ -98,12 +100,12 @@ def main(argv: list[str] | None = None) -> int:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         tab = browser.new_page(viewport={"width": 1440, "height": 1000})
-        first = by_link(tab, url, "")
+        first = by_link(tab, url, "", args.query)
         print(f"first page after the server started: {first:.2f} s", flush=True)
         for round_number in range(args.rounds):
             for path in PAGES:
                 name = path or "portfolio"
-                elapsed = by_link(tab, url, path)
+                elapsed = by_link(tab, url, path, args.query)
                 times["by_link"][name].append(elapsed)
                 if found := problems(tab):
                     seen_problems[f"/{path}"] = found
