@@ -707,6 +707,26 @@ def test_open_items_search_by_document_id_and_name(case: tuple[Store, Periods]) 
         assert set(want["item_id"].to_list()) <= set(by_name.rows["item_id"].to_list())
 
 
+def test_unsigned_closing_documents_search_by_document_id_and_name(
+    sample: tuple[Store, Periods],
+) -> None:
+    store, periods = sample
+    as_of = periods[0][2]
+    unsigned = store.closing_document_listing(as_of, limit=None).rows
+    assert unsigned.height > 1
+    for document in (unsigned.row(0, named=True), unsigned.row(unsigned.height - 1, named=True)):
+        found = store.closing_document_listing(as_of, search=document["closing_doc_id"], limit=None)
+        assert found.rows["closing_doc_id"].to_list() == [document["closing_doc_id"]]
+        assert found.total == 1
+        latin = transliterate(document["account_name"])
+        by_name = store.closing_document_listing(as_of, search=latin, limit=None)
+        want = unsigned.filter(pl.col("account_name") == document["account_name"])
+        assert set(by_name.rows["closing_doc_id"].to_list()) >= set(
+            want["closing_doc_id"].to_list()
+        )
+        assert by_name.total == by_name.rows.height < unsigned.height
+
+
 # --------------------------------------------------------------------------------------------
 # charts aggregated in SQL
 

@@ -10,7 +10,9 @@ that reach the SQL text, never anything a user typed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -212,6 +214,20 @@ def listing(listings: dict[str, Listing], name: str) -> Listing:
         return listings[name]
     except KeyError:
         raise KamdashError(f"unknown table {name!r}; tables are {', '.join(listings)}") from None
+
+
+def searched(
+    rows: str, matches: str, params: Sequence[Any], search: str | None
+) -> tuple[str, list[Any]]:
+    """The statement `rows` (its parameters `params`) narrowed to the rows `matches` holds for,
+    when the search box has text; `matches` is fixed SQL that reads that text as `$search`,
+    bound as the next parameter. Without text no condition is added at all: no row pays for a
+    search nobody asked for (the account-name subquery alone took ~20 ms at 150,000 rows)."""
+    text = clean_search(search)
+    if text is None:
+        return rows, list(params)
+    condition = matches.replace("$search", f"${len(params) + 1}")
+    return f"select * from ({rows}) where {condition}", [*params, text]
 
 
 def clean_search(text: str | None) -> str | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from kamdash.data.contract import TABLES_BY_NAME
-from kamdash.engine.listings import CLOSING_DOC_LISTINGS, PAGE_SIZE, Page, clean_search, listing
+from kamdash.engine.listings import CLOSING_DOC_LISTINGS, PAGE_SIZE, Page, listing, searched
 from kamdash.engine.periods import DateLike, Period, parse_date, period_and_as_of
 
 if TYPE_CHECKING:
@@ -141,12 +141,13 @@ class RelationshipQueries:
         document, invoice or account, sorted and cut in SQL."""
         table = listing(CLOSING_DOC_LISTINGS, "unsigned_closing_documents")
         order = self._order(table, sort, descending)
-        rows = (
-            "select * from unsigned_closing_documents($1, $2) where $3 is null or contains("
-            "search_key(closing_doc_id || ' ' || invoice_id || ' ' || account_name || ' ' "
-            "|| account_id), search_key($3))"
+        rows, params = searched(
+            "select * from unsigned_closing_documents($1, $2)",
+            "contains(search_key(closing_doc_id || ' ' || invoice_id || ' ' || account_name"
+            " || ' ' || account_id), search_key($search))",
+            [parse_date(as_of, name="as_of"), self.scope(**filters)],
+            search,
         )
-        params = [parse_date(as_of, name="as_of"), self.scope(**filters), clean_search(search)]
         return self._page(rows, order, params, limit, offset)
 
     def signed_on_time_trend(self, start: DateLike, end: DateLike, **filters: Any) -> pl.DataFrame:

@@ -39,6 +39,7 @@ from kamdash.engine.listings import (
     clean_search,
     listing,
     risk_thresholds,
+    searched,
 )
 from kamdash.engine.periods import DateLike, Period, month_ends, parse_date, period_and_as_of
 from kamdash.engine.relationship import RelationshipQueries
@@ -465,16 +466,13 @@ class Store(RelationshipQueries):
         table = listing(ACCOUNT_LISTINGS, name)
         order = self._order(table, sort, descending)
         # the selection and order are fixed text from kamdash.engine.listings, never user input
-        rows = f"select * from account_rows where ({table.where})"
-        search_text = clean_search(search)
-        params: list[Any] = []
-        if search_text is not None:
-            # only when asked: the subquery costs ~20 ms at 150,000 rows even with no text
-            rows += (
-                " and account_id in (select account_id from int_accounts"
-                " where contains(search_key, search_key($1)))"
-            )
-            params.append(search_text)
+        rows, params = searched(
+            f"select * from account_rows where ({table.where})",
+            "account_id in (select account_id from int_accounts"
+            " where contains(search_key, search_key($search)))",
+            [],
+            search,
+        )
         return self._page(
             rows,
             order,
@@ -500,15 +498,13 @@ class Store(RelationshipQueries):
         document id or account name or id in either script, sorted and cut in SQL."""
         table = listing(OPEN_ITEM_LISTINGS, "worklist" if overdue_only else "open_items")
         order = self._order(table, sort, descending)
-        rows = "select * from open_items($1, $2, $3)"
-        params: list[Any] = [parse_date(as_of, name="as_of"), self.scope(**filters), overdue_only]
-        search_text = clean_search(search)
-        if search_text is not None:
-            rows += (
-                " where contains(search_key(item_id || ' ' || account_name || ' ' || account_id),"
-                " search_key($4))"
-            )
-            params.append(search_text)
+        rows, params = searched(
+            "select * from open_items($1, $2, $3)",
+            "contains(search_key(item_id || ' ' || account_name || ' ' || account_id),"
+            " search_key($search))",
+            [parse_date(as_of, name="as_of"), self.scope(**filters), overdue_only],
+            search,
+        )
         return self._page(rows, order, params, limit, offset)
 
     def _page(
@@ -533,7 +529,8 @@ class Store(RelationshipQueries):
                 [*params, limit, offset],
             )
             if frame.height or not offset:
-                return Page(frame.drop("total_rows"), _first_or_zero(frame["total_rows"]), offset)
+                total = int(frame["total_rows"][0]) if frame.height else 0
+                return Page(frame.drop("total_rows"), total, offset)
         else:
             # rows already computed: two statements, not `count(*) over ()`, whose window
             # materialises every column of every selected row before the cut (at 150,000
@@ -784,10 +781,6 @@ def _requested_periods(periods: Sequence[PeriodRequest]) -> list[dict[str, dt.da
             {"period_start": period.start, "period_end": period.end, "as_of": as_of_date}
         )
     return requested
-
-
-def _first_or_zero(column: pl.Series) -> int:
-    return int(column[0]) if len(column) else 0
 
 
 def _split_kinds(table: pa.Table) -> tuple[pa.Table, pa.Table]:
