@@ -27,10 +27,11 @@ from typing import Any
 
 from playwright.sync_api import Page, sync_playwright
 
+from kamdash.ui.context import PAGES as APP_PAGES
+
 CHROMIUM = "/usr/bin/chromium"
-# path in the URL, and the sidebar link's label's page (portfolio is the app's root)
-PAGES = ["", "receivables", "account", "team", "data"]
-SIDEBAR_ORDER = ["", "account", "receivables", "team", "data"]
+# each page's path in the URL (portfolio is the app's root), in the sidebar's order
+PAGES = [url_path for _, url_path in APP_PAGES.values()]
 STATE = (
     "() => [document.querySelector('[data-testid=\"stApp\"]')?.getAttribute("
     "'data-test-script-state') ?? 'none', !!document.querySelector("
@@ -72,7 +73,7 @@ def by_link(tab: Page, url: str, path: str, query: str = "") -> float:
 
 def in_app(tab: Page, path: str) -> float:
     # by position: the default page's link carries the current page's address as its href
-    link = tab.locator('[data-testid="stSidebar"] a').nth(SIDEBAR_ORDER.index(path))
+    link = tab.locator('[data-testid="stSidebar"] a').nth(PAGES.index(path))
     started = time.monotonic()
     link.click()
     return wait_for_run(tab, started)
