@@ -7,10 +7,11 @@ never a traceback: 1 for data or argument problems, 2 for an internal error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,7 @@ from kamdash.engine.periods import parse_date
 from kamdash.errors import DataValidationError, KamdashError, NotFoundError
 
 if TYPE_CHECKING:
+    from kamdash.data.connection import Progress
     from kamdash.engine.store import Store
 
 ACCOUNT_COLUMNS: tuple[str, ...] = (
@@ -222,7 +224,47 @@ def _open(data: Path, no_cache: bool, dso_days: int = 90) -> Store:
     call), or, with --no-cache, validated and built in memory."""
     from kamdash.engine.store import open_store, stores_cache_dir
 
-    return open_store(data, dso_days=dso_days, cache_dir=None if no_cache else stores_cache_dir())
+    with _build_progress() as progress:
+        return open_store(
+            data,
+            dso_days=dso_days,
+            cache_dir=None if no_cache else stores_cache_dir(),
+            progress=progress,
+        )
+
+
+def _stderr_console() -> Any:
+    """Where progress bars go: stderr, so that `kamdash … > file` gets only the result (rich
+    draws on stdout by default)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@contextlib.contextmanager
+def _build_progress() -> Iterator[Progress | None]:
+    """On a terminal, a bar on stderr for a validation and build (tens of seconds on a new
+    export of a whole customer base); nothing when the cache has the store, or off a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich import progress as rich_progress
+
+    with rich_progress.Progress(
+        rich_progress.TextColumn("{task.description}"),
+        rich_progress.BarColumn(),
+        rich_progress.TimeElapsedColumn(),
+        console=_stderr_console(),
+        transient=True,
+    ) as bar:
+        task: list[Any] = []
+
+        def report(done: int, total: int, step: str) -> None:
+            if not task:
+                task.append(bar.add_task("preparing the export", total=total))
+            bar.update(task[0], completed=done, description=f"preparing the export: {step}")
+
+        yield report
 
 
 def _write(frame: pl.DataFrame, fmt: str, out: Path | None, *, single: bool = False) -> None:
@@ -275,7 +317,8 @@ def _validate(args: argparse.Namespace) -> int:
 
     if not args.data_dir.is_dir():
         raise KamdashError(f"data folder {args.data_dir} does not exist or is not a folder")
-    report = validate_folder(args.data_dir)
+    with _build_progress() as progress:
+        report = validate_folder(args.data_dir, progress)
     sys.stdout.write((report.to_json() if args.format == "json" else report.to_text()) + "\n")
     return 1 if report.has_errors else 0
 
@@ -291,6 +334,7 @@ def _generate(args: argparse.Namespace) -> int:
         TextColumn("{task.completed:,}/{task.total:,} lines"),
         TimeRemainingColumn(),
         transient=True,
+        console=_stderr_console(),
         disable=not sys.stderr.isatty(),
     ) as progress:
         task = progress.add_task("lines", total=args.lines or 1)
@@ -352,6 +396,7 @@ def _import(args: argparse.Namespace) -> int:
         TextColumn("{task.description}"),
         BarColumn(),
         transient=True,
+        console=_stderr_console(),
         disable=not sys.stderr.isatty(),
     ) as progress:
         tasks: dict[str, Any] = {}

@@ -10,6 +10,7 @@ helpers are tests/test_e2e.py's; without Chromium these tests skip with its inst
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -188,3 +189,32 @@ def test_another_sort_column_reorders_the_whole_table(
     else:
         pytest.fail("three clicks on the first row opened no account")
     assert f"account={top}" in page.url, f"the first row opened {page.url}, not {top}"
+
+
+def test_a_new_export_shows_its_preparation_then_the_portfolio(
+    large_export: Path, page: Any, tmp_path: Path
+) -> None:
+    """A server with an empty cache: the first visitor watches the validation and build go
+    step by step, and the portfolio replaces it when the store is ready."""
+    preparing = t("preparing.title", "en", step=1, total=2).split(":")[0]  # "Preparing … time"
+    cache = tmp_path / "cache"
+    with e2e.streamlit_server(
+        e2e.free_port(), large_export, tmp_path, env={"KAMDASH_CACHE_DIR": str(cache)}
+    ) as url:
+        page.goto(url)
+        page.get_by_text(preparing, exact=False).first.wait_for(timeout=FIRST_PAGE_MS)
+        bar = page.locator('[data-testid="stProgress"]').first
+        steps = set()
+        # the caption names the step under way, redrawn as the build goes on
+        while page.get_by_text(preparing, exact=False).count():
+            with contextlib.suppress(sync_api.Error):
+                caption = page.get_by_text(" s so far", exact=False).first.inner_text(timeout=500)
+                steps.add(caption.split(" · ")[0])
+            page.wait_for_timeout(200)
+        assert bar.count() == 0
+        assert len(steps) >= 2, steps  # more than one step was seen under way
+        assert any(step.startswith("building the stored table int_") for step in steps), steps
+        settle(page, count_text(1, PAGE_SIZE, ACCOUNTS), FIRST_PAGE_MS)
+        no_trace(page)
+        assert page.get_by_text(preparing, exact=False).count() == 0
+    assert list((cache / "stores").glob("*.duckdb"))  # kept: the next server opens it at once

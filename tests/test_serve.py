@@ -5,8 +5,10 @@ the first visitor's page finds both ready, with the same figures."""
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from appkit import open_page
@@ -70,3 +72,50 @@ def test_a_folder_that_is_not_there_leaves_the_page_to_say_so(
     assert computed_views == []
     at = open_page()
     assert "missing" in " ".join(e.value for e in at.error)
+
+
+def test_a_page_that_arrives_during_the_build_shares_it_and_hears_its_steps(
+    own_export: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import kamdash.ui.data as ui_data
+
+    monkeypatch.setenv("KAMDASH_CACHE_DIR", str(tmp_path / "cache"))  # nothing built yet
+    builds: list[object] = []
+    heard_by_page = threading.Event()
+    open_store = ui_data.open_store
+
+    def held_open(folder: str, **kwargs: Any) -> Store:
+        """The real open, held at its first table until the waiting page has seen it."""
+        builds.append(folder)
+        progress = kwargs.pop("progress")
+
+        def hold(done: int, total: int, step: str) -> None:
+            progress(done, total, step)
+            if step == "int_accounts":
+                heard_by_page.wait(timeout=60)
+
+        return open_store(folder, progress=hold, **kwargs)
+
+    monkeypatch.setattr(ui_data, "open_store", held_open)
+    waits: list[tuple[int, int, str]] = []
+
+    def on_wait(preparing: ui_data.Preparing) -> None:
+        waits.append((preparing.done, preparing.total, preparing.step))
+        if preparing.step == "int_accounts":
+            heard_by_page.set()
+
+    started = threading.Thread(target=serve.prepare)  # the server's own open, begun first
+    started.start()
+    opened = open_data(own_export, on_wait=on_wait)
+    started.join(timeout=120)
+
+    assert opened.store is not None
+    assert len(builds) == 1  # the page waited for the server's build, it did not start another
+    assert "int_accounts" in [step for _, _, step in waits]
+    assert [done for done, _, _ in waits] == sorted(done for done, _, _ in waits)
+    total = waits[0][1]
+    assert total > 10 and all(t == total for _, t, _ in waits)
+
+    waits.clear()
+    assert open_data(own_export, on_wait=on_wait).store is opened.store
+    assert waits == []  # built once: a later page waits for nothing

@@ -83,7 +83,7 @@ def test_running_out_of_memory_is_a_clear_error_and_leaves_no_partial_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # what a 50M-line build once did under the default limit
-    def out_of_memory(con: duckdb.DuckDBPyConnection, sources: object) -> None:
+    def out_of_memory(con: duckdb.DuckDBPyConnection, sources: object, step: object) -> None:
         raise duckdb.OutOfMemoryException(
             "Out of Memory Error: could not allocate block of size 256.0 KiB (2.3 GiB/2.3 GiB used)"
         )
@@ -101,3 +101,41 @@ def test_running_out_of_memory_is_a_clear_error_and_leaves_no_partial_store(
     assert list(cache.iterdir()) == []  # no gigabytes of half-built store left behind
     with pytest.raises(KamdashError, match="ran out of memory"):
         open_store(export)  # without a cache folder too
+
+
+def test_a_new_version_reports_each_step_of_its_build_and_a_cached_one_none(
+    tmp_path: Path,
+) -> None:
+    from kamdash.data.sqlfiles import load_objects
+    from kamdash.data.validation.validate import STAGES_AFTER_BUILD, STAGES_BEFORE_BUILD
+
+    export = small_export(tmp_path / "export")
+    heard: list[tuple[int, int, str]] = []
+
+    def hear(done: int, total: int, step: str) -> None:
+        heard.append((done, total, step))
+
+    open_store(export, cache_dir=tmp_path / "cache", progress=hear).close()
+    tables = [obj.name for obj in load_objects() if obj.kind == "table"]
+    # every stage and every table, in the order they run, counted from 0 to one short of all
+    assert [step for _, _, step in heard] == [
+        *STAGES_BEFORE_BUILD,
+        *tables,
+        *STAGES_AFTER_BUILD,
+    ]
+    assert [done for done, _, _ in heard] == list(range(len(heard)))
+    assert {total for _, total, _ in heard} == {len(heard)}
+    assert "int_account_daily" in tables
+
+    heard.clear()
+    open_store(export, cache_dir=tmp_path / "cache", progress=hear).close()
+    assert heard == []  # the cache had it: nothing to wait for
+
+
+def test_an_export_refused_early_reports_only_the_steps_it_ran(tmp_path: Path) -> None:
+    export = small_export(tmp_path / "export")
+    (export / "invoice_lines.parquet").unlink()  # a required table missing: nothing is built
+    heard: list[str] = []
+    with pytest.raises(DataValidationError, match="invoice_lines"):
+        open_store(export, progress=lambda done, total, step: heard.append(step))
+    assert heard == ["files"]

@@ -58,7 +58,7 @@ def validate(folder: Path) -> tuple[ValidationReport, list[str]]:
         report = validation.validate_connection(
             cast(duckdb.DuckDBPyConnection, recording),
             discover(folder),
-            build=lambda _, sources: build(con, sources),
+            build=lambda _, sources, step: build(con, sources, step),
         )
     finally:
         con.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,11 @@ import duckdb
 from kamdash.data.contract import TABLES
 from kamdash.data.sources import DataSources
 from kamdash.data.sqlfiles import load_objects
+
+# what a long validation and build tells as it goes: (steps done, steps in all, the step now
+# under way, a stage of validation or the name of the table being built); called on the
+# thread that builds
+Progress = Callable[[int, int, str], None]
 
 # DuckDB's own default is 80% of RAM; a bound keeps a 50M-line build (which spills to disk
 # beyond it) and a busy server predictable. KAMDASH_MEMORY_LIMIT overrides it.
@@ -80,7 +85,20 @@ def bind_sources(con: duckdb.DuckDBPyConnection, sources: DataSources) -> None:
         con.sql(f"set variable {file_variable(table.name)} = $1", params=[files])
 
 
-def build(con: duckdb.DuckDBPyConnection, sources: DataSources) -> None:
-    """Create every SQL object; materialized ones are computed now, once per data version."""
+def build(
+    con: duckdb.DuckDBPyConnection,
+    sources: DataSources,
+    step: Callable[[str], None] | None = None,
+) -> None:
+    """Create every SQL object; materialized ones are computed now, once per data version.
+    `step` hears the name of each table before it is computed (the views and macros are
+    instant)."""
     for obj in load_objects():
+        if step is not None and obj.kind == "table":
+            step(obj.name)
         con.sql(obj.create_statement())
+
+
+def tables_built() -> int:
+    """How many tables `build` computes: the steps it reports."""
+    return sum(1 for obj in load_objects() if obj.kind == "table")

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from kamdash.data import sources as sources_module
 from kamdash.data import validation
-from kamdash.data.connection import build, connect, effective_memory_limit
+from kamdash.data.connection import Progress, build, connect, effective_memory_limit
 from kamdash.data.contract import TABLES
 from kamdash.data.sources import DataSources, discover
 from kamdash.data.sqlfiles import load_objects
@@ -865,11 +865,14 @@ def build_version() -> str:
 
 
 def _validated(
-    con: duckdb.DuckDBPyConnection, sources: DataSources, memory_limit: str | None
+    con: duckdb.DuckDBPyConnection,
+    sources: DataSources,
+    memory_limit: str | None,
+    progress: Progress | None,
 ) -> ValidationReport:
     """Validate and build on `con`; running out of DuckDB's memory becomes a clear error."""
     try:
-        return validate_connection(con, sources, build=build)
+        return validate_connection(con, sources, build=build, progress=progress)
     except duckdb.OutOfMemoryException as error:
         detail = str(error).splitlines()[0]
         raise KamdashError(
@@ -884,6 +887,7 @@ def _open_cached(
     cache_dir: Path,
     memory_limit: str | None,
     threads: int | None,
+    progress: Progress | None,
 ) -> tuple[duckdb.DuckDBPyConnection, ValidationReport]:
     """Open the store of this data version from the cache, building it there first if needed.
 
@@ -905,7 +909,7 @@ def _open_cached(
     partial.unlink(missing_ok=True)
     con = connect(memory_limit, threads, database=partial, readable=readable)
     try:
-        report = _validated(con, sources, memory_limit)
+        report = _validated(con, sources, memory_limit, progress)
     except BaseException:
         # a failed build leaves nothing behind: at 50M lines a partial store is gigabytes
         con.close()
@@ -947,22 +951,26 @@ def open_store(
     memory_limit: str | None = None,
     threads: int | None = None,
     cache_dir: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> Store:
     """Validate and open a data folder; raises DataValidationError when it has errors.
 
     With `cache_dir`, the validated and built store of each data version (the files' names,
     sizes and times) is kept there as a DuckDB file, so the next process opens it at once.
+    `progress` hears each step of a validation and build (none when the cache has it).
     """
     path = Path(data_dir).expanduser()
     if not path.is_dir():
         raise KamdashError(f"data folder {path} does not exist or is not a folder")
     sources = discover(path)
     if cache_dir is not None:
-        con, report = _open_cached(sources, Path(cache_dir).expanduser(), memory_limit, threads)
+        con, report = _open_cached(
+            sources, Path(cache_dir).expanduser(), memory_limit, threads, progress
+        )
     else:
         con = connect(memory_limit, threads, readable=[path])
         try:
-            report = _validated(con, sources, memory_limit)
+            report = _validated(con, sources, memory_limit, progress)
         except BaseException:
             con.close()
             raise

@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,22 +72,86 @@ def _release(opened: Opened) -> None:
         opened.store.close()
 
 
+@dataclass
+class Preparing:
+    """A data version being validated and built (the first time anyone opens it): the step
+    under way, updated by the thread that builds, read by every page that waits for it."""
+
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    total: int = 0
+    step: str = ""
+
+    def update(self, done: int, total: int, step: str) -> None:
+        self.done, self.total, self.step = done, total, step
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 0.0
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
 @st.cache_resource(max_entries=4, show_spinner=False, on_release=_release)
-def _open(folder: str, fingerprint: str) -> Opened:
+def _open(folder: str, fingerprint: str, _progress: Preparing | None = None) -> Opened:
     # the fingerprint is only a cache key: a rewritten export opens a fresh Store
+    progress = None if _progress is None else _progress.update
     try:
-        return Opened(open_store(folder, cache_dir=stores_cache_dir()), None)
+        return Opened(open_store(folder, cache_dir=stores_cache_dir(), progress=progress), None)
     except DataValidationError as error:
         # cached too, so a broken folder is validated once per version, not on every rerun
         return Opened(None, error.report)
+
+
+# each data version being opened now: one thread opens it, every caller waits on its future
+_opening: dict[tuple[str, str], tuple[Future[Opened], Preparing]] = {}
+_opening_lock = threading.Lock()
+
+
+def _opened(folder: str, fingerprint: str, on_wait: Callable[[Preparing], None] | None) -> Opened:
+    """`_open` on a thread of its own, so that a caller who must wait (a version built for
+    the first time takes tens of seconds at 150,000 accounts) can show where it is."""
+    key = (folder, fingerprint)
+    with _opening_lock:
+        if key not in _opening:
+            future: Future[Opened] = Future()
+            _opening[key] = (future, Preparing())
+            threading.Thread(
+                target=_open_into, args=(key, *_opening[key]), name="kamdash-open", daemon=True
+            ).start()
+        future, preparing = _opening[key]
+    while True:
+        try:
+            return future.result(timeout=WAIT_STEP_SECONDS)
+        except TimeoutError:
+            if on_wait is not None:
+                on_wait(preparing)
+
+
+# how often a waiting page redraws where the build is (and how soon a cached store needs none)
+WAIT_STEP_SECONDS = 0.25
+
+
+def _open_into(key: tuple[str, str], future: Future[Opened], preparing: Preparing) -> None:
+    try:
+        future.set_result(_open(*key, _progress=preparing))
+    except BaseException as error:  # the callers' to report, as if they had opened it
+        future.set_exception(error)
+    finally:
+        with _opening_lock:
+            _opening.pop(key, None)
 
 
 # the newest version of each folder that opened cleanly, served while a newer one cannot be
 _last_good: dict[str, Opened] = {}
 
 
-def open_data(folder: Path) -> Opened:
+def open_data(folder: Path, on_wait: Callable[[Preparing], None] | None = None) -> Opened:
     """The Store of `folder` (cached per version); raises KamdashError if it is no folder.
+    While a new version is validated and built, `on_wait` is called every quarter second
+    with where it is.
 
     When the current files do not validate (or change while being read) but an earlier
     version of this folder did, that earlier version keeps being served with the new
@@ -96,7 +162,7 @@ def open_data(folder: Path) -> Opened:
     key = str(folder.resolve())
     previous = _last_good.get(key)
     try:
-        opened = _open(key, discover(folder).fingerprint())
+        opened = _opened(key, discover(folder).fingerprint(), on_wait)
     except KamdashError:
         if previous is None:
             raise

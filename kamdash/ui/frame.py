@@ -38,6 +38,7 @@ from kamdash.ui import filters as flt
 from kamdash.ui.context import ICONS, PAGES, Context, set_context
 from kamdash.ui.data import Queries, data_dir, open_data
 from kamdash.ui.i18n import t
+from kamdash.ui.preparing import PreparingView
 
 LOG = logging.getLogger("kamdash.ui")
 # error details that show a trace in the browser (Streamlit's option values, old and new)
@@ -147,9 +148,11 @@ def open_context(
     if auth.signed_out(lang):
         return None
     folder = data_dir()
+    waiting = PreparingView(lang)
     try:
-        opened = open_data(folder)
+        opened = open_data(folder, on_wait=waiting.show)
     except KamdashError as error:
+        waiting.clear()
         st.title(t("error.no_folder_title", lang), anchor=False)
         if not auth.may_see_data_problems():
             st.error(t("error.ask_director", lang), icon=":material/folder_off:")
@@ -159,6 +162,7 @@ def open_context(
             icon=":material/folder_off:",
         )
         return None
+    waiting.clear()
     if opened.report is not None or opened.store is None:
         assert opened.report is not None
         if not auth.may_see_data_problems():

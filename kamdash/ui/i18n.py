@@ -565,6 +565,25 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Исправьте перечисленные ниже строки в выгрузке (или в запросе ERP/CRM) и обновите "
         "страницу.",
     ),
+    # -- the first opening of a data version (validation and build) ---------------------------
+    "preparing.title": (
+        "Preparing this export for the first time: step {step} of {total}",
+        "Первая подготовка этой выгрузки: шаг {step} из {total}",
+    ),
+    "preparing.detail": (
+        "{step} · {seconds} s so far. This is done once per export: later pages open at once.",
+        "{step} · прошло {seconds} с. Это делается один раз для выгрузки: дальше страницы "
+        "открываются сразу.",
+    ),
+    "preparing.files": ("checking the files and their columns", "проверка файлов и столбцов"),
+    "preparing.values": ("checking every value", "проверка значений"),
+    "preparing.partitions": ("checking the year folders", "проверка папок по годам"),
+    "preparing.table": ("building the stored table {table}", "построение таблицы {table}"),
+    "preparing.rules": (
+        "checking the rules between tables and the money loaded",
+        "проверка правил между таблицами и сверка денег",
+    ),
+    "preparing.summaries": ("counting each table's rows", "подсчёт строк таблиц"),
     "error.no_folder_title": ("No data to show", "Нет данных"),
     "error.ask_director": (
         "The data cannot be shown right now. The details are shown to directors; please "

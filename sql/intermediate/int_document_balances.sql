@@ -42,7 +42,8 @@ balances as (
         documents.amount_due,
         documents.paid_total - documents.paid_after_as_of as paid_amount,
         documents.amount_due - documents.paid_total + documents.paid_after_as_of as open_balance,
-        documents.as_of - documents.due_date as days_past_due
+        documents.as_of - documents.due_date as days_past_due,
+        documents.account_key
     from documents
 ),
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from kamdash.data.connection import build, connect
+from kamdash.data.connection import Progress, build, connect, tables_built
 from kamdash.data.contract import TABLES
 from kamdash.data.sources import DataSources, discover
 from kamdash.data.validation import rules as rule_table
@@ -57,14 +57,37 @@ def _summaries(
     return result
 
 
+# the stages reported before the build's tables and after them (see `Progress`)
+STAGES_BEFORE_BUILD = ("files", "values", "partitions")
+STAGES_AFTER_BUILD = ("rules", "summaries")
+
+
+class _Steps:
+    """Counts the steps of one validation and build for a `Progress` callback."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.done = 0
+        self.total = len(STAGES_BEFORE_BUILD) + tables_built() + len(STAGES_AFTER_BUILD)
+
+    def __call__(self, step: str) -> None:
+        if self.progress is not None:
+            self.progress(min(self.done, self.total), self.total, step)
+        self.done += 1
+
+
 def validate_connection(
     con: duckdb.DuckDBPyConnection,
     sources: DataSources,
     *,
-    build: Callable[[duckdb.DuckDBPyConnection, DataSources], None],
+    build: Callable[[duckdb.DuckDBPyConnection, DataSources, Callable[[str], None]], None],
+    progress: Progress | None = None,
 ) -> ValidationReport:
-    """Run every stage on `con`; when the data is readable, `build` creates the SQL layers."""
+    """Run every stage on `con`; when the data is readable, `build` creates the SQL layers.
+    `progress` hears each stage and each table built as it starts."""
     report = ValidationReport(sources.data_dir)
+    step = _Steps(progress)
+    step("files")
     scan = check_schema(sources)
     report.findings.extend(scan.findings)
     report.findings.extend(check_manifest(sources))
@@ -76,14 +99,16 @@ def validate_connection(
     if report.has_errors:
         report.tables = _summaries(con, sources, readable=False)
         return report
+    step("values")
     report.findings.extend(_run_value_rules(con, sources, scan))
     if report.has_errors:
         report.tables = _summaries(con, sources, readable=False)
         return report
+    step("partitions")
     report.findings.extend(check_partitions(con, sources))
 
     try:
-        build(con, sources)
+        build(con, sources, step)
     except duckdb.Error:
         # every value was read in stage 2, but not every column (optional text columns are
         # not): a damaged page there surfaces only now. Anything else is a bug of ours.
@@ -94,6 +119,7 @@ def validate_connection(
         report.tables = _summaries(con, sources, readable=False)
         return report
     rules = [rule for rule in rule_table._rules() if _column_exists(rule, scan.present, sources)]
+    step("rules")
     facts = create_facts(con)
     try:
         # one pass per table counts every rule on its rows and takes conservation's sums; only
@@ -116,15 +142,16 @@ def validate_connection(
                     0,
                 )
             )
+    step("summaries")
     report.tables = _summaries(con, sources, readable=True)
     return report
 
 
-def validate_folder(data_dir: str | Path) -> ValidationReport:
+def validate_folder(data_dir: str | Path, progress: Progress | None = None) -> ValidationReport:
     """The report for a folder, without refusing it (what `kamdash validate` prints)."""
     path = Path(data_dir).expanduser()
     con = connect(readable=[path])
     try:
-        return validate_connection(con, discover(path), build=build)
+        return validate_connection(con, discover(path), build=build, progress=progress)
     finally:
         con.close()

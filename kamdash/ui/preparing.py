@@ -1,0 +1,62 @@
+"""What a visitor sees while a data version is validated and built for the first time.
+
+A new export at 150,000 accounts takes tens of seconds to check and build (the store is then
+kept per version, and every later page opens at once). Without this the page would stay
+blank with only Streamlit's running indicator; here it says what is being done, how far
+along it is and for how long, redrawn every quarter second, and disappears when the data is
+ready.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from kamdash.data.validation.validate import STAGES_AFTER_BUILD, STAGES_BEFORE_BUILD
+from kamdash.engine.measures import Language
+from kamdash.ui.data import Preparing
+from kamdash.ui.i18n import t
+
+STAGES = (*STAGES_BEFORE_BUILD, *STAGES_AFTER_BUILD)
+
+
+def step_text(step: str, lang: Language) -> str:
+    """A validation stage in words, or the table being built."""
+    if step in STAGES:
+        return t(f"preparing.{step}", lang)
+    return t("preparing.table", lang, table=step)
+
+
+class PreparingView:
+    """Draws `Preparing` into one placeholder, created on the first wait only (a version
+    already built adds nothing to the page)."""
+
+    def __init__(self, lang: Language) -> None:
+        self.lang = lang
+        self.placeholder: DeltaGenerator | None = None
+
+    def show(self, preparing: Preparing) -> None:
+        if self.placeholder is None:
+            self.placeholder = st.empty()
+        with self.placeholder.container():
+            st.progress(
+                preparing.fraction,
+                text=t(
+                    "preparing.title",
+                    self.lang,
+                    step=min(preparing.done + 1, max(preparing.total, 1)),
+                    total=max(preparing.total, 1),
+                ),
+            )
+            st.caption(
+                t(
+                    "preparing.detail",
+                    self.lang,
+                    step=step_text(preparing.step, self.lang) if preparing.step else "…",
+                    seconds=f"{preparing.seconds:.0f}",
+                )
+            )
+
+    def clear(self) -> None:
+        if self.placeholder is not None:
+            self.placeholder.empty()
