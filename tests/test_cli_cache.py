@@ -5,6 +5,10 @@ anew, and `--no-cache` leaves nothing behind."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import exportkit as ek
@@ -119,3 +123,49 @@ def test_qbr_reads_the_store_metrics_built(
     assert uncached.read_bytes().startswith(b"\x89PNG")
     assert builds == [data, data]
     assert len(_stores(cache)) == 1
+
+
+def test_on_a_terminal_the_build_is_shown_on_stderr_and_the_result_stays_clean(
+    tmp_path: Path, cache: Path
+) -> None:
+    """`kamdash metrics … > accounts.csv` typed at a terminal: the bar of the first call's
+    build is drawn on the terminal (stderr), and the file holds the CSV and nothing else."""
+    data = _export(tmp_path / "data")
+    expected = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kamdash.cli",
+            "metrics",
+            "accounts",
+            "--data",
+            str(data),
+            *PERIOD,
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    terminal, other_end = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kamdash.cli", "metrics", "accounts", "--data", str(data), *PERIOD],
+        stdout=subprocess.PIPE,
+        stderr=other_end,
+        env={**os.environ, "TERM": "xterm", "COLUMNS": "120"},
+    )
+    os.close(other_end)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the process closed its end
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    out, _ = process.communicate(timeout=120)
+    os.close(terminal)
+    assert process.returncode == 0
+    assert out.decode() == expected  # only the result: no bar, no escape codes
+    assert "preparing the export" in drawn.decode(errors="replace")
