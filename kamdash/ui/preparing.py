@@ -34,8 +34,15 @@ class PreparingView:
     def __init__(self, lang: Language) -> None:
         self.lang = lang
         self.placeholder: DeltaGenerator | None = None
+        self.drawn: tuple[int, str, int] | None = None
 
     def show(self, preparing: Preparing) -> None:
+        # redrawn only when the step or the whole seconds change: every redraw is a message
+        # the browser renders, on the machine that is building
+        state = (preparing.done, preparing.step, int(preparing.seconds))
+        if state == self.drawn:
+            return
+        self.drawn = state
         if self.placeholder is None:
             self.placeholder = st.empty()
         with self.placeholder.container():
@@ -53,7 +60,7 @@ class PreparingView:
                     "preparing.detail",
                     self.lang,
                     step=step_text(preparing.step, self.lang) if preparing.step else "…",
-                    seconds=f"{preparing.seconds:.0f}",
+                    seconds=state[2],
                 )
             )
 
