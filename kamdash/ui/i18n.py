@@ -575,6 +575,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{step} · прошло {seconds} с. Это делается один раз для выгрузки: дальше страницы "
         "открываются сразу.",
     ),
+    "preparing.starting": (
+        "Preparing this export for the first time",
+        "Первая подготовка этой выгрузки",
+    ),
+    "preparing.opening": ("opening the export", "открытие выгрузки"),
     "preparing.files": ("checking the files and their columns", "проверка файлов и столбцов"),
     "preparing.values": ("checking every value", "проверка значений"),
     "preparing.partitions": ("checking the year folders", "проверка папок по годам"),

@@ -45,24 +45,20 @@ class PreparingView:
         self.drawn = state
         if self.placeholder is None:
             self.placeholder = st.empty()
+        if preparing.total:
+            title = t(
+                "preparing.title",
+                self.lang,
+                step=min(preparing.done + 1, preparing.total),
+                total=preparing.total,
+            )
+            step = step_text(preparing.step, self.lang)
+        else:  # the files are still being listed: no step has begun
+            title = t("preparing.starting", self.lang)
+            step = t("preparing.opening", self.lang)
         with self.placeholder.container():
-            st.progress(
-                preparing.fraction,
-                text=t(
-                    "preparing.title",
-                    self.lang,
-                    step=min(preparing.done + 1, max(preparing.total, 1)),
-                    total=max(preparing.total, 1),
-                ),
-            )
-            st.caption(
-                t(
-                    "preparing.detail",
-                    self.lang,
-                    step=step_text(preparing.step, self.lang) if preparing.step else "…",
-                    seconds=state[2],
-                )
-            )
+            st.progress(preparing.fraction, text=title)
+            st.caption(t("preparing.detail", self.lang, step=step, seconds=state[2]))
 
     def clear(self) -> None:
         if self.placeholder is not None:
