@@ -18,6 +18,7 @@ LAYERS: tuple[str, ...] = ("macros", "staging", "intermediate", "marts")
 _PARAMS = re.compile(r"^--\s*params:\s*(.+)$", re.MULTILINE)
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*table\s*$", re.MULTILINE)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_WORD = re.compile(r"\b\w+\b")
 
 
 @dataclass(frozen=True)
@@ -90,10 +91,10 @@ def load_objects(root: Path | None = None) -> tuple[SqlObject, ...]:
 
 def _dependency_order(objects: list[SqlObject]) -> list[SqlObject]:
     by_name = {obj.name: obj for obj in objects}
+    # every identifier-like word of each body, looked up among the names: one scan per body
+    # instead of one regex per pair (5,600 searches, 0.17 s of every CLI call and app start)
     uses = {
-        obj.name: {
-            other for other in by_name if other != obj.name and re.search(rf"\b{other}\b", obj.body)
-        }
+        obj.name: {word for word in _WORD.findall(obj.body) if word in by_name} - {obj.name}
         for obj in objects
     }
     ordered: list[SqlObject] = []
