@@ -131,25 +131,13 @@ def test_on_a_terminal_the_build_is_shown_on_stderr_and_the_result_stays_clean(
     """`kamdash metrics … > accounts.csv` typed at a terminal: the bar of the first call's
     build is drawn on the terminal (stderr), and the file holds the CSV and nothing else."""
     data = _export(tmp_path / "data")
+    command = [sys.executable, "-m", "kamdash.cli", "metrics", "accounts", "--data", str(data)]
     expected = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kamdash.cli",
-            "metrics",
-            "accounts",
-            "--data",
-            str(data),
-            *PERIOD,
-            "--no-cache",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [*command, *PERIOD, "--no-cache"], capture_output=True, text=True, check=True
     ).stdout
     terminal, other_end = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-m", "kamdash.cli", "metrics", "accounts", "--data", str(data), *PERIOD],
+        [*command, *PERIOD],
         stdout=subprocess.PIPE,
         stderr=other_end,
         env={**os.environ, "TERM": "xterm", "COLUMNS": "120"},
