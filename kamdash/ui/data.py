@@ -2,10 +2,14 @@
 
 The opened Store (DuckDB connection with the materialized layers) is a `st.cache_resource`
 keyed by the data folder and its fingerprint, so a new export is picked up on the next rerun
-and the old connection is closed. Every figure goes through one bounded `st.cache_data`
-function keyed by folder, fingerprint, method and arguments: repeated views answer from
-memory, and a changed export can never be served stale results. A page asks for the figures
-it needs together (`Queries.gather`), so their queries run at the same time.
+and the old connection is closed. It is opened on a thread of its own (`_opened`): a version
+opened for the first time is validated and built, which takes tens of seconds on a large
+export, and every page waiting for it is told where the build is (`Preparing`).
+
+Every figure goes through one bounded `st.cache_data` function keyed by folder, fingerprint,
+method and arguments: repeated views answer from memory, and a changed export can never be
+served stale results. A page asks for the figures it needs together (`Queries.gather`), so
+their queries run at the same time.
 """
 
 from __future__ import annotations
