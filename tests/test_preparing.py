@@ -1,27 +1,37 @@
 """What a visitor reads while a new export is validated and built: the step of all, what it
 is in words (a validation stage, or the table being built), the seconds so far, in English and
-Russian; and nothing once the data is ready."""
+Russian; and nothing once the opening has ended, whether the data is ready or it failed."""
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 
-def _page(done: int, total: int, step: str, lang: str, ready: bool = False) -> AppTest:
-    def script(done: int, total: int, step: str, lang: str, ready: bool) -> None:
+def _page(done: int, total: int, step: str, lang: str, ended: str = "") -> AppTest:
+    """A page waiting at that step; with `ended` ("ready" or "failed"), after the opening."""
+
+    def script(done: int, total: int, step: str, lang: str, ended: str) -> None:
+        import contextlib
+
+        from kamdash.errors import KamdashError
         from kamdash.ui.data import Preparing
         from kamdash.ui.preparing import PreparingView
 
-        view = PreparingView(lang)  # type: ignore[arg-type]
         preparing = Preparing()
         preparing.update(done, total, step)
-        view.show(preparing)
-        view.show(preparing)  # the same state again draws nothing new
-        if ready:
-            view.clear()
+        view = PreparingView(lang)  # type: ignore[arg-type]
+        if not ended:
+            view.show(preparing)
+            view.show(preparing)  # the same state again draws nothing new
+            return
+        with contextlib.suppress(KamdashError), view:
+            view.show(preparing)
+            if ended == "failed":
+                raise KamdashError("the folder went away")
 
     at = AppTest.from_function(
-        script, kwargs={"done": done, "total": total, "step": step, "lang": lang, "ready": ready}
+        script, kwargs={"done": done, "total": total, "step": step, "lang": lang, "ended": ended}
     )
     return at.run(timeout=30)
 
@@ -54,6 +64,8 @@ def test_before_the_first_step_no_count_is_claimed() -> None:
     assert captions[0].startswith("opening the export · 0 s so far.")
 
 
-def test_nothing_is_left_once_the_data_is_ready() -> None:
-    at = _page(21, 22, "summaries", "en", ready=True)
+@pytest.mark.parametrize("ended", ["ready", "failed"])
+def test_nothing_is_left_once_the_opening_has_ended(ended: str) -> None:
+    at = _page(21, 22, "summaries", "en", ended)
+    assert not at.exception
     assert _drawn(at) == ([], [])

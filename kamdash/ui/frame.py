@@ -148,11 +148,10 @@ def open_context(
     if auth.signed_out(lang):
         return None
     folder = data_dir()
-    waiting = PreparingView(lang)
     try:
-        opened = open_data(folder, on_wait=waiting.show)
+        with PreparingView(lang) as waiting:
+            opened = open_data(folder, on_wait=waiting.show)
     except KamdashError as error:
-        waiting.clear()
         st.title(t("error.no_folder_title", lang), anchor=False)
         if not auth.may_see_data_problems():
             st.error(t("error.ask_director", lang), icon=":material/folder_off:")
@@ -162,7 +161,6 @@ def open_context(
             icon=":material/folder_off:",
         )
         return None
-    waiting.clear()
     if opened.report is not None or opened.store is None:
         assert opened.report is not None
         if not auth.may_see_data_problems():

@@ -3,11 +3,13 @@
 A new export at 150,000 accounts takes tens of seconds to check and build (the store is then
 kept per version, and every later page opens at once). Without this the page would stay
 blank with only Streamlit's running indicator; here it says what is being done, how far
-along it is and for how long, redrawn every quarter second, and disappears when the data is
-ready.
+along it is and for how long, redrawn when the step or the whole seconds change, and it
+disappears when the opening ends, however it ends.
 """
 
 from __future__ import annotations
+
+from types import TracebackType
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -60,6 +62,15 @@ class PreparingView:
             st.progress(preparing.fraction, text=title)
             st.caption(t("preparing.detail", self.lang, step=step, seconds=state[2]))
 
-    def clear(self) -> None:
+    def __enter__(self) -> PreparingView:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        # also when the opening fails: the bar must not stay beside the error shown next
         if self.placeholder is not None:
             self.placeholder.empty()
