@@ -110,6 +110,8 @@ def _open(folder: str, fingerprint: str, _progress: Preparing | None = None) -> 
 
 
 # each data version being opened now: one thread opens it, every caller waits on its future
+# and, every WAIT_STEP_SECONDS until it is done, hears where the opening is
+WAIT_STEP_SECONDS = 0.25
 _opening: dict[tuple[str, str], tuple[Future[Opened], Preparing]] = {}
 _opening_lock = threading.Lock()
 
@@ -132,10 +134,6 @@ def _opened(folder: str, fingerprint: str, on_wait: Callable[[Preparing], None] 
         except TimeoutError:
             if on_wait is not None:
                 on_wait(preparing)
-
-
-# how often a waiting page redraws where the build is (and how soon a cached store needs none)
-WAIT_STEP_SECONDS = 0.25
 
 
 def _open_into(key: tuple[str, str], future: Future[Opened], preparing: Preparing) -> None:

@@ -72,7 +72,7 @@ class _Steps:
 
     def __call__(self, step: str) -> None:
         if self.progress is not None:
-            self.progress(min(self.done, self.total), self.total, step)
+            self.progress(self.done, self.total, step)
         self.done += 1
 
 
