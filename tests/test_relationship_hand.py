@@ -207,3 +207,38 @@ def test_cli_metrics_accounts_prints_the_new_columns(
     assert rows["A2"]["single_threaded"] == "true"
     assert rows["A2"]["win_rate"] == ""  # none closed: empty, not 0
     assert float(rows["A1"]["decision_maker_coverage"]) == pytest.approx(2 / 3)
+
+
+def test_an_invoice_split_over_three_documents_is_counted_to_the_last_unit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1,000.00 over three unsigned documents: 333.3334 for the first by id, 333.3333 for the
+    others (the store keeps money to 0.0001), adding up to the invoice exactly — in the
+    listing, the aging and the CLI's CSV, where a division in floating point printed figures
+    such as 165794030.92000002 that changed from run to run."""
+    import csv
+    import io
+
+    from kamdash.cli import main
+
+    tables = crm_tables()
+    add_document(tables, "I9", "A2", dt.date(2024, 5, 10), [("P1", 1, 1000.0, 1.0)])
+    tables["closing_documents"] += [
+        {**tables["closing_documents"][0], "closing_doc_id": f"CD9{n}", "invoice_id": "I9"}
+        for n in (3, 1, 2)
+    ]
+    data = write_export(tmp_path / "export", tables)
+    store = open_store(data)
+    listing = store.closing_document_listing(D, account_id="A2", limit=None).rows
+    amounts = dict(zip(listing["closing_doc_id"], listing["amount"], strict=True))
+    assert amounts == {"CD91": 333.3334, "CD92": 333.3333, "CD93": 333.3333}
+    assert store.closing_document_aging(*PERIOD, account_id="A2")["unsigned_closing_amount"] == (
+        1000.0
+    )
+    code = main(
+        ["metrics", "accounts", "--data", str(data), "--start", "2024-04-01", "--end", str(D)]
+    )
+    assert code == 0
+    rows = {r["account_id"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["A2"]["unsigned_closing_amount"] == "1000.0"
+    assert rows["A2"]["unsigned_closing_docs"] == "3"
