@@ -1113,3 +1113,20 @@ def test_ids_that_differ_only_by_zeros_case_or_contain_apostrophe(tmp_path: Path
         d(2023, 6, 1), d(2023, 6, 30), d(2024, 6, 1), END, account_id="O'Hara"
     )
     _expect(got, "engine", new=500.0, lost=0.0, revenue=500.0, revenue_base=0.0)
+
+
+def test_portfolio_money_is_summed_to_the_kopeck(tmp_path: Path) -> None:
+    """Three accounts invoiced 0.10, 0.20 and 0.40 ₽: the portfolio's revenue is 0.70 and its
+    open AR too, exactly — accounts' figures added as doubles give 0.7000000000000001, which
+    a CSV or JSON of the portfolio would print, and which changed with the order of adding."""
+    tables = base_tables()
+    tables["accounts"] += [account("A2"), account("A3", kam_id=None)]
+    for number, (account_id, amount) in enumerate((("A1", 0.1), ("A2", 0.2), ("A3", 0.4))):
+        add_document(tables, f"I{number}", account_id, d(2024, 3, 1), [("P1", 1, amount, 0.0)])
+    assert 0.1 + 0.2 + 0.4 != 0.7  # what adding the accounts' doubles gives
+    got = _store(tmp_path, tables).portfolio(d(2024, 1, 1), d(2024, 12, 31))
+    assert got["revenue"] == 0.7
+    assert got["open_ar"] == 0.7
+    assert got["gross_margin"] == 0.7
+    # the top five of three accounts are all three
+    assert got["top5_share"] == 1.0

@@ -8,38 +8,34 @@
 -- row per period for 'portfolio').
 -- params: figures, periods, dso_days, scope, level
 
+-- an account's money figures are doubles cast from exact decimals (0.0001 rouble): cast
+-- back, they are those decimals again, and their sums are exact and the same whatever order
+-- the threads add them in (a sum of 150,000 doubles came out a tenth of a kopeck off, and
+-- differently from one plan to the next)
 with accounts as (
     select
-        figures.*,
+        figures.* replace (
+            figures.revenue::decimal(38, 4) as revenue,
+            figures.cogs::decimal(38, 4) as cogs,
+            figures.revenue_prior_year::decimal(38, 4) as revenue_prior_year,
+            figures.open_ar::decimal(38, 4) as open_ar,
+            figures.ar_current::decimal(38, 4) as ar_current,
+            figures.ar_1_30::decimal(38, 4) as ar_1_30,
+            figures.ar_31_60::decimal(38, 4) as ar_31_60,
+            figures.ar_61_90::decimal(38, 4) as ar_61_90,
+            figures.ar_91_plus::decimal(38, 4) as ar_91_plus,
+            figures.unapplied_credits::decimal(38, 4) as unapplied_credits,
+            figures.overdue_ar::decimal(38, 4) as overdue_ar,
+            figures.billed::decimal(38, 4) as billed,
+            figures.revenue_ttm::decimal(38, 4) as revenue_ttm,
+            figures.revenue_prior_ttm::decimal(38, 4) as revenue_prior_ttm,
+            figures.paid_in_period::decimal(38, 4) as paid_in_period,
+            figures.paid_amount_x_days_to_pay::decimal(38, 4) as paid_amount_x_days_to_pay,
+            figures.paid_amount_x_days_late::decimal(38, 4) as paid_amount_x_days_late
+        ),
         units.unit_id
     from query_table(figures) as figures
     inner join int_account_units(level, scope) as units on units.account_key = figures.account_key
-),
-
--- each account's rank in its unit over the few columns the windows read, joined back: a
--- window sorts every column it carries, and the figures have forty
-revenue_ranks as (
-    select
-        period_index,
-        account_key,
-        row_number() over (
-            partition by period_index, unit_id order by revenue desc, account_key
-        ) as revenue_rank,
-        sum(revenue) filter (where revenue > 0) over (
-            partition by period_index, unit_id
-        ) as positive_revenue
-    from accounts
-),
-
-ranked as (
-    select
-        accounts.*,
-        revenue_ranks.revenue_rank,
-        revenue_ranks.positive_revenue
-    from accounts
-    inner join revenue_ranks
-        on revenue_ranks.account_key = accounts.account_key
-        and revenue_ranks.period_index = accounts.period_index
 ),
 
 totals as (
@@ -67,9 +63,13 @@ totals as (
         sum(unapplied_credits) as unapplied_credits,
         sum(overdue_ar) as overdue_ar,
         sum(billed) as billed,
-        sum(revenue) filter (where revenue_rank <= 5) as top5_revenue,
-        sum(revenue) filter (where revenue_rank <= 10) as top10_revenue,
-        sum(power(100 * revenue / positive_revenue, 2)) filter (where revenue > 0) as hhi,
+        -- the largest revenues by an aggregate rather than a rank: a window over the unit
+        -- sorts all its accounts on one thread (0.45 s of the view at 150,000 accounts)
+        list_sum(max(revenue, 5)) as top5_revenue,
+        list_sum(max(revenue, 10)) as top10_revenue,
+        -- Σ (100 · r / R)² over the positive revenues r, R their sum, as 10⁴ · Σ r² / R²
+        10000 * sum(power(revenue::double, 2)) filter (where revenue > 0)
+        / power(sum(revenue) filter (where revenue > 0), 2) as hhi,
         sum(revenue_ttm) filter (where revenue_prior_ttm > 0) as retained_ttm_revenue,
         sum(least(greatest(revenue_ttm, 0), revenue_prior_ttm)) filter (
             where revenue_prior_ttm > 0
@@ -84,7 +84,7 @@ totals as (
         count(*) filter (
             where ratio_if_positive(open_ar, credit_limit) > 1
         ) as accounts_over_credit_limit
-    from ranked
+    from accounts
     group by period_index, unit_id
 ),
 
@@ -99,20 +99,20 @@ final as (
         totals.unit_name,
         totals.accounts,
         totals.active_accounts,
-        totals.revenue,
-        totals.cogs,
-        totals.revenue - totals.cogs as gross_margin,
+        totals.revenue::double as revenue,
+        totals.cogs::double as cogs,
+        (totals.revenue - totals.cogs)::double as gross_margin,
         ratio_if_positive(totals.revenue - totals.cogs, totals.revenue) as gross_margin_pct,
-        totals.revenue_prior_year,
+        totals.revenue_prior_year::double as revenue_prior_year,
         ratio_if_positive(totals.revenue, totals.revenue_prior_year) - 1 as growth_yoy,
-        totals.open_ar,
-        totals.ar_current,
-        totals.ar_1_30,
-        totals.ar_31_60,
-        totals.ar_61_90,
-        totals.ar_91_plus,
-        totals.unapplied_credits,
-        totals.overdue_ar,
+        totals.open_ar::double as open_ar,
+        totals.ar_current::double as ar_current,
+        totals.ar_1_30::double as ar_1_30,
+        totals.ar_31_60::double as ar_31_60,
+        totals.ar_61_90::double as ar_61_90,
+        totals.ar_91_plus::double as ar_91_plus,
+        totals.unapplied_credits::double as unapplied_credits,
+        totals.overdue_ar::double as overdue_ar,
         ratio_if_positive(totals.overdue_ar, totals.open_ar) as overdue_pct,
         period_dso(totals.open_ar, totals.billed, dso_days) as dso,
         countback.countback_dso,
@@ -127,7 +127,7 @@ final as (
         ratio_if_positive(totals.weighted_days_to_pay, totals.paid_in_period) as avg_days_to_pay,
         ratio_if_positive(totals.weighted_days_late, totals.paid_in_period) as avg_days_late,
         totals.accounts_over_credit_limit,
-        totals.billed
+        totals.billed::double as billed
     from totals
     left join countback
         -- a house account's KAM unit is none (null): it has its countback too

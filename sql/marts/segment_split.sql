@@ -2,7 +2,8 @@
 -- summed from a view's account rows: `account_rows` names a relation of the caller holding
 -- account_table's rows (the period first, the prior year second), so the split costs nothing
 -- beyond the figures the page's tables already computed. Revenue, COGS and their ratios are
--- sums of the accounts', as the 'segment' roll-up's are.
+-- sums of the accounts', as the 'segment' roll-up's are,
+-- and exact to the kopeck as theirs (the accounts' doubles cast back to the decimals they were).
 -- Grain: one row per segment ('key', 'house') with accounts in scope.
 -- params: account_rows
 with accounts as (
@@ -13,11 +14,11 @@ sums as (
     select
         case when is_house_account then 'house' else 'key' end as unit_id,
         count(*) as accounts,
-        sum(revenue) as revenue,
-        sum(cogs) as cogs,
-        sum(revenue_prior_year) as revenue_prior_year,
-        sum(cogs_prior_year) as cogs_prior_year,
-        sum(revenue_two_years_before) as revenue_two_years_before
+        sum(revenue::decimal(38, 4))::double as revenue,
+        sum(cogs::decimal(38, 4))::double as cogs,
+        sum(revenue_prior_year::decimal(38, 4))::double as revenue_prior_year,
+        sum(cogs_prior_year::decimal(38, 4))::double as cogs_prior_year,
+        sum(revenue_two_years_before::decimal(38, 4))::double as revenue_two_years_before
     from accounts
     group by all
 ),
