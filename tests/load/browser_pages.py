@@ -38,17 +38,38 @@ STATE = (
     "'[data-testid=\"stStatusWidget\"]'), Array.from(document.querySelectorAll("
     "'[data-testid=\"stVegaLiteChart\"]')).every(c => c.querySelector('canvas, svg'))]"
 )
+# every change of the app's script state, logged in the page as it happens: a page whose run
+# starts and ends between two polls (a fast in-app page) would otherwise never be seen running,
+# and the probe would wait for a run that has already been
+WATCH = (
+    "() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
+    " window.__runStates = window.__runStates || [];"
+    " if (app && !app.__probeWatched) { app.__probeWatched = true;"
+    " new MutationObserver(() => window.__runStates.push("
+    "app.getAttribute('data-test-script-state'))).observe("
+    "app, {attributes: true, attributeFilter: ['data-test-script-state']}); }"
+    " return window.__runStates.length; }"
+)
+RAN_SINCE = (
+    "(mark) => (window.__runStates || []).slice(mark)"
+    ".some(s => s === 'running' || s === 'rerunRequested')"
+)
 POLL_S = 0.02
 BAD_SIGNS = ("Traceback", "StreamlitAPIException", "Exception:")
 
 
-def wait_for_run(tab: Page, started: float, timeout_s: float = 600.0) -> float:
-    """Seconds from `started` until a script run has started and ended and the page is drawn."""
+def wait_for_run(
+    tab: Page, started: float, mark: int | None = None, timeout_s: float = 600.0
+) -> float:
+    """Seconds from `started` until a script run has started and ended and the page is drawn
+    (`mark`: the length of the page's state log when the action began, for an in-app page)."""
     seen_running = False
     while time.monotonic() - started < timeout_s:
         state, indicator, charts_drawn = tab.evaluate(STATE)
         if state in ("running", "rerunRequested") or indicator:
             seen_running = True
+        elif mark is not None and not seen_running:
+            seen_running = tab.evaluate(RAN_SINCE, mark)
         elif seen_running and state == "notRunning" and charts_drawn:
             return time.monotonic() - started
         time.sleep(POLL_S)
@@ -74,9 +95,10 @@ def by_link(tab: Page, url: str, path: str, query: str = "") -> float:
 def in_app(tab: Page, path: str) -> float:
     # by position: the default page's link carries the current page's address as its href
     link = tab.locator('[data-testid="stSidebar"] a').nth(PAGES.index(path))
+    mark = tab.evaluate(WATCH)
     started = time.monotonic()
     link.click()
-    return wait_for_run(tab, started)
+    return wait_for_run(tab, started, mark)
 
 
 def _round(seconds: float) -> float:
