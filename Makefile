@@ -27,11 +27,16 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
-	UV_PYTHON=$(PYTHON) $(UV) sync --frozen
+# Modules are compiled to bytecode at install, the app's own at every setup (only what
+# changed). Where PYTHONDONTWRITEBYTECODE is set, as in many containers, Python reads
+# bytecode but never writes it, and would compile every module it imports at every start:
+# 0.75 s of each CLI call, more of a server's start (docs/benchmarks.md).
+$(VENV)/.installed: uv.lock pyproject.toml Makefile | $(UV)
+	UV_PYTHON=$(PYTHON) $(UV) sync --frozen --compile-bytecode
 	touch $@
 
 setup: $(VENV)/.installed
+	@$(BIN)/python -m compileall -q kamdash app.py app_pages
 	@test -n "$(JEMALLOC)" || echo "note: no libjemalloc.so.2 found; make run and make bench use glibc's malloc (about 15 % slower pages; make system-packages)"
 
 # the optional system packages (Debian, as root): Chromium for the end-to-end tests, jemalloc

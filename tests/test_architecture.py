@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +40,34 @@ def test_the_core_runs_without_streamlit() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_cli_call_compiles_no_module() -> None:
+    """`make setup` leaves bytecode for every module a CLI call imports (the app's and its
+    libraries'), so a call where PYTHONDONTWRITEBYTECODE is set, as in many containers, reads
+    it instead of compiling each module from source at every start (0.75 s a call)."""
+    script = (
+        "import importlib.util, os, sys\n"
+        "import kamdash.cli, kamdash.engine.store\n"
+        "sources = [m.__file__ for m in list(sys.modules.values())\n"
+        "           if (getattr(m, '__file__', None) or '').endswith('.py')]\n"
+        "print(len(sources))\n"
+        "for path in sources:\n"
+        "    if not os.path.exists(importlib.util.cache_from_source(path)):\n"
+        "        print(path)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    imported, *uncompiled = result.stdout.splitlines()
+    assert int(imported) > 100  # polars, duckdb, pyarrow and the app's own modules
+    assert not uncompiled, f"no bytecode (run make setup) for: {uncompiled[:10]}"
 
 
 def test_every_python_module_has_a_docstring() -> None:
