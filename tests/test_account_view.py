@@ -115,6 +115,37 @@ def test_two_calls_of_a_page_compute_the_view_once(store: Any, monkeypatch: Any)
     _same(results["tiles"][0], store.portfolio(*periods[0]))
 
 
+def test_views_kept_are_bounded_by_bytes_and_the_last_used_stays(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    from kamdash.engine import store as store_module
+
+    opened = open_store(write_export(tmp_path / "export", hand_export()))
+    computed: list[int] = []
+    compute = type(opened)._compute_view
+
+    def counted(self: Any, requested: Any, *args: Any) -> Any:
+        computed.append(requested[0]["period_start"].month)
+        return compute(self, requested, *args)
+
+    monkeypatch.setattr(type(opened), "_compute_view", counted)
+
+    def view(month: int) -> Any:
+        start = d(2024, month, 1)
+        return opened.account_view([(start, d(2024, month, 28), None)])
+
+    one_view = view(1).rows.nbytes
+    # room for two views and a half: a third evicts the least recently used
+    monkeypatch.setattr(store_module, "ACCOUNT_ROWS_CACHE_BYTES", int(2.5 * one_view))
+    view(2)
+    view(1)  # kept, and now the most recently used
+    view(3)  # evicts month 2, not month 1
+    view(1)
+    view(2)
+    assert computed == [1, 2, 3, 2]
+    opened.close()
+
+
 @pytest.mark.parametrize(
     ("level", "filters", "units"),
     [

@@ -81,8 +81,11 @@ warnings.filterwarnings(
     module=__name__,
 )
 SCOPE_CACHE_SIZE = 256
-# a view's account rows are ~500 bytes an account: 8 views of 150,000 accounts hold ~600 MB
-ACCOUNT_ROWS_CACHE_SIZE = 8
+# the views kept are bounded by their bytes as well as their number: a view's account rows
+# are ~500 bytes an account, ~75 MB at 150,000 accounts, where eight views made a serving
+# process peak over 2 GB; at 60 accounts a view is a few kB and the number bounds them
+ACCOUNT_ROWS_CACHE_SIZE = 16
+ACCOUNT_ROWS_CACHE_BYTES = 256 * 2**20
 # where built stores are kept between processes (the app and the CLI share it)
 CACHE_DIR_ENV = "KAMDASH_CACHE_DIR"
 
@@ -217,8 +220,9 @@ class Store(RelationshipQueries):
         key = (repr(requested), None if scope is None else tuple(scope), self.hide_margins)
         while True:
             with self._lock:
-                view = self._account_rows.get(key)
+                view = self._account_rows.pop(key, None)
                 if view is not None:
+                    self._account_rows[key] = view  # the most recently used is kept longest
                     return view
                 running = self._computing.get(key)
                 if running is None:
@@ -228,14 +232,23 @@ class Store(RelationshipQueries):
         try:
             view = self._compute_view(requested, scope, thresholds)
             with self._lock:
-                while len(self._account_rows) >= ACCOUNT_ROWS_CACHE_SIZE:
-                    self._account_rows.pop(next(iter(self._account_rows)))
                 self._account_rows[key] = view
+                self._evict_views()
         finally:
             with self._lock:
                 del self._computing[key]
             running.set()
         return view
+
+    def _evict_views(self) -> None:
+        """Drop the least recently used views beyond the cache's number or bytes; the newest
+        always stays (the caller is about to read it)."""
+        held = sum(view.rows.nbytes for view in self._account_rows.values())
+        while len(self._account_rows) > 1 and (
+            len(self._account_rows) > ACCOUNT_ROWS_CACHE_SIZE or held > ACCOUNT_ROWS_CACHE_BYTES
+        ):
+            oldest = next(iter(self._account_rows))
+            held -= self._account_rows.pop(oldest).rows.nbytes
 
     def _compute_view(
         self, requested: list[dict[str, Any]], scope: list[str] | None, thresholds: dict[str, Any]
