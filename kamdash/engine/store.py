@@ -82,10 +82,11 @@ warnings.filterwarnings(
 )
 SCOPE_CACHE_SIZE = 256
 # the views kept are bounded by their bytes as well as their number: a view's account rows
-# are ~500 bytes an account, ~75 MB at 150,000 accounts, where eight views made a serving
-# process peak over 2 GB; at 60 accounts a view is a few kB and the number bounds them
+# are ~650 bytes an account, ~96 MB at 150,000 accounts, where eight views would take a
+# serving process over 2 GB (four fit: docs/benchmarks.md); at 60 accounts a view is a few
+# kB and the number bounds them
 ACCOUNT_ROWS_CACHE_SIZE = 16
-ACCOUNT_ROWS_CACHE_BYTES = 256 * 2**20
+ACCOUNT_ROWS_CACHE_BYTES = 384 * 2**20
 # where built stores are kept between processes (the app and the CLI share it)
 CACHE_DIR_ENV = "KAMDASH_CACHE_DIR"
 
