@@ -8,30 +8,27 @@
 -- row per period for 'portfolio').
 -- params: figures, periods, dso_days, scope, level
 
--- an account's money figures are doubles cast from exact decimals (0.0001 rouble): cast
--- back, they are those decimals again, and their sums are exact and the same whatever order
--- the threads add them in (a sum of 150,000 doubles came out a tenth of a kopeck off, and
--- differently from one plan to the next)
+-- the money figures summed as the exact decimals they were (exact_money)
 with accounts as (
     select
         figures.* replace (
-            figures.revenue::decimal(38, 4) as revenue,
-            figures.cogs::decimal(38, 4) as cogs,
-            figures.revenue_prior_year::decimal(38, 4) as revenue_prior_year,
-            figures.open_ar::decimal(38, 4) as open_ar,
-            figures.ar_current::decimal(38, 4) as ar_current,
-            figures.ar_1_30::decimal(38, 4) as ar_1_30,
-            figures.ar_31_60::decimal(38, 4) as ar_31_60,
-            figures.ar_61_90::decimal(38, 4) as ar_61_90,
-            figures.ar_91_plus::decimal(38, 4) as ar_91_plus,
-            figures.unapplied_credits::decimal(38, 4) as unapplied_credits,
-            figures.overdue_ar::decimal(38, 4) as overdue_ar,
-            figures.billed::decimal(38, 4) as billed,
-            figures.revenue_ttm::decimal(38, 4) as revenue_ttm,
-            figures.revenue_prior_ttm::decimal(38, 4) as revenue_prior_ttm,
-            figures.paid_in_period::decimal(38, 4) as paid_in_period,
-            figures.paid_amount_x_days_to_pay::decimal(38, 4) as paid_amount_x_days_to_pay,
-            figures.paid_amount_x_days_late::decimal(38, 4) as paid_amount_x_days_late
+            exact_money(figures.revenue) as revenue,
+            exact_money(figures.cogs) as cogs,
+            exact_money(figures.revenue_prior_year) as revenue_prior_year,
+            exact_money(figures.open_ar) as open_ar,
+            exact_money(figures.ar_current) as ar_current,
+            exact_money(figures.ar_1_30) as ar_1_30,
+            exact_money(figures.ar_31_60) as ar_31_60,
+            exact_money(figures.ar_61_90) as ar_61_90,
+            exact_money(figures.ar_91_plus) as ar_91_plus,
+            exact_money(figures.unapplied_credits) as unapplied_credits,
+            exact_money(figures.overdue_ar) as overdue_ar,
+            exact_money(figures.billed) as billed,
+            exact_money(figures.revenue_ttm) as revenue_ttm,
+            exact_money(figures.revenue_prior_ttm) as revenue_prior_ttm,
+            exact_money(figures.paid_in_period) as paid_in_period,
+            exact_money(figures.paid_amount_x_days_to_pay) as paid_amount_x_days_to_pay,
+            exact_money(figures.paid_amount_x_days_late) as paid_amount_x_days_late
         ),
         units.unit_id
     from query_table(figures) as figures

@@ -2,8 +2,7 @@
 -- summed from a view's account rows: `account_rows` names a relation of the caller holding
 -- account_table's rows (the period first, the prior year second), so the split costs nothing
 -- beyond the figures the page's tables already computed. Revenue, COGS and their ratios are
--- sums of the accounts', as the 'segment' roll-up's are,
--- and exact to the kopeck as theirs (the accounts' doubles cast back to the decimals they were).
+-- sums of the accounts', as the 'segment' roll-up's are, and as exact (exact_money).
 -- Grain: one row per segment ('key', 'house') with accounts in scope.
 -- params: account_rows
 with accounts as (
@@ -14,11 +13,11 @@ sums as (
     select
         case when is_house_account then 'house' else 'key' end as unit_id,
         count(*) as accounts,
-        sum(revenue::decimal(38, 4))::double as revenue,
-        sum(cogs::decimal(38, 4))::double as cogs,
-        sum(revenue_prior_year::decimal(38, 4))::double as revenue_prior_year,
-        sum(cogs_prior_year::decimal(38, 4))::double as cogs_prior_year,
-        sum(revenue_two_years_before::decimal(38, 4))::double as revenue_two_years_before
+        sum(exact_money(revenue))::double as revenue,
+        sum(exact_money(cogs))::double as cogs,
+        sum(exact_money(revenue_prior_year))::double as revenue_prior_year,
+        sum(exact_money(cogs_prior_year))::double as cogs_prior_year,
+        sum(exact_money(revenue_two_years_before))::double as revenue_two_years_before
     from accounts
     group by all
 ),
